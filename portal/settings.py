@@ -18,6 +18,7 @@ from portal.env import (
 )
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 SECRET_KEY = generated_secret("SECRET_KEY", "secret_key", nbytes=48)
 # Wraps every organization's key (envelope encryption of templates and signing keys).
@@ -25,6 +26,7 @@ MASTER_KEY = generated_secret("PORTAL_MASTER_KEY", "master.key", nbytes=32)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -91,9 +93,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # Role permissions come from the membership; per-object grants from django-guardian.
     "tenants.backends.RoleBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "tenants.backends.ObjectGrantBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; self-service pages use codes.
+# The subclass tenants.backends.ObjectGrantBackend is hooked; guardian only looks for its own name.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

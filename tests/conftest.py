@@ -29,3 +29,88 @@ def faces() -> FacePhotos:
     if not (FACES_DIR / "manifest.json").exists():
         pytest.fail(f"face photographs not found at {FACES_DIR} (shared/faces beside the repo)")
     return FacePhotos(FACES_DIR, json.loads((FACES_DIR / "manifest.json").read_text()))
+
+
+# --- Organizations and people -------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """One organization with a person in each role, and an outsider in another organization."""
+
+    org: object
+    owner: object
+    dpo: object
+    operator: object
+    auditor: object
+    outsider_org: object
+    outsider: object
+
+    def user(self, role: str):
+        return getattr(self, role)
+
+
+@pytest.fixture
+def world(db) -> World:
+    from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+    org = OrganizationFactory(name="Acme Security", slug="acme")
+    other = OrganizationFactory(name="Other Corp", slug="other")
+    people = {}
+    for role in ("owner", "dpo", "operator", "auditor"):
+        people[role] = UserFactory(username=f"{role}@acme.test")
+        MembershipFactory(organization=org, user=people[role], role=role)
+    outsider = UserFactory(username="owner@other.test")
+    MembershipFactory(organization=other, user=outsider, role="owner")
+    return World(org=org, outsider_org=other, outsider=outsider, **people)
+
+
+ROLES = ("owner", "dpo", "operator", "auditor")
+
+
+@pytest.fixture
+def api_as():
+    """Return ``client_for(user)``: a DRF client signed in as ``user`` (session auth)."""
+    from rest_framework.test import APIClient
+
+    def client_for(user, org_slug: str | None = None):
+        client = APIClient()
+        client.force_login(user)
+        if org_slug:
+            client.credentials(HTTP_X_ORGANIZATION=org_slug)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def panel_as(client):
+    """Return ``client_for(user)``: a Django test client signed in as ``user``."""
+    from django.test import Client
+
+    def client_for(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return client_for
+
+
+@pytest.fixture
+def api_key_client(db):
+    """Return ``client_for(org, role)``: a DRF client authenticated by a fresh API key."""
+    from rest_framework.test import APIClient
+
+    from audit.actors import Actor
+    from tenants.services import api_key_create
+
+    def client_for(org, role: str = "owner"):
+        key, secret = api_key_create(
+            organization=org, actor=Actor.system("test"), name=f"{role} key", role=role
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        client.api_key = key
+        return client
+
+    return client_for

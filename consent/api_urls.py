@@ -1,0 +1,3 @@
+"""/api/v1/ routes of this app (included by portal.api.urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,105 @@
+"""REST API for the audit trail: list and filter events, verify the hash chain."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from audit.models import AuditEvent
+from audit.selectors import audit_chain_state, audit_events_for_org
+from audit.services import audit_seal_pending, audit_verify
+from tenants import roles
+from tenants.scoping import OrgScopedMixin
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    action = django_filters.CharFilter(help_text="exact action, e.g. consent.withdrawn")
+    action_prefix = django_filters.CharFilter(
+        field_name="action", lookup_expr="startswith", help_text="e.g. consent."
+    )
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor_type", "actor_id", "target_type", "target_id", "subject_pseudonym"]
+
+
+class AuditEventOutput(serializers.ModelSerializer):
+    seq = serializers.IntegerField(source="seal.seq", allow_null=True, default=None)
+    hash = serializers.CharField(source="seal.hash", allow_null=True, default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "seq",
+            "created_at",
+            "actor_type",
+            "actor_id",
+            "actor_label",
+            "action",
+            "target_type",
+            "target_id",
+            "subject_pseudonym",
+            "request_id",
+            "ip",
+            "details",
+            "hash",
+        ]
+
+
+class ChainStateOutput(serializers.Serializer):
+    last_seq = serializers.IntegerField()
+    anchor_seq = serializers.IntegerField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    verified_ok = serializers.BooleanField(allow_null=True)
+    verified_message = serializers.CharField()
+
+
+class VerifyOutput(serializers.Serializer):
+    ok = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    last_seq = serializers.IntegerField()
+    first_broken_seq = serializers.IntegerField(allow_null=True)
+    first_broken_event_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    message = serializers.CharField()
+
+
+class AuditEventViewSet(
+    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The organization's audit events, newest first."""
+
+    queryset = AuditEvent.objects.none()
+    serializer_class = AuditEventOutput
+    filterset_class = AuditEventFilter
+    ordering_fields = ["id", "created_at"]
+    required_perms = {
+        "list": roles.VIEW_AUDIT,
+        "retrieve": roles.VIEW_AUDIT,
+        "chain": roles.VIEW_AUDIT,
+        "verify": roles.VERIFY_AUDIT,
+    }
+
+    def scoped_queryset(self):
+        return audit_events_for_org(organization=self.organization)
+
+    @extend_schema(responses=ChainStateOutput)
+    @action(detail=False, methods=["get"])
+    def chain(self, request):
+        """The chain's tip and the outcome of its last verification."""
+        return Response(
+            ChainStateOutput(audit_chain_state(organization_id=self.organization.pk)).data
+        )
+
+    @extend_schema(request=None, responses=VerifyOutput)
+    @action(detail=False, methods=["post"])
+    def verify(self, request):
+        """Seal pending events, recompute the whole chain, and name its first broken link."""
+        audit_seal_pending(organization_id=self.organization.pk)
+        report = audit_verify(organization_id=self.organization.pk)
+        return Response(VerifyOutput(report).data)

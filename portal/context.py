@@ -1,0 +1,28 @@
+"""Template context for every panel page: the organization, the role, the switcher."""
+
+from tenants import roles
+from tenants.selectors import organizations_of_user
+
+
+def panel(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    org = getattr(request, "organization", None)
+
+    def can(perm):
+        return org is not None and user.has_perm(perm, org)
+
+    return {
+        "current_org": org,
+        "current_role": getattr(request, "role", None),
+        "my_orgs": organizations_of_user(user=user),
+        "nav": {
+            "members": can(roles.VIEW_MEMBERS),
+            "api_keys": can(roles.MANAGE_API_KEYS),
+            "audit": can(roles.VIEW_AUDIT),
+            "settings": can(roles.CHANGE_ORGANIZATION),
+            "governance": can(roles.VIEW_GOVERNANCE),
+            "subjects": can(roles.VIEW_SUBJECTS),
+        },
+    }

@@ -1,0 +1,23 @@
+"""The figures the dashboard shows, each from the selector of the app that owns it."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from audit.selectors import audit_chain_state, audit_events_for_org
+from tenants import roles
+from tenants.selectors import api_keys_for_org, human_memberships_for_org
+
+
+def dashboard_figures(*, organization, user) -> dict:
+    """Return the dashboard's figures that ``user`` may see in ``organization``."""
+    figures = {"members": human_memberships_for_org(organization=organization).count()}
+    if user.has_perm(roles.MANAGE_API_KEYS, organization):
+        figures["active_api_keys"] = api_keys_for_org(organization=organization).active().count()
+    if user.has_perm(roles.VIEW_AUDIT, organization):
+        events = audit_events_for_org(organization=organization)
+        figures["audit_events_24h"] = events.filter(
+            created_at__gte=timezone.now() - timedelta(hours=24)
+        ).count()
+        figures["chain"] = audit_chain_state(organization_id=organization.pk)
+    return figures

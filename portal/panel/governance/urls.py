@@ -1,0 +1,3 @@
+"""Panel pages for governance, mounted under /o/<org_slug>/ by portal.panel.urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,32 @@
+"""The staff panel: /o/<org_slug>/... Each area's module contributes its pages here."""
+
+from django.urls import include, path
+
+from portal.panel import audit, organization
+
+app_name = "panel"
+
+urlpatterns = [
+    path("", organization.home, name="home"),
+    path("o/<slug:org_slug>/", organization.dashboard, name="dashboard"),
+    path("o/<slug:org_slug>/settings/", organization.organization_settings, name="settings"),
+    path("o/<slug:org_slug>/members/", organization.members, name="members"),
+    path("o/<slug:org_slug>/members/<int:pk>/role/", organization.member_role, name="member_role"),
+    path(
+        "o/<slug:org_slug>/members/<int:pk>/remove/",
+        organization.member_remove,
+        name="member_remove",
+    ),
+    path("o/<slug:org_slug>/api-keys/", organization.api_keys, name="api_keys"),
+    path(
+        "o/<slug:org_slug>/api-keys/<int:pk>/revoke/",
+        organization.api_key_revoke_view,
+        name="api_key_revoke",
+    ),
+    path("o/<slug:org_slug>/audit/", audit.audit_log, name="audit"),
+    path("o/<slug:org_slug>/audit/export.csv", audit.audit_export, name="audit_export"),
+    path("o/<slug:org_slug>/audit/verify/", audit.audit_verify_view, name="audit_verify"),
+    path("o/<slug:org_slug>/", include("portal.panel.governance.urls")),
+    path("o/<slug:org_slug>/", include("portal.panel.consent.urls")),
+    path("o/<slug:org_slug>/", include("portal.panel.recognition.urls")),
+]

@@ -1,0 +1,37 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include(("portal.api.urls", "api"), namespace="api")),
+    path("", include("governance.urls")),
+    path("", include("consent.urls")),
+    path("", include("recognition.urls")),
+    path("", include("portal.panel.urls")),
+]
+
+
+def handler500(request, *args, **kwargs):
+    """API clients get the JSON error format; people get the error page."""
+    from django.views.defaults import server_error as page_error
+
+    from portal.api.errors import server_error
+
+    if request.path.startswith("/api/"):
+        return server_error(request)
+    return page_error(request)
+
+
+def handler404(request, exception=None, *args, **kwargs):
+    from django.views.defaults import page_not_found
+
+    from portal.api.errors import not_found
+
+    if request.path.startswith("/api/"):
+        return not_found(request)
+    return page_not_found(request, exception)

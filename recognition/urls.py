@@ -1,0 +1,3 @@
+"""Pages of this app (included by portal.urls)."""
+
+urlpatterns: list = []

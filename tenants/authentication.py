@@ -1,0 +1,44 @@
+"""``Authorization: Bearer <key>`` for operators' systems."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from tenants.models import ApiKey
+
+# Recording every use would turn each read into a write; a minute's precision is enough to see
+# which keys are alive.
+_LAST_USED_PRECISION = timedelta(seconds=60)
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0] != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: expected 'Bearer <api key>'."
+            )
+        key = (
+            ApiKey.objects.select_related("user", "organization")
+            .filter(key_hash=ApiKey.hash_secret(parts[1]))
+            .first()
+        )
+        if key is None:
+            raise exceptions.AuthenticationFailed("Unknown API key.")
+        if not key.is_active or not key.user.is_active:
+            raise exceptions.AuthenticationFailed("This API key has been revoked.")
+        now = timezone.now()
+        if key.last_used_at is None or now - key.last_used_at > _LAST_USED_PRECISION:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return key.user, key
+
+    def authenticate_header(self, request):
+        return self.keyword

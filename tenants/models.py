@@ -1,0 +1,123 @@
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenants.querysets import ApiKeyQuerySet, MembershipQuerySet, OrganizationQuerySet
+from tenants.roles import Role
+
+
+class Organization(models.Model):
+    """A tenant: the legal entity that processes face data and answers for it."""
+
+    class Jurisdiction(models.TextChoices):
+        CN = "CN", _("China (PIPL, CAC Measures)")
+        EU = "EU", _("European Union (GDPR)")
+        US_IL = "US-IL", _("Illinois (BIPA)")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    jurisdiction = models.CharField(
+        _("jurisdiction profile"), max_length=8, choices=Jurisdiction, default=Jurisdiction.CN
+    )
+    # What a regulator asks for in a filing (R38) and a notice (R9).
+    unified_social_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    province = models.CharField(_("province"), max_length=60, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    pi_contact_name = models.CharField(
+        _("personal-information protection contact"), max_length=120, blank=True
+    )
+    pi_contact_email = models.EmailField(_("personal-information protection e-mail"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("manage_members", "Manage members and roles"),
+            ("manage_api_keys", "Manage API keys"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's single role in one organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_one_role_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} as {self.role}"
+
+
+class ApiKey(models.Model):
+    """A secret for operators' systems, with one role in one organization.
+
+    Only a SHA-256 of the key is stored: keys are 256-bit random strings, so a fast hash is safe
+    and lets authentication look the key up by index. Each key acts through its own service user,
+    so role and per-object permissions are asked exactly as for a person.
+    """
+
+    PREFIX_LENGTH = 12
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(_("role"), max_length=16, choices=Role)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,34 @@
+"""Turning a request into the organization it acts for and the actor the audit trail names."""
+
+from audit.actors import Actor
+from tenants.models import ApiKey, Organization
+
+
+def request_api_key(request) -> ApiKey | None:
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ApiKey) else None
+
+
+def actor_for(request) -> Actor:
+    """Return the Actor for an authenticated staff request (user or API key)."""
+    request_id = getattr(request, "request_id", "")
+    ip = getattr(request, "client_ip", None)
+    key = request_api_key(request)
+    user = getattr(request, "user", None)
+    if key is not None:
+        return Actor(
+            Actor.API_KEY, str(key.pk), f"{key.name} ({key.prefix})", request_id, ip, user.pk
+        )
+    if user is not None and user.is_authenticated:
+        return Actor(
+            Actor.USER, str(user.pk), user.email or user.get_username(), request_id, ip, user.pk
+        )
+    return Actor(Actor.SYSTEM, "", "anonymous", request_id, ip)
+
+
+def organizations_for(request):
+    """Return the organizations the request may act for: an API key's own, or the user's."""
+    key = request_api_key(request)
+    if key is not None:
+        return Organization.objects.filter(pk=key.organization_id)
+    return Organization.objects.for_user(getattr(request, "user", None))

@@ -1,0 +1,24 @@
+"""The one scoping path for tenant-owned rows: every view goes through ``for_org``."""
+
+from django.db import models
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Return the organizations ``user`` is a member of."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_org(self, org):
+        return self.filter(organization=org)
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def for_org(self, org):
+        return self.filter(organization=org)
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)

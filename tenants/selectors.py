@@ -1,0 +1,25 @@
+"""Reads about organizations, members and keys."""
+
+from tenants.models import ApiKey, Membership, Organization
+from tenants.roles import Role
+
+
+def memberships_for_org(*, organization):
+    return Membership.objects.for_org(organization).select_related("user").order_by("user__email")
+
+
+def human_memberships_for_org(*, organization):
+    """Return the organization's people, leaving out the service users behind API keys."""
+    return memberships_for_org(organization=organization).filter(user__api_key__isnull=True)
+
+
+def api_keys_for_org(*, organization):
+    return ApiKey.objects.for_org(organization).select_related("created_by")
+
+
+def organizations_of_user(*, user):
+    return Organization.objects.for_user(user).order_by("name")
+
+
+def owner_count(*, organization) -> int:
+    return human_memberships_for_org(organization=organization).filter(role=Role.OWNER).count()
