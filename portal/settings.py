@@ -161,6 +161,21 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 5)
 
+# Periodic tasks; each app adds its entries here.
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+# R35: the stored-individual count is compared with the filing threshold hourly.
+CELERY_BEAT_SCHEDULE["governance-evaluate-filings"] = {
+    "task": "governance.evaluate_all_filings",
+    "schedule": env_int("FILING_EVALUATE_INTERVAL_SECONDS", 3600),
+}
+
+# Filing with the provincial CAC (CAC Announcement of 28 May 2025, R35): the threshold of
+# stored individuals and the warning levels below it (comma-separated ratios).
+FILING_THRESHOLD = env_int("FILING_THRESHOLD", 100_000)
+FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
+GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
+GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tenants.authentication.ApiKeyAuthentication",
