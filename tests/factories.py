@@ -76,6 +76,7 @@ class PurposeFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "governance.Purpose"
+        skip_postgeneration_save = True
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Purpose {n}")
