@@ -112,7 +112,9 @@ def accept_image(
                 "polyglot",
                 f"The file was sent as {claimed or 'no type'} but its content is {kind}.",
             )
-    _check_structure(kind, data)
+    declared = _check_structure(kind, data)
+    if declared and declared[0] * declared[1] > max_pixels:
+        raise _too_many_pixels(declared, max_pixels)
 
     with warnings.catch_warnings():
         # Pillow only warns between its own limit and twice it; our max_pixels decides instead.
@@ -171,14 +173,15 @@ def _sniff(data: bytes) -> str:
     )
 
 
-def _check_structure(kind: str, data: bytes) -> None:
-    """Find where the image really ends and what its metadata holds, without decoding pixels."""
+def _check_structure(kind: str, data: bytes) -> tuple[int, int] | None:
+    """Return the size the header declares, after checking where the image really ends and
+    what its metadata holds; no pixel is decoded."""
     if kind == "JPEG":
-        end, metadata = _jpeg_extent(data)
+        end, metadata, size = _jpeg_extent(data)
     elif kind == "PNG":
-        end, metadata = _png_extent(data)
+        end, metadata, size = _png_extent(data)
     else:
-        end, metadata = _webp_extent(data)
+        end, metadata, size = _webp_extent(data)
     tail = data[end:]
     if tail.strip(_PADDING):
         raise ImageRejected(
@@ -191,11 +194,13 @@ def _check_structure(kind: str, data: bytes) -> None:
             raise ImageRejected(
                 "polyglot", f"The {kind} metadata contains script, markup or an archive."
             )
+    return size
 
 
-def _jpeg_extent(data: bytes) -> tuple[int, list[bytes]]:
-    """Return the offset just past the EOI marker and the APPn/COM segment payloads."""
+def _jpeg_extent(data: bytes) -> tuple[int, list[bytes], tuple[int, int] | None]:
+    """Return the offset just past the EOI marker, the APPn/COM payloads and the frame size."""
     metadata: list[bytes] = []
+    frame = None
     pos, size = 2, len(data)
     while True:
         if pos + 2 > size:
@@ -211,7 +216,7 @@ def _jpeg_extent(data: bytes) -> tuple[int, list[bytes]]:
             pos += 1
             continue
         if marker == 0xD9:
-            return pos + 2, metadata
+            return pos + 2, metadata, frame
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
             pos += 2
             continue
@@ -220,6 +225,9 @@ def _jpeg_extent(data: bytes) -> tuple[int, list[bytes]]:
             raise _truncated("JPEG")
         if 0xE0 <= marker <= 0xEF or marker == 0xFE:
             metadata.append(data[pos + 4 : pos + 2 + length])
+        elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC) and length >= 7:
+            # SOFn: precision, then height and width.
+            frame = (_u16(data, pos + 7), _u16(data, pos + 5))
         pos += 2 + length
         if marker == 0xDA:
             pos = _skip_entropy_coded(data, pos)
@@ -238,9 +246,10 @@ def _skip_entropy_coded(data: bytes, pos: int) -> int:
         return pos
 
 
-def _png_extent(data: bytes) -> tuple[int, list[bytes]]:
-    """Return the offset just past the IEND chunk and the text chunk payloads."""
+def _png_extent(data: bytes) -> tuple[int, list[bytes], tuple[int, int] | None]:
+    """Return the offset just past the IEND chunk, the text chunk payloads and the IHDR size."""
     metadata: list[bytes] = []
+    frame = None
     pos, size = len(_PNG_SIGNATURE), len(data)
     while True:
         if pos + 12 > size:
@@ -252,25 +261,51 @@ def _png_extent(data: bytes) -> tuple[int, list[bytes]]:
             raise _truncated("PNG")
         if chunk in (b"tEXt", b"iTXt", b"zTXt", b"eXIf"):
             metadata.append(data[pos + 8 : pos + 8 + length])
+        elif chunk == b"IHDR" and length >= 8:
+            frame = (_u32(data, pos + 8), _u32(data, pos + 12))
         if chunk == b"IEND":
-            return end, metadata
+            return end, metadata, frame
         pos = end
 
 
-def _webp_extent(data: bytes) -> tuple[int, list[bytes]]:
-    """Return the end given by the RIFF header and the EXIF/XMP chunk payloads."""
+def _webp_extent(data: bytes) -> tuple[int, list[bytes], tuple[int, int] | None]:
+    """Return the end given by the RIFF header, the EXIF/XMP payloads and the canvas size."""
     end = 8 + int.from_bytes(data[4:8], "little")
     if end > len(data):
         raise _truncated("WebP")
     metadata: list[bytes] = []
+    frame = None
     pos = 12
     while pos + 8 <= end:
         chunk = data[pos : pos + 4]
         length = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        body = data[pos + 8 : pos + 8 + length]
         if chunk in (b"EXIF", b"XMP "):
-            metadata.append(data[pos + 8 : pos + 8 + length])
+            metadata.append(body)
+        elif frame is None and chunk == b"VP8X" and length >= 10:
+            frame = (
+                1 + int.from_bytes(body[4:7], "little"),
+                1 + int.from_bytes(body[7:10], "little"),
+            )
+        elif frame is None and chunk == b"VP8L" and length >= 5:
+            bits = int.from_bytes(body[1:5], "little")
+            frame = (1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF))
+        elif frame is None and chunk == b"VP8 " and length >= 10:
+            frame = (_u16le(body, 6) & 0x3FFF, _u16le(body, 8) & 0x3FFF)
         pos += 8 + length + (length & 1)
-    return end, metadata
+    return end, metadata, frame
+
+
+def _u16(data: bytes, pos: int) -> int:
+    return int.from_bytes(data[pos : pos + 2], "big")
+
+
+def _u16le(data: bytes, pos: int) -> int:
+    return int.from_bytes(data[pos : pos + 2], "little")
+
+
+def _u32(data: bytes, pos: int) -> int:
+    return int.from_bytes(data[pos : pos + 4], "big")
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -298,8 +333,8 @@ def _truncated(kind: str) -> ImageRejected:
 
 
 def _too_many_pixels(size: tuple[int, int] | None, max_pixels: int) -> ImageRejected:
-    stated = f"{size[0]}x{size[1]} pixels" if size else "too many pixels"
+    stated = f"is {size[0]}x{size[1]} pixels" if size else "has too many pixels"
     return ImageRejected(
         "too_many_pixels",
-        f"The image is {stated}; the limit is {max_pixels / 1e6:.0f} megapixels.",
+        f"The image {stated}; the limit is {max_pixels / 1e6:.0f} megapixels.",
     )
