@@ -168,6 +168,14 @@ CELERY_BEAT_SCHEDULE["governance-evaluate-filings"] = {
     "task": "governance.evaluate_all_filings",
     "schedule": env_int("FILING_EVALUATE_INTERVAL_SECONDS", 3600),
 }
+# R15: subjects who turn 14 are flagged daily; consents past their term expire hourly.
+CELERY_BEAT_SCHEDULE["consent-flag-turning-14"] = {
+    "task": "consent.flag_turning_14",
+    "schedule": 24 * 3600,
+}
+CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "schedule": 3600}
+# Absolute links in consent receipts and e-mails (the notice, the self-service pages).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
 
 # Filing with the provincial CAC (CAC Announcement of 28 May 2025, R35): the threshold of
 # stored individuals and the warning levels below it (comma-separated ratios).
