@@ -6,21 +6,20 @@ import numpy as np
 
 from recognition.matching.gallery import Candidate, Gallery, IndexConfig
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-
 
 def shard_for(labels, shard_count: int):
     """Return the shard number of each label (an int for an int), stable across processes.
 
     A splitmix64 mix rather than `label % n`, so labels handed out in strides still spread evenly.
     """
-    x = np.asarray(labels, dtype=np.uint64)
-    x = (x + np.uint64(0x9E3779B97F4A7C15)) & _MASK64
-    x = ((x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & _MASK64
-    x = ((x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & _MASK64
+    # 1-d even for one label: numpy wraps uint64 arithmetic silently on arrays, warns on scalars.
+    x = np.atleast_1d(np.asarray(labels, dtype=np.uint64))
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     x = x ^ (x >> np.uint64(31))
     shards = (x % np.uint64(shard_count)).astype(np.int64)
-    return int(shards) if shards.ndim == 0 else shards
+    return int(shards[0]) if np.ndim(labels) == 0 else shards
 
 
 def merge_candidates(shard_results: Iterable[Sequence[Sequence]], k: int) -> list[list[Candidate]]:
