@@ -177,7 +177,12 @@ def _check_structure(kind: str, data: bytes) -> tuple[int, int] | None:
     """Return the size the header declares, after checking where the image really ends and
     what its metadata holds; no pixel is decoded."""
     if kind == "JPEG":
-        end, metadata, size = _jpeg_extent(data)
+        end, metadata, size = _jpeg_extent(data, 0)
+        # Phones append further complete JPEGs (MPF depth maps, HDR gain maps); each is walked
+        # and checked the same way, so only a chain of real JPEG images may follow the first.
+        while data.startswith(b"\xff\xd8\xff", end):
+            end, more, _ = _jpeg_extent(data, end)
+            metadata += more
     elif kind == "PNG":
         end, metadata, size = _png_extent(data)
     else:
@@ -197,11 +202,11 @@ def _check_structure(kind: str, data: bytes) -> tuple[int, int] | None:
     return size
 
 
-def _jpeg_extent(data: bytes) -> tuple[int, list[bytes], tuple[int, int] | None]:
+def _jpeg_extent(data: bytes, start: int) -> tuple[int, list[bytes], tuple[int, int] | None]:
     """Return the offset just past the EOI marker, the APPn/COM payloads and the frame size."""
     metadata: list[bytes] = []
     frame = None
-    pos, size = 2, len(data)
+    pos, size = start + 2, len(data)
     while True:
         if pos + 2 > size:
             raise _truncated("JPEG")

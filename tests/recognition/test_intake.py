@@ -195,6 +195,19 @@ def test_script_hidden_in_jpeg_comment_is_rejected(small_rgb):
     assert "metadata" in rejection.message
 
 
+def test_multi_picture_jpeg_from_a_phone_is_accepted(small_rgb):
+    # MPF: a second complete JPEG (depth map, gain map) follows the first image's end marker.
+    second = _encode(Image.new("L", (16, 16)), "JPEG")
+
+    assert accept_image(_encode(small_rgb, "JPEG") + second).width == 64
+
+
+def test_multi_picture_jpeg_with_payload_after_last_image_is_rejected(small_rgb):
+    chained = _encode(small_rgb, "JPEG") + _encode(small_rgb, "JPEG") + b"<script>x</script>"
+
+    assert _rejection(chained).code == "polyglot"
+
+
 def test_zero_padding_after_end_of_image_is_tolerated(obama_jpeg):
     assert accept_image(obama_jpeg + b"\x00" * 32).format == "JPEG"
 
