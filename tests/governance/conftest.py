@@ -18,8 +18,9 @@ def actor():
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Keep uploaded files of a test in its own directory."""
+    """Keep uploaded files of a test in its own directory; hash test passwords cheaply."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def png_upload(name: str = "sign.png") -> SimpleUploadedFile:
