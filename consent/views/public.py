@@ -196,7 +196,7 @@ def consent_keys(request):
 def verify_page(request):
     """Check a receipt: pasted, uploaded, or opened from its printed QR code."""
     form = VerifyForm(request.POST or None, request.FILES or None)
-    result = None
+    result, lookup_error = None, None
     if request.method == "POST" and form.is_valid():
         content = form.content()
         if content is None:
@@ -209,8 +209,12 @@ def verify_page(request):
         ).first()
         result = receipt_verify(document=receipt_document(receipt)) if receipt else None
         if receipt is None:
-            form.add_error(None, _("No receipt matches this code."))
-    return render(request, "consent/verify.html", {"form": form, "result": result})
+            lookup_error = _("No receipt matches this code.")
+    return render(
+        request,
+        "consent/verify.html",
+        {"form": form, "result": result, "lookup_error": lookup_error},
+    )
 
 
 def _uuid(value):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from audit.selectors import audit_chain_state, audit_events_for_org
+from consent.selectors import consent_figures
 from tenants import roles
 from tenants.selectors import api_keys_for_org, human_memberships_for_org
 
@@ -20,4 +21,6 @@ def dashboard_figures(*, organization, user) -> dict:
             created_at__gte=timezone.now() - timedelta(hours=24)
         ).count()
         figures["chain"] = audit_chain_state(organization_id=organization.pk)
+    if user.has_perm(roles.VIEW_SUBJECTS, organization):
+        figures.update(consent_figures(organization=organization))
     return figures
