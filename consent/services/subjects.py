@@ -82,6 +82,7 @@ def subject_create(*, organization, actor: Actor, **fields) -> Subject:
 @transaction.atomic
 def subject_update(*, subject: Subject, actor: Actor, **changes) -> Subject:
     """Change a subject's details; the audit event names the fields, never their values."""
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
     if subject.is_erased:
         raise Conflict("This subject has been erased.", code="subject_erased")
     changes = _clean(changes)

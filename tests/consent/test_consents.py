@@ -12,7 +12,7 @@ from consent.selectors import (
 )
 from consent.services import Recipient
 from tenants.errors import ApplicationError, Conflict, NotFound, RuleViolation
-from tests.factories import NoticeFactory, PurposeVersionFactory
+from tests.factories import NoticeFactory, PublishedNoticeFactory, PurposeVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,51 @@ def test_written_consent_needs_the_signed_document(cw):
     doc = SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
     consent, _receipt = cw.grant(kind="written", signed_document=doc)
     assert consent.signed_document_sha256
+
+
+def test_r11_material_purpose_change_requires_reconsent_and_tells_the_subject(
+    cw, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from governance.services.purposes import purpose_update
+
+    consent, _ = cw.grant()
+    with django_capture_on_commit_callbacks(execute=True):
+        purpose_update(purpose=cw.purpose, actor=cw.actor, retention_days=90)
+    consent.refresh_from_db()
+    assert consent.state == "reconsent_required"
+    assert [e.type for e in consent.events.all()] == ["given", "reconsent_required"]
+    cw.purpose.refresh_from_db()
+    assert not consent_active_for(subject=cw.subject, purpose=cw.purpose)
+    assert active_subject_ids_for(organization=cw.org, purpose=cw.purpose) == set()
+    assert AuditEvent.objects.filter(
+        action="consent.reconsent_required", subject_pseudonym=str(cw.subject.pseudonym)
+    ).exists()
+    assert [m.to for m in mail.outbox] == [["ann@example.test"]]
+    assert "consent again" in mail.outbox[0].body
+
+
+def test_r11_consent_to_a_superseded_version_is_not_active_even_before_the_job(cw):
+    consent, _ = cw.grant()
+    new = PurposeVersionFactory(purpose=cw.purpose, version=2)
+    cw.purpose.current_version = new
+    cw.purpose.save()
+    consent.refresh_from_db()
+    assert consent.state == "active"  # no signal was sent in this test
+    assert not consent_active_for(subject=cw.subject, purpose=cw.purpose)
+
+
+def test_r11_reconsent_to_the_new_version_makes_it_active_again(
+    cw, django_capture_on_commit_callbacks
+):
+    from governance.services.purposes import purpose_update
+
+    cw.grant()
+    with django_capture_on_commit_callbacks(execute=True):
+        purpose_update(purpose=cw.purpose, actor=cw.actor, retention_days=90)
+    cw.purpose.refresh_from_db()
+    new_notice = PublishedNoticeFactory(purpose_version=cw.purpose.current_version)
+    consent, _ = cw.grant(purpose_version=cw.purpose.current_version, notice=new_notice)
+    assert consent_active_for(subject=cw.subject, purpose=cw.purpose)
+    assert Consent.objects.filter(subject=cw.subject).count() == 2
