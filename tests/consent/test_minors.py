@@ -65,9 +65,9 @@ def test_r15_guardian_consent_with_rules_is_recorded_with_the_guardian(cw, child
 
 def test_r15_age_is_computed_from_the_date_of_birth_on_the_consent_date(cw):
     subject = SubjectFactory(organization=cw.org, date_of_birth=datetime.date(2012, 6, 2))
-    with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)):
-        with pytest.raises(RuleViolation, match="under 14"):
-            cw.grant(subject=subject)
+    day_before = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
+    with time_machine.travel(day_before), pytest.raises(RuleViolation, match="under 14"):
+        cw.grant(subject=subject)
     with time_machine.travel(datetime.datetime(2026, 6, 2, 12, tzinfo=datetime.UTC)):
         consent, _ = cw.grant(subject=subject)
     assert not consent.is_minor_under_14

@@ -1,4 +1,4 @@
-"""Subjects: pseudonyms, their choice of the alternative (R3, R14), erasure that keeps history (R16)."""
+"""Subjects: pseudonyms, the alternative (R3, R14), erasure that keeps history (R16)."""
 
 import datetime
 
@@ -101,9 +101,12 @@ def test_r16_consent_events_are_append_only_in_the_database(cw):
     event = consent.events.get()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         ConsentEvent.objects.filter(pk=event.pk).update(type="withdrawn")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM consent_consentevent WHERE id = %s", [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM consent_consentevent WHERE id = %s", [event.pk])
     assert ConsentEvent.objects.get(pk=event.pk).type == "given"
 
 
