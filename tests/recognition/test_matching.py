@@ -99,6 +99,18 @@ def test_removed_template_is_not_returned_by_next_search(data):
     assert 3 not in gallery
 
 
+def test_label_removed_then_added_again_is_found_with_its_new_vector(data):
+    vectors, _ = data
+    gallery = Gallery()
+    gallery.add_many(np.arange(200), vectors[:200])
+
+    gallery.remove(7)
+    gallery.add(7, vectors[500], subject="again")
+
+    assert gallery.search(vectors[500])[0][0] == Candidate(7, 0.0, "again")
+    assert np.array_equal(gallery.vector(7), vectors[500])
+
+
 def test_removal_keeps_every_other_template_findable_with_its_subject(data):
     vectors, _ = data
     gallery = Gallery()
