@@ -1,6 +1,6 @@
 """Receivers of other apps' signals. Plumbing: each calls one service and nothing else."""
 
-from consent.services.consents import consents_require_reconsent
+from consent.services.transitions import consents_require_reconsent
 
 
 def on_purpose_version_superseded(

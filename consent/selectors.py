@@ -23,10 +23,8 @@ from consent.models import (
 
 
 def _active(*, subject, purpose, deployment=None):
-    consents = (
-        Consent.objects.active()
-        .filter(subject=subject, purpose=purpose, purpose_version_id=purpose.current_version_id)
-        .exclude(purpose_version__isnull=True)
+    consents = Consent.objects.active().filter(
+        subject=subject, purpose=purpose, purpose_version_id=purpose.current_version_id
     )
     if deployment is not None:
         # A consent scoped to another deployment does not cover this one.

@@ -7,11 +7,7 @@ from consent.services.consents import (
     Recipient,
     consent_decline,
     consent_grant,
-    consent_restore,
-    consent_restrict,
     consent_withdraw,
-    consents_expire_due,
-    consents_require_reconsent,
 )
 from consent.services.receipts import receipt_issue, signing_key_for, signing_key_rotate
 from consent.services.requests import data_request_file
@@ -22,6 +18,12 @@ from consent.services.subjects import (
     subject_record_choice,
     subject_update,
     subjects_flag_turning_14,
+)
+from consent.services.transitions import (
+    consent_restore,
+    consent_restrict,
+    consents_expire_due,
+    consents_require_reconsent,
 )
 
 __all__ = [

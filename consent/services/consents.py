@@ -1,4 +1,4 @@
-"""Every write about consents: grant, decline, withdraw, and the controller's transitions.
+"""Every write about consents given and withdrawn: grant, decline, withdraw.
 
 Each transition locks the consent row (SELECT ... FOR UPDATE) and appends exactly one event,
 so concurrent grants and withdrawals of one consent serialize and the history always
@@ -9,14 +9,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
-from audit.services.recording import EventSpec, audit_record_many
 from consent import signals
 from consent.models import (
     Consent,
@@ -26,13 +23,11 @@ from consent.models import (
     MinorDataRules,
     Subject,
 )
+from consent.services.history import RECORD_RETENTION, append_event, signal_kwargs
 from consent.services.receipts import receipt_issue
 from consent.services.subjects import subject_record_choice
 from governance.models import Deployment, DeploymentPurpose, Notice, PurposeVersion
 from tenants.errors import ApplicationError, Conflict, NotFound, RuleViolation
-
-# PIPL Art. 56, FRM Art. 9 (R16): records kept at least three years after the last event.
-RECORD_RETENTION = timedelta(days=3 * 365 + 1)
 
 # R17, R18: the consent kinds each jurisdiction accepts (a guardian may consent in all).
 KINDS_BY_JURISDICTION = {
@@ -74,40 +69,6 @@ class Evidence:
     user_agent: str = ""
     collected_by_id: int | None = None
     device_id: int | None = None
-
-
-def _signal_kwargs(consent: Consent, actor: Actor) -> dict:
-    return {
-        "organization_id": consent.organization_id,
-        "subject_id": consent.subject_pseudonym,
-        "consent_id": consent.pk,
-        "purpose_version_id": consent.purpose_version_id,
-        "purpose_id": consent.purpose_id,
-        "actor": actor,
-    }
-
-
-def _append_event(
-    consent: Consent, *, type: str, from_state: str, actor: Actor, channel="", reason=""
-) -> ConsentEvent:
-    now = timezone.now()
-    event = ConsentEvent.objects.create(
-        consent=consent,
-        organization_id=consent.organization_id,
-        subject_pseudonym=consent.subject_pseudonym,
-        type=type,
-        from_state=from_state,
-        to_state=consent.state,
-        at=now,
-        actor_type=actor.kind,
-        actor_id=str(actor.id or "")[:64],
-        channel=channel,
-        reason=reason[:300],
-        retain_until=now + RECORD_RETENTION,
-    )
-    consent.state_changed_at = now
-    consent.retain_until = event.retain_until
-    return event
 
 
 def _check_grant(
@@ -341,7 +302,7 @@ def consent_grant(
         )
         for r in recipients
     )
-    event = _append_event(
+    event = append_event(
         consent,
         type=ConsentEvent.Type.GIVEN,
         from_state=previous,
@@ -439,7 +400,7 @@ def consent_withdraw(
     consent.state = Consent.State.WITHDRAWN
     consent.withdrawn_at = timezone.now()
     consent.withdrawal_channel = channel
-    event = _append_event(
+    event = append_event(
         consent, type=ConsentEvent.Type.WITHDRAWN, from_state=previous, actor=actor, channel=channel
     )
     consent.save(
@@ -470,160 +431,6 @@ def consent_withdraw(
     # R14: without another active consent, the person is routed to the alternative.
     if not Consent.objects.filter(subject=subject).active().exists():
         subject_record_choice(subject=subject, actor=actor, choice=Subject.Choice.ALTERNATIVE)
-    kwargs = _signal_kwargs(consent, actor)
+    kwargs = signal_kwargs(consent, actor)
     transaction.on_commit(lambda: signals.consent_withdrawn.send(sender=Consent, **kwargs))
     return consent, receipt
-
-
-def _transition(
-    consent: Consent, *, to_state: str, event_type: str, actor: Actor, reason: str
-) -> ConsentEvent:
-    previous = consent.state
-    consent.state = to_state
-    event = _append_event(consent, type=event_type, from_state=previous, actor=actor, reason=reason)
-    consent.save(update_fields=["state", "state_changed_at", "retain_until"])
-    kwargs = _signal_kwargs(consent, actor) | {"from_state": previous, "to_state": to_state}
-    transaction.on_commit(lambda: signals.consent_state_changed.send(sender=Consent, **kwargs))
-    return event
-
-
-@transaction.atomic
-def consent_restrict(*, consent: Consent, actor: Actor, reason: str) -> Consent:
-    """Stop all use of an active consent while a hold lasts (PIPL Art. 47, R22)."""
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
-    if consent.state != Consent.State.ACTIVE:
-        raise Conflict("Only an active consent can be restricted.", code="not_active")
-    if not reason.strip():
-        raise ApplicationError("Give the reason for the restriction.", code="reason_missing")
-    _transition(
-        consent,
-        to_state=Consent.State.RESTRICTED,
-        event_type=ConsentEvent.Type.RESTRICTED,
-        actor=actor,
-        reason=reason,
-    )
-    _audit_transition(consent, actor, "consent.restricted", reason)
-    return consent
-
-
-@transaction.atomic
-def consent_restore(*, consent: Consent, actor: Actor, reason: str) -> Consent:
-    """Lift a restriction. A consent whose purpose changed meanwhile needs re-consent (R11)."""
-    consent = Consent.objects.select_for_update().select_related("purpose").get(pk=consent.pk)
-    if consent.state != Consent.State.RESTRICTED:
-        raise Conflict("Only a restricted consent can be restored.", code="not_restricted")
-    current = consent.purpose.current_version_id == consent.purpose_version_id
-    _transition(
-        consent,
-        to_state=Consent.State.ACTIVE if current else Consent.State.RECONSENT_REQUIRED,
-        event_type=ConsentEvent.Type.RESTORED,
-        actor=actor,
-        reason=reason,
-    )
-    _audit_transition(consent, actor, "consent.restored", reason)
-    return consent
-
-
-def _audit_transition(consent: Consent, actor: Actor, action: str, reason: str) -> None:
-    audit_record(
-        organization_id=consent.organization_id,
-        actor=actor,
-        action=action,
-        target_type="consent",
-        target_id=consent.pk,
-        subject_pseudonym=str(consent.subject_pseudonym),
-        details={"reason": reason[:300], "to": consent.state},
-    )
-
-
-def consents_require_reconsent(
-    *, organization_id: int, old_version_ids, actor: Actor, reason: str = ""
-) -> int:
-    """Move the active consents of superseded purpose versions to re-consent required (R11).
-
-    "Re-consent required" counts as not active, so matching for those subjects stops at once.
-    Each subject with an e-mail address is told after the commit. Return how many moved.
-    """
-    with transaction.atomic():
-        consents = list(
-            Consent.objects.select_for_update()
-            .filter(
-                organization_id=organization_id,
-                purpose_version_id__in=list(old_version_ids),
-                state=Consent.State.ACTIVE,
-            )
-            .select_related("subject", "purpose", "organization")
-        )
-        specs = []
-        for consent in consents:
-            _transition(
-                consent,
-                to_state=Consent.State.RECONSENT_REQUIRED,
-                event_type=ConsentEvent.Type.RECONSENT_REQUIRED,
-                actor=actor,
-                reason=reason or "purpose changed",
-            )
-            specs.append(
-                EventSpec(
-                    "consent.reconsent_required",
-                    "consent",
-                    str(consent.pk),
-                    str(consent.subject_pseudonym),
-                    {"purpose_version_id": consent.purpose_version_id},
-                )
-            )
-        audit_record_many(organization_id=organization_id, actor=actor, events=specs)
-        mails = [
-            (c.subject.email, c.purpose.name, c.organization.name)
-            for c in consents
-            if c.subject.email and not c.subject.is_erased
-        ]
-        transaction.on_commit(lambda: _tell_subjects(mails))
-    return len(consents)
-
-
-def _tell_subjects(mails) -> None:
-    from django.urls import reverse
-
-    from consent.receipts import public_url
-
-    link = public_url(reverse("consent:me"))
-    for address, purpose_name, org_name in mails:
-        # The person's language is unknown here; both are sent, Chinese first (primary market).
-        bodies = []
-        for lang in ("zh-hans", "en"):
-            with translation.override(lang):
-                bodies.append(
-                    _(
-                        "%(org)s has changed how it uses face recognition for “%(purpose)s”. "
-                        "Your consent no longer applies, and your face will not be used for "
-                        "this purpose until you consent again. You may also choose the "
-                        "alternative. Review it here: %(link)s"
-                    )
-                    % {"org": org_name, "purpose": purpose_name, "link": link}
-                )
-        with translation.override("en"):
-            subject_line = _("Your consent needs renewing")
-        send_mail(subject_line, "\n\n".join(bodies), None, [address], fail_silently=True)
-
-
-def consents_expire_due(*, now=None) -> int:
-    """Expire active consents past their term; return how many."""
-    now = now or timezone.now()
-    actor = Actor.system("consent expiry job")
-    count = 0
-    with transaction.atomic():
-        due = Consent.objects.select_for_update(skip_locked=True).filter(
-            state=Consent.State.ACTIVE, expires_at__isnull=False, expires_at__lte=now
-        )
-        for consent in due:
-            _transition(
-                consent,
-                to_state=Consent.State.EXPIRED,
-                event_type=ConsentEvent.Type.EXPIRED,
-                actor=actor,
-                reason="term ended",
-            )
-            _audit_transition(consent, actor, "consent.expired", "term ended")
-            count += 1
-    return count

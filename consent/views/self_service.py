@@ -190,6 +190,14 @@ def _own_receipt(request, receipt_id):
 @self_service
 def me_receipt_json(request, receipt_id):
     receipt = _own_receipt(request, receipt_id)
+    audit_record(
+        organization_id=request.subject.organization_id,
+        actor=subject_actor(request, request.subject),
+        action="self_service.receipt_downloaded",
+        target_type="consent_receipt",
+        target_id=receipt.pk,
+        subject_pseudonym=str(request.subject.pseudonym),
+    )
     response = HttpResponse(receipt_document_bytes(receipt), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="consent-receipt-{receipt_id}.json"'
     return response

@@ -194,3 +194,20 @@ def test_r11_reconsent_to_the_new_version_makes_it_active_again(
     consent, _ = cw.grant(purpose_version=cw.purpose.current_version, notice=new_notice)
     assert consent_active_for(subject=cw.subject, purpose=cw.purpose)
     assert Consent.objects.filter(subject=cw.subject).count() == 2
+
+
+def test_consent_past_its_term_expires_with_the_scheduled_job(cw):
+    import datetime
+
+    import time_machine
+
+    from consent.tasks import expire_due
+
+    consent, _ = cw.grant(term_days=30)
+    assert expire_due() == 0
+    with time_machine.travel(consent.given_at + datetime.timedelta(days=31)):
+        assert expire_due() == 1
+    consent.refresh_from_db()
+    assert consent.state == "expired"
+    assert [e.type for e in consent.events.all()] == ["given", "expired"]
+    assert not consent_active_for(subject=cw.subject, purpose=cw.purpose)
