@@ -28,13 +28,13 @@ from tenants.errors import NotFound
 from tenants.scoping import OrgScopedMixin
 
 
-class RecipientSerializer(serializers.ModelSerializer):
+class ConsentRecipientSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsentRecipient
         fields = ["name", "granted", "contact", "purpose", "method", "data_types"]
 
 
-class EventOutput(serializers.ModelSerializer):
+class ConsentEventOutput(serializers.ModelSerializer):
     class Meta:
         model = ConsentEvent
         fields = ["type", "from_state", "to_state", "at", "actor_type", "channel", "reason"]
@@ -44,7 +44,7 @@ class ConsentOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     subject = serializers.UUIDField(source="subject_pseudonym")
     purpose_version_number = serializers.IntegerField(source="purpose_version.version")
-    recipients = RecipientSerializer(many=True)
+    recipients = ConsentRecipientSerializer(many=True)
     guardian = serializers.SerializerMethodField()
 
     class Meta:
@@ -96,10 +96,10 @@ class ConsentDetailOutput(ConsentOutput):
         fields = [*ConsentOutput.Meta.fields, "events"]
 
     def get_events(self, obj) -> list:
-        return EventOutput(consent_events(consent=obj), many=True).data
+        return ConsentEventOutput(consent_events(consent=obj), many=True).data
 
 
-class ReceiptOutput(serializers.ModelSerializer):
+class ConsentReceiptOutput(serializers.ModelSerializer):
     event = serializers.CharField(source="event.type")
     document = serializers.SerializerMethodField()
 
@@ -111,19 +111,19 @@ class ReceiptOutput(serializers.ModelSerializer):
         return receipt_document(obj)
 
 
-class GrantOutput(serializers.Serializer):
+class ConsentGrantOutput(serializers.Serializer):
     consent = ConsentOutput()
-    receipt = ReceiptOutput()
+    receipt = ConsentReceiptOutput()
 
 
-class GuardianInput(serializers.Serializer):
+class ConsentGuardianInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     relationship = serializers.CharField(max_length=60)
     verification = serializers.CharField(max_length=200)
     evidence = serializers.CharField(max_length=300)
 
 
-class GrantInput(serializers.Serializer):
+class ConsentGrantInput(serializers.Serializer):
     subject = serializers.UUIDField()
     purpose_version = serializers.IntegerField()
     notice = serializers.IntegerField()
@@ -145,27 +145,27 @@ class GrantInput(serializers.Serializer):
     user_agent = serializers.CharField(max_length=400, required=False, allow_blank=True)
 
     def validate_recipients(self, value):
-        items = RecipientSerializer(data=value, many=True)
+        items = ConsentRecipientSerializer(data=value, many=True)
         items.is_valid(raise_exception=True)
         return [Recipient(**item) for item in items.validated_data]
 
     def validate_guardian(self, value):
-        guardian = GuardianInput(data=value)
+        guardian = ConsentGuardianInput(data=value)
         guardian.is_valid(raise_exception=True)
         return Guardian(**guardian.validated_data)
 
 
-class DeclineInput(serializers.Serializer):
+class ConsentDeclineInput(serializers.Serializer):
     subject = serializers.UUIDField()
     purpose_version = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=Consent.Channel.choices)
 
 
-class WithdrawInput(serializers.Serializer):
+class ConsentWithdrawInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Consent.Channel.choices, default="api")
 
 
-class ReasonInput(serializers.Serializer):
+class ConsentReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -224,10 +224,10 @@ class ConsentViewSet(
             raise NotFound("No such subject in this organization.")
         return subject
 
-    @extend_schema(request=GrantInput, responses={201: GrantOutput})
+    @extend_schema(request=ConsentGrantInput, responses={201: ConsentGrantOutput})
     def create(self, request):
         """Grant: one separate, explicit consent; returns it with its signed receipt."""
-        data = GrantInput(data=request.data)
+        data = ConsentGrantInput(data=request.data)
         data.is_valid(raise_exception=True)
         v, org = data.validated_data, self.organization
         device = scoped_get(Device.objects.for_org(org), v.get("device"), "device")
@@ -259,14 +259,17 @@ class ConsentViewSet(
             e_signature=v.get("e_signature", ""),
             term_days=v.get("term_days"),
         )
-        body = {"consent": ConsentOutput(consent).data, "receipt": ReceiptOutput(receipt).data}
+        body = {
+            "consent": ConsentOutput(consent).data,
+            "receipt": ConsentReceiptOutput(receipt).data,
+        }
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DeclineInput, responses={204: None})
+    @extend_schema(request=ConsentDeclineInput, responses={204: None})
     @action(detail=False, methods=["post"])
     def decline(self, request):
         """Record a decline; the person is routed to the alternative (R3, R4, R14)."""
-        data = DeclineInput(data=request.data)
+        data = ConsentDeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         consent_decline(
@@ -282,43 +285,44 @@ class ConsentViewSet(
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=WithdrawInput, responses=GrantOutput)
+    @extend_schema(request=ConsentWithdrawInput, responses=ConsentGrantOutput)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw: effective when this request commits (R13)."""
-        data = WithdrawInput(data=request.data)
+        data = ConsentWithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
         consent, receipt = consent_withdraw(
             consent=self.get_object(), actor=self.actor, channel=data.validated_data["channel"]
         )
         return Response(
-            {"consent": ConsentOutput(consent).data, "receipt": ReceiptOutput(receipt).data}
+            {"consent": ConsentOutput(consent).data, "receipt": ConsentReceiptOutput(receipt).data}
         )
 
-    @extend_schema(request=ReasonInput, responses=ConsentOutput)
+    @extend_schema(request=ConsentReasonInput, responses=ConsentOutput)
     @action(detail=True, methods=["post"])
     def restrict(self, request, pk=None):
         """Stop all use while a hold lasts (PIPL Art. 47, R22)."""
-        data = ReasonInput(data=request.data)
+        data = ConsentReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         consent = consent_restrict(
             consent=self.get_object(), actor=self.actor, reason=data.validated_data["reason"]
         )
         return Response(ConsentOutput(consent).data)
 
-    @extend_schema(request=ReasonInput, responses=ConsentOutput)
+    @extend_schema(request=ConsentReasonInput, responses=ConsentOutput)
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        data = ReasonInput(data=request.data)
+        data = ConsentReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         consent = consent_restore(
             consent=self.get_object(), actor=self.actor, reason=data.validated_data["reason"]
         )
         return Response(ConsentOutput(consent).data)
 
-    @extend_schema(responses=ReceiptOutput(many=True))
+    @extend_schema(responses=ConsentReceiptOutput(many=True))
     @action(detail=True, methods=["get"])
     def receipts(self, request, pk=None):
         consent = self.get_object()
         self._audit_read(consent)
-        return Response(ReceiptOutput(consent.receipts.select_related("event"), many=True).data)
+        receipts = consent.receipts.select_related("event")
+        return Response(ConsentReceiptOutput(receipts, many=True).data)

@@ -16,11 +16,11 @@ from tenants.errors import NotFound
 from tenants.scoping import OrgScopedMixin
 
 
-class VerifyInput(serializers.Serializer):
+class ReceiptVerifyInput(serializers.Serializer):
     receipt = serializers.JSONField(help_text="The receipt document: {receipt, signature}.")
 
 
-class VerifyOutput(serializers.Serializer):
+class ReceiptVerifyOutput(serializers.Serializer):
     valid = serializers.BooleanField()
     reason = serializers.CharField()
     kid = serializers.CharField()
@@ -41,7 +41,7 @@ class ReceiptVerifyView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=VerifyInput, responses=VerifyOutput)
+    @extend_schema(request=ReceiptVerifyInput, responses=ReceiptVerifyOutput)
     def post(self, request):
         body = request.data
         if isinstance(body, dict) and set(body) == {"receipt"}:

@@ -41,7 +41,7 @@ class SubjectInput(serializers.Serializer):
     age_bracket = serializers.ChoiceField(choices=Subject.AgeBracket.choices, required=False)
 
 
-class ChoiceInput(serializers.Serializer):
+class SubjectChoiceInput(serializers.Serializer):
     choice = serializers.ChoiceField(choices=Subject.Choice.choices)
 
 
@@ -105,11 +105,11 @@ class SubjectViewSet(
         subject = subject_update(subject=self.get_object(), actor=self.actor, **data.validated_data)
         return Response(SubjectOutput(subject).data)
 
-    @extend_schema(request=ChoiceInput, responses=SubjectOutput)
+    @extend_schema(request=SubjectChoiceInput, responses=SubjectOutput)
     @action(detail=True, methods=["post"])
     def choice(self, request, pseudonym=None):
         """Record face recognition or the non-biometric alternative (R3, R14)."""
-        data = ChoiceInput(data=request.data)
+        data = SubjectChoiceInput(data=request.data)
         data.is_valid(raise_exception=True)
         subject = subject_record_choice(
             subject=self.get_object(), actor=self.actor, choice=data.validated_data["choice"]
