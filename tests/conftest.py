@@ -6,6 +6,15 @@ from pathlib import Path
 
 import pytest
 
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s per user and tests create many; strength is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 FACES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "faces"
 
 
