@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 
-
 def pytest_configure(config):
     from django.conf import settings
 

@@ -4,6 +4,11 @@ from django.db import connection
 from audit.actors import Actor
 from audit.services import audit_record, audit_seal_pending
 
+TRIGGERS = [
+    ("audit_auditevent", "audit_event_append_only"),
+    ("audit_auditseal", "audit_seal_append_only"),
+]
+
 
 @pytest.fixture
 def chain(world):
@@ -19,7 +24,7 @@ def chain(world):
         )
         for i in range(10)
     ]
-    for i in range(2):
+    for _ in range(2):
         audit_record(organization_id=world.outsider_org.pk, actor=Actor.system(), action="o.e")
     audit_seal_pending()
     return events
@@ -33,12 +38,12 @@ def tamper():
         with connection.cursor() as cursor:
             # Deferred foreign-key checks of this test's inserts would block ALTER TABLE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
-            cursor.execute("ALTER TABLE audit_auditseal DISABLE TRIGGER audit_seal_append_only")
+            for table, trigger in TRIGGERS:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
             try:
                 cursor.execute(sql, params)
             finally:
-                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
-                cursor.execute("ALTER TABLE audit_auditseal ENABLE TRIGGER audit_seal_append_only")
+                for table, trigger in TRIGGERS:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
     return run

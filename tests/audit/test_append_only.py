@@ -44,13 +44,18 @@ def test_delete_on_audit_row_is_refused_by_database(sealed_event):
 
 def test_update_on_seal_is_refused_by_database(sealed_event):
     with pytest.raises(DatabaseError, match="append-only"):
-        _sql("UPDATE audit_auditseal SET hash = repeat('0', 64) WHERE event_id = %s",
-             [sealed_event.pk])
+        _sql(
+            "UPDATE audit_auditseal SET hash = repeat('0', 64) WHERE event_id = %s",
+            [sealed_event.pk],
+        )
 
 
 def test_purge_flag_does_not_allow_deleting_recent_events(sealed_event):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL audit.purge = 'on'")
-            cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [sealed_event.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL audit.purge = 'on'")
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [sealed_event.pk])
     assert AuditEvent.objects.filter(pk=sealed_event.pk).exists()

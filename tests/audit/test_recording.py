@@ -8,7 +8,9 @@ from audit.services.recording import EventSpec
 pytestmark = pytest.mark.django_db
 
 
-def test_event_is_sealed_right_after_its_transaction_commits(world, django_capture_on_commit_callbacks):
+def test_event_is_sealed_right_after_its_transaction_commits(
+    world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         event = audit_record(
             organization_id=world.org.pk,
@@ -23,9 +25,7 @@ def test_event_is_sealed_right_after_its_transaction_commits(world, django_captu
 
 
 def test_event_stays_pending_until_commit(world):
-    event = audit_record(
-        organization_id=world.org.pk, actor=Actor.system(), action="test.pending"
-    )
+    event = audit_record(organization_id=world.org.pk, actor=Actor.system(), action="test.pending")
     assert AuditPending.objects.filter(event=event).exists()
     assert not AuditSeal.objects.filter(event=event).exists()
 

@@ -4,10 +4,9 @@ import pytest
 from django.utils import timezone
 
 from audit.actors import Actor
-from audit.models import AuditChainHead, AuditEvent
+from audit.models import AuditChainHead, AuditEvent, AuditPending
 from audit.services import audit_purge_expired, audit_seal_pending, audit_verify
-from audit.services.recording import _build, EventSpec  # noqa: I001
-from audit.models import AuditPending
+from audit.services.recording import EventSpec, _build  # noqa: I001
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +26,11 @@ def test_purge_removes_only_events_past_three_years_and_chain_still_verifies(wor
     _old_events(world.org, [1200, 1150, 1100, 900, 10])
     removed = audit_purge_expired(organization_id=world.org.pk)
     assert removed == 3
-    remaining = sorted(AuditEvent.objects.filter(organization=world.org, action="old.event")
-                       .values_list("details__age", flat=True))
+    remaining = sorted(
+        AuditEvent.objects.filter(organization=world.org, action="old.event").values_list(
+            "details__age", flat=True
+        )
+    )
     assert remaining == [10, 900]
     audit_seal_pending(organization_id=world.org.pk)
     report = audit_verify(organization_id=world.org.pk)
