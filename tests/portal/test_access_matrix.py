@@ -114,9 +114,7 @@ def test_api_route_naming_another_organization_is_not_found(
     assert response.json()["code"] == "not_found"
 
 
-@pytest.mark.parametrize(
-    "url", [r[1] for r in API_ROUTES if "{" in r[1] and r[0] == "get"]
-)
+@pytest.mark.parametrize("url", [r[1] for r in API_ROUTES if "{" in r[1] and r[0] == "get"])
 def test_api_object_of_another_organization_is_not_found_from_own_organization(
     world, objects, api_as, url
 ):

@@ -38,7 +38,9 @@ def test_unknown_api_route_answers_json_404(world, api_as):
 def test_request_id_is_echoed_and_recorded(world, api_as):
     client = api_as(world.owner)
     response = client.post(
-        "/api/v1/api-keys/", {"name": "k", "role": "auditor"}, format="json",
+        "/api/v1/api-keys/",
+        {"name": "k", "role": "auditor"},
+        format="json",
         HTTP_X_REQUEST_ID="trace-42",
     )
     assert response["X-Request-ID"] == "trace-42"

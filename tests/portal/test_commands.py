@@ -12,8 +12,14 @@ pytestmark = pytest.mark.django_db
 def test_create_organization_command(db):
     out = io.StringIO()
     call_command(
-        "create_organization", "--name", "Metro", "--slug", "metro",
-        "--owner-email", "boss@metro.test", stdout=out,
+        "create_organization",
+        "--name",
+        "Metro",
+        "--slug",
+        "metro",
+        "--owner-email",
+        "boss@metro.test",
+        stdout=out,
     )
     org = Organization.objects.get(slug="metro")
     assert Membership.objects.get(organization=org).role == "owner"
@@ -22,14 +28,14 @@ def test_create_organization_command(db):
 
 def test_create_organization_command_refuses_a_taken_slug(world):
     with pytest.raises(CommandError, match="already taken"):
-        call_command("create_organization", "--name", "X", "--slug", "acme",
-                     "--owner-email", "a@b.test")
+        call_command(
+            "create_organization", "--name", "X", "--slug", "acme", "--owner-email", "a@b.test"
+        )
 
 
 def test_create_api_key_prints_the_working_key_alone_on_its_last_line(world):
     out = io.StringIO()
-    call_command("create_api_key", "--org", "acme", "--role", "auditor", "--name", "ci",
-                 stdout=out)
+    call_command("create_api_key", "--org", "acme", "--role", "auditor", "--name", "ci", stdout=out)
     key = out.getvalue().strip().splitlines()[-1]
     assert key.startswith("fcp_") and " " not in key
     client = APIClient()

@@ -9,17 +9,13 @@ def test_healthz_reports_database_and_broker_reachable(client):
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
 
 
-def test_healthz_reports_unreachable_broker_with_503(client, settings):
-    from portal.celery import app
+def test_healthz_reports_unreachable_broker_with_503(client, monkeypatch):
+    from celery import Celery
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        app.pool.force_close_all()
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = previous
-        app.pool.force_close_all()
+    monkeypatch.setattr(
+        "portal.health.celery_app", Celery(broker="redis://127.0.0.1:1/0", set_as_current=False)
+    )
+    response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["database"] == "ok"

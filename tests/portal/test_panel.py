@@ -58,7 +58,9 @@ def test_api_key_created_in_panel_is_shown_once(world, panel_as):
     assert f"fcp_{key.prefix}_" not in client.get("/o/acme/api-keys/").content.decode()
 
 
-def test_audit_log_filters_and_exports_csv_and_the_export_is_audited(world, panel_as, django_capture_on_commit_callbacks):
+def test_audit_log_filters_and_exports_csv_and_the_export_is_audited(
+    world, panel_as, django_capture_on_commit_callbacks
+):
     client = panel_as(world.dpo)
     with django_capture_on_commit_callbacks(execute=True):
         panel_as(world.owner).post("/o/acme/api-keys/", {"name": "gate", "role": "operator"})
