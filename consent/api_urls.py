@@ -1,3 +1,26 @@
 """/api/v1/ routes of this app (included by portal.api.urls)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from consent.api.consents import ConsentViewSet
+from consent.api.misc import (
+    DataRequestViewSet,
+    MinorRulesViewSet,
+    ReceiptVerifyView,
+    SigningKeyViewSet,
+)
+from consent.api.subjects import SubjectViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("subjects", SubjectViewSet, basename="subject")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register("data-requests", DataRequestViewSet, basename="data-request")
+router.register("minor-rules", MinorRulesViewSet, basename="minor-rules")
+router.register("signing-keys", SigningKeyViewSet, basename="signing-key")
+
+urlpatterns = [
+    path("receipts/verify/", ReceiptVerifyView.as_view(), name="receipt-verify"),
+    path("", include(router.urls)),
+]

@@ -1,3 +1,25 @@
 """/api/v1/ routes of this app (included by portal.api.urls)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from governance.api.assessments import AssessmentViewSet
+from governance.api.deployments import DeploymentViewSet
+from governance.api.filings import ComplianceView, FilingViewSet
+from governance.api.incidents import IncidentViewSet
+from governance.api.notices import NoticeViewSet
+from governance.api.purposes import PurposeViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("deployments", DeploymentViewSet, basename="deployment")
+router.register("purposes", PurposeViewSet, basename="purpose")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("filings", FilingViewSet, basename="filing")
+
+urlpatterns = [
+    path("compliance/", ComplianceView.as_view(), name="compliance"),
+    path("", include(router.urls)),
+]

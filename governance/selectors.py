@@ -118,8 +118,6 @@ def filings_pending(*, organization):
 
 
 def members_for_grants(*, organization):
-    """Return the organization's human members who could receive a deployment grant."""
+    """Return the organization's members (people and API-key users) who may receive grants."""
     User = get_user_model()
-    return User.objects.filter(
-        memberships__organization=organization, api_key__isnull=True
-    ).order_by("email")
+    return User.objects.filter(memberships__organization=organization).order_by("username")

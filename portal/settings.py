@@ -168,6 +168,29 @@ AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 5)
 AUDIT_SEAL_AFTER_COMMIT_SECONDS = float(env_str("AUDIT_SEAL_AFTER_COMMIT_SECONDS", "1.0"))
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365 + 1)
 
+# Periodic tasks; each app adds its entries here.
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+# R35: the stored-individual count is compared with the filing threshold hourly.
+CELERY_BEAT_SCHEDULE["governance-evaluate-filings"] = {
+    "task": "governance.evaluate_all_filings",
+    "schedule": env_int("FILING_EVALUATE_INTERVAL_SECONDS", 3600),
+}
+# R15: subjects who turn 14 are flagged daily; consents past their term expire hourly.
+CELERY_BEAT_SCHEDULE["consent-flag-turning-14"] = {
+    "task": "consent.flag_turning_14",
+    "schedule": 24 * 3600,
+}
+CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "schedule": 3600}
+# Absolute links in consent receipts and e-mails (the notice, the self-service pages).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
+
+# Filing with the provincial CAC (CAC Announcement of 28 May 2025, R35): the threshold of
+# stored individuals and the warning levels below it (comma-separated ratios).
+FILING_THRESHOLD = env_int("FILING_THRESHOLD", 100_000)
+FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
+GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
+GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tenants.authentication.ApiKeyAuthentication",

@@ -1,7 +1,10 @@
 """factory_boy factories; related objects always share one organization."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tenants.models import Membership, Organization
 from tenants.roles import Role
@@ -43,3 +46,140 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.OPERATOR
+
+
+# --- Governance ---------------------------------------------------------------------------
+
+
+class DeploymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Deployment"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+    address = "2 Gate Road, Shanghai"
+    province = "Shanghai"
+    place_type = "workplace"
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Device"
+
+    deployment = factory.SubFactory(DeploymentFactory)
+    identifier = factory.Sequence(lambda n: f"gate-{n}")
+    kind = "access_gate"
+
+
+class PurposeFactory(factory.django.DjangoModelFactory):
+    """A purpose with a valid first version as its current version."""
+
+    class Meta:
+        model = "governance.Purpose"
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Purpose {n}")
+    kind = "access_control"
+
+    @factory.post_generation
+    def version(self, create, extracted, **kwargs):
+        if not create or self.current_version_id:
+            return
+        self.current_version = PurposeVersionFactory(purpose=self, version=1, **kwargs)
+        self.save(update_fields=["current_version"])
+
+
+class PurposeVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.PurposeVersion"
+
+    purpose = factory.SubFactory(PurposeFactory, version=None)
+    version = factory.Sequence(lambda n: n + 1)
+    description = "Let employees through the office gate."
+    method = "1:1 comparison at the gate against a template stored on the gate."
+    necessity_justification = "Badges are lent and lost; the gate protects the server room."
+    alternatives = factory.LazyFunction(lambda: ["badge and PIN", "staff check at reception"])
+    retention_days = 30
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Notice"
+
+    purpose_version = factory.SubFactory(PurposeVersionFactory)
+    organization = factory.LazyAttribute(lambda n: n.purpose_version.purpose.organization)
+    language = "en"
+    controller_name = "Acme Security"
+    controller_contact = "pi@example.test"
+    purpose_text = "Opening the office gate."
+    method_text = "Your face is compared with your template on the gate."
+    retention_text = "30 days after you leave."
+    necessity_text = "Badges are lent and lost."
+    rights_impact_text = "A false rejection delays entry; staff let you in."
+    rights_exercise_text = "Write to pi@example.test to access, correct or delete your data."
+    alternative_text = "Badge and PIN, or reception."
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Assessment"
+
+    deployment = factory.SubFactory(DeploymentFactory)
+    organization = factory.LazyAttribute(lambda a: a.deployment.organization)
+    title = factory.Sequence(lambda n: f"PIA {n}")
+    section_lawfulness = "Lawful: consent under PIPL Art. 13 and 29."
+    section_rights_impact = "Low impact; alternatives always open."
+    section_security_risks = "Templates could leak from the gate; encrypted at rest."
+    section_protective_measures = "Encryption, access control, audit trail."
+    retain_until = datetime.date(2099, 1, 1)
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Incident"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Incident {n}")
+    severity = "minor"
+    occurred_at = factory.LazyFunction(timezone.now)
+    discovered_at = factory.LazyAttribute(lambda i: i.occurred_at)
+    data_types = "Face templates"
+    cause = "A lost laptop"
+    possible_harm = "Identification of employees"
+    remedial_measures = "Keys rotated"
+    individual_steps = "None needed"
+    contact = "pi@example.test"
+
+
+# --- Consent ------------------------------------------------------------------------------
+
+
+class PublishedNoticeFactory(NoticeFactory):
+    """A published notice, as governance's notice_publish leaves it."""
+
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "consent.Subject"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    date_of_birth = datetime.date(1990, 5, 17)
+    age_bracket = "18_plus"
+
+
+class MinorDataRulesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "consent.MinorDataRules"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = "How we handle children's face data"
+    body = "Guardian consent only; templates deleted at 14 unless renewed."
+    content_hash = "0" * 64
+    published_at = factory.LazyFunction(timezone.now)

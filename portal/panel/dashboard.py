@@ -5,6 +5,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from audit.selectors import audit_chain_state, audit_events_for_org
+from consent.selectors import consent_figures
+from governance.filing import filing_threshold, stored_individuals_count
+from governance.selectors import filings_pending
 from tenants import roles
 from tenants.selectors import api_keys_for_org, human_memberships_for_org
 
@@ -20,4 +23,13 @@ def dashboard_figures(*, organization, user) -> dict:
             created_at__gte=timezone.now() - timedelta(hours=24)
         ).count()
         figures["chain"] = audit_chain_state(organization_id=organization.pk)
+    if user.has_perm(roles.VIEW_GOVERNANCE, organization):
+        # R35: the stored-individual count against the filing threshold, and what is due.
+        figures["stored_individuals"] = stored_individuals_count(organization=organization)
+        figures["filing_threshold"] = filing_threshold()
+        figures["pending_filings"] = list(
+            filings_pending(organization=organization).filter(status="open")[:5]
+        )
+    if user.has_perm(roles.VIEW_SUBJECTS, organization):
+        figures.update(consent_figures(organization=organization))
     return figures

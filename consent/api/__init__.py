@@ -1,0 +1,1 @@
+"""REST API of the consent app (routes in consent.api_urls)."""

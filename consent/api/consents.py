@@ -1,0 +1,324 @@
+"""/api/v1/consents/: grant, withdraw, restrict, restore; receipts of each consent."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from audit.services import audit_record
+from consent.api.common import JSONValueField, scoped_get
+from consent.models import Consent, ConsentEvent, ConsentReceipt, ConsentRecipient
+from consent.receipts import receipt_document
+from consent.selectors import consent_events, consents_for_org, subject_for_org
+from consent.services import (
+    Evidence,
+    Guardian,
+    Recipient,
+    consent_decline,
+    consent_grant,
+    consent_restore,
+    consent_restrict,
+    consent_withdraw,
+)
+from governance.models import Deployment, Device, Notice, PurposeVersion
+from tenants import roles
+from tenants.errors import NotFound
+from tenants.scoping import OrgScopedMixin
+
+
+class RecipientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsentRecipient
+        fields = ["name", "granted", "contact", "purpose", "method", "data_types"]
+
+
+class EventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ConsentEvent
+        fields = ["type", "from_state", "to_state", "at", "actor_type", "channel", "reason"]
+
+
+class ConsentOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    subject = serializers.UUIDField(source="subject_pseudonym")
+    purpose_version_number = serializers.IntegerField(source="purpose_version.version")
+    recipients = RecipientSerializer(many=True)
+    guardian = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "subject",
+            "purpose",
+            "purpose_version",
+            "purpose_version_number",
+            "deployment",
+            "kind",
+            "state",
+            "face_processing",
+            "central_storage",
+            "raw_images",
+            "recipients",
+            "channel",
+            "notice",
+            "notice_hash",
+            "language",
+            "consent_ui_version",
+            "is_minor_under_14",
+            "guardian",
+            "signed_document_sha256",
+            "given_at",
+            "expires_at",
+            "withdrawn_at",
+            "withdrawal_channel",
+            "state_changed_at",
+            "retain_until",
+        ]
+
+    def get_guardian(self, obj) -> dict | None:
+        if obj.kind != Consent.Kind.GUARDIAN:
+            return None
+        return {
+            "name": obj.guardian_name,
+            "relationship": obj.guardian_relationship,
+            "verification": obj.guardian_verification,
+            "evidence": obj.guardian_evidence,
+        }
+
+
+class ConsentDetailOutput(ConsentOutput):
+    events = serializers.SerializerMethodField()
+
+    class Meta(ConsentOutput.Meta):
+        fields = [*ConsentOutput.Meta.fields, "events"]
+
+    def get_events(self, obj) -> list:
+        return EventOutput(consent_events(consent=obj), many=True).data
+
+
+class ReceiptOutput(serializers.ModelSerializer):
+    event = serializers.CharField(source="event.type")
+    document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConsentReceipt
+        fields = ["receipt_id", "event", "kid", "created_at", "document"]
+
+    def get_document(self, obj) -> dict:
+        return receipt_document(obj)
+
+
+class GrantOutput(serializers.Serializer):
+    consent = ConsentOutput()
+    receipt = ReceiptOutput()
+
+
+class GuardianInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    relationship = serializers.CharField(max_length=60)
+    verification = serializers.CharField(max_length=200)
+    evidence = serializers.CharField(max_length=300)
+
+
+class GrantInput(serializers.Serializer):
+    subject = serializers.UUIDField()
+    purpose_version = serializers.IntegerField()
+    notice = serializers.IntegerField()
+    deployment = serializers.IntegerField(required=False, allow_null=True)
+    device = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=Consent.Kind.choices)
+    channel = serializers.ChoiceField(choices=Consent.Channel.choices)
+    consent_ui_version = serializers.CharField(max_length=40)
+    # R4: no item has a default; each must be answered.
+    face_processing = serializers.BooleanField()
+    central_storage = serializers.BooleanField()
+    raw_images = serializers.BooleanField()
+    recipients = JSONValueField(required=False)
+    guardian = JSONValueField(required=False)
+    signed_document = serializers.FileField(required=False)
+    e_signature = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    term_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    ip = serializers.IPAddressField(required=False, allow_null=True)
+    user_agent = serializers.CharField(max_length=400, required=False, allow_blank=True)
+
+    def validate_recipients(self, value):
+        items = RecipientSerializer(data=value, many=True)
+        items.is_valid(raise_exception=True)
+        return [Recipient(**item) for item in items.validated_data]
+
+    def validate_guardian(self, value):
+        guardian = GuardianInput(data=value)
+        guardian.is_valid(raise_exception=True)
+        return Guardian(**guardian.validated_data)
+
+
+class DeclineInput(serializers.Serializer):
+    subject = serializers.UUIDField()
+    purpose_version = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=Consent.Channel.choices)
+
+
+class WithdrawInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Consent.Channel.choices, default="api")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class ConsentFilter(django_filters.FilterSet):
+    subject = django_filters.UUIDFilter(field_name="subject_pseudonym")
+
+    class Meta:
+        model = Consent
+        fields = ["subject", "purpose", "purpose_version", "deployment", "state", "kind"]
+
+
+class ConsentViewSet(
+    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Consent records. Each write is a domain action: grant, withdraw, restrict, restore."""
+
+    queryset = Consent.objects.none()
+    serializer_class = ConsentOutput
+    lookup_field = "public_id"
+    lookup_url_kwarg = "pk"
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    filterset_class = ConsentFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    required_perms = {
+        "list": roles.VIEW_SUBJECTS,
+        "retrieve": roles.VIEW_SUBJECTS,
+        "receipts": roles.VIEW_SUBJECTS,
+        "create": roles.MANAGE_CONSENT,
+        "withdraw": roles.MANAGE_CONSENT,
+        "decline": roles.MANAGE_CONSENT,
+        "restrict": roles.HANDLE_REQUESTS,
+        "restore": roles.HANDLE_REQUESTS,
+    }
+
+    def scoped_queryset(self):
+        return consents_for_org(organization=self.organization)
+
+    def _audit_read(self, consent: Consent) -> None:
+        audit_record(
+            organization_id=self.organization.pk,
+            actor=self.actor,
+            action="consent.viewed",
+            target_type="consent",
+            target_id=consent.pk,
+            subject_pseudonym=str(consent.subject_pseudonym),
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        consent = self.get_object()
+        self._audit_read(consent)
+        return Response(ConsentDetailOutput(consent).data)
+
+    def _subject(self, pseudonym):
+        subject = subject_for_org(organization=self.organization, pseudonym=pseudonym)
+        if subject is None:
+            raise NotFound("No such subject in this organization.")
+        return subject
+
+    @extend_schema(request=GrantInput, responses={201: GrantOutput})
+    def create(self, request):
+        """Grant: one separate, explicit consent; returns it with its signed receipt."""
+        data = GrantInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v, org = data.validated_data, self.organization
+        device = scoped_get(Device.objects.for_org(org), v.get("device"), "device")
+        consent, receipt = consent_grant(
+            subject=self._subject(v["subject"]),
+            purpose_version=scoped_get(
+                PurposeVersion.objects.for_org(org), v["purpose_version"], "purpose version"
+            ),
+            notice=scoped_get(Notice.objects.for_org(org), v["notice"], "notice"),
+            deployment=scoped_get(
+                Deployment.objects.for_org(org), v.get("deployment"), "deployment"
+            ),
+            actor=self.actor,
+            evidence=Evidence(
+                channel=v["channel"],
+                consent_ui_version=v["consent_ui_version"],
+                ip=v.get("ip") or getattr(request, "client_ip", None),
+                user_agent=v.get("user_agent") or request.headers.get("User-Agent", ""),
+                collected_by_id=request.user.pk,
+                device_id=device.pk if device else None,
+            ),
+            kind=v["kind"],
+            face_processing=v["face_processing"],
+            central_storage=v["central_storage"],
+            raw_images=v["raw_images"],
+            recipients=v.get("recipients") or [],
+            guardian=v.get("guardian"),
+            signed_document=v.get("signed_document"),
+            e_signature=v.get("e_signature", ""),
+            term_days=v.get("term_days"),
+        )
+        body = {"consent": ConsentOutput(consent).data, "receipt": ReceiptOutput(receipt).data}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DeclineInput, responses={204: None})
+    @action(detail=False, methods=["post"])
+    def decline(self, request):
+        """Record a decline; the person is routed to the alternative (R3, R4, R14)."""
+        data = DeclineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        consent_decline(
+            organization=self.organization,
+            subject=self._subject(v["subject"]),
+            purpose_version=scoped_get(
+                PurposeVersion.objects.for_org(self.organization),
+                v["purpose_version"],
+                "purpose version",
+            ),
+            actor=self.actor,
+            channel=v["channel"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=WithdrawInput, responses=GrantOutput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw: effective when this request commits (R13)."""
+        data = WithdrawInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent, receipt = consent_withdraw(
+            consent=self.get_object(), actor=self.actor, channel=data.validated_data["channel"]
+        )
+        return Response(
+            {"consent": ConsentOutput(consent).data, "receipt": ReceiptOutput(receipt).data}
+        )
+
+    @extend_schema(request=ReasonInput, responses=ConsentOutput)
+    @action(detail=True, methods=["post"])
+    def restrict(self, request, pk=None):
+        """Stop all use while a hold lasts (PIPL Art. 47, R22)."""
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = consent_restrict(
+            consent=self.get_object(), actor=self.actor, reason=data.validated_data["reason"]
+        )
+        return Response(ConsentOutput(consent).data)
+
+    @extend_schema(request=ReasonInput, responses=ConsentOutput)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = consent_restore(
+            consent=self.get_object(), actor=self.actor, reason=data.validated_data["reason"]
+        )
+        return Response(ConsentOutput(consent).data)
+
+    @extend_schema(responses=ReceiptOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def receipts(self, request, pk=None):
+        consent = self.get_object()
+        self._audit_read(consent)
+        return Response(ReceiptOutput(consent.receipts.select_related("event"), many=True).data)

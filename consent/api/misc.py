@@ -1,0 +1,150 @@
+"""Receipt verification (public), data requests, minors' rules and signing keys."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consent.models import DataRequest, MinorDataRules, SigningKey
+from consent.receipts import receipt_verify
+from consent.selectors import data_requests_for_org, subject_for_org
+from consent.services import data_request_file, minor_rules_publish, signing_key_rotate
+from tenants import roles
+from tenants.errors import NotFound
+from tenants.scoping import OrgScopedMixin
+
+
+class VerifyInput(serializers.Serializer):
+    receipt = serializers.JSONField(help_text="The receipt document: {receipt, signature}.")
+
+
+class VerifyOutput(serializers.Serializer):
+    valid = serializers.BooleanField()
+    reason = serializers.CharField()
+    kid = serializers.CharField()
+    organization = serializers.CharField()
+    receipt_id = serializers.CharField()
+    consent_id = serializers.CharField()
+    issued_for = serializers.CharField()
+    issued_at = serializers.CharField()
+    current_state = serializers.CharField()
+
+
+class ReceiptVerifyView(APIView):
+    """Check a receipt's signature and its consent's current state; open to anyone holding one.
+
+    Send the downloaded document as the body itself, or wrapped as ``{"receipt": document}``.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=VerifyInput, responses=VerifyOutput)
+    def post(self, request):
+        body = request.data
+        if isinstance(body, dict) and set(body) == {"receipt"}:
+            body = body["receipt"]
+        result = receipt_verify(document=body)
+        return Response(result.as_dict())
+
+
+class DataRequestOutput(serializers.ModelSerializer):
+    class Meta:
+        model = DataRequest
+        fields = ["id", "subject_pseudonym", "kind", "status", "channel", "message", "created_at"]
+
+
+class DataRequestInput(serializers.Serializer):
+    subject = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=DataRequest.Kind.choices)
+    message = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class DataRequestViewSet(
+    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Requests from data subjects as received; the requests workflow handles them."""
+
+    queryset = DataRequest.objects.none()
+    serializer_class = DataRequestOutput
+    filterset_fields = ["kind", "status", "channel"]
+    required_perms = {"*": roles.HANDLE_REQUESTS}
+
+    def scoped_queryset(self):
+        return data_requests_for_org(organization=self.organization)
+
+    @extend_schema(request=DataRequestInput, responses={201: DataRequestOutput})
+    def create(self, request):
+        data = DataRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        subject = subject_for_org(
+            organization=self.organization, pseudonym=data.validated_data["subject"]
+        )
+        if subject is None:
+            raise NotFound("No such subject in this organization.")
+        row = data_request_file(
+            subject=subject,
+            kind=data.validated_data["kind"],
+            message=data.validated_data.get("message", ""),
+            channel="api",
+            actor=self.actor,
+        )
+        return Response(DataRequestOutput(row).data, status=status.HTTP_201_CREATED)
+
+
+class MinorRulesOutput(serializers.ModelSerializer):
+    class Meta:
+        model = MinorDataRules
+        fields = ["id", "title", "body", "url", "content_hash", "published_at"]
+
+
+class MinorRulesInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+    url = serializers.URLField(required=False, allow_blank=True)
+
+
+class MinorRulesViewSet(
+    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The organization's rules for minors' face data (R15); newest first is in force."""
+
+    queryset = MinorDataRules.objects.none()
+    serializer_class = MinorRulesOutput
+    required_perms = {
+        "list": roles.VIEW_SUBJECTS,
+        "retrieve": roles.VIEW_SUBJECTS,
+        "create": roles.MANAGE_GOVERNANCE,
+    }
+
+    @extend_schema(request=MinorRulesInput, responses={201: MinorRulesOutput})
+    def create(self, request):
+        data = MinorRulesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rules = minor_rules_publish(
+            organization=self.organization, actor=self.actor, **data.validated_data
+        )
+        return Response(MinorRulesOutput(rules).data, status=status.HTTP_201_CREATED)
+
+
+class SigningKeyOutput(serializers.ModelSerializer):
+    class Meta:
+        model = SigningKey
+        fields = ["kid", "public_key", "created_at", "retired_at"]
+
+
+class SigningKeyViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The organization's receipt-signing keys (public halves only)."""
+
+    queryset = SigningKey.objects.none()
+    serializer_class = SigningKeyOutput
+    required_perms = {"list": roles.VIEW_SUBJECTS, "rotate": roles.MANAGE_GOVERNANCE}
+
+    @extend_schema(request=None, responses={201: SigningKeyOutput})
+    @action(detail=False, methods=["post"])
+    def rotate(self, request):
+        """Make a new signing key; the old public key stays published."""
+        key = signing_key_rotate(organization=self.organization, actor=self.actor)
+        return Response(SigningKeyOutput(key).data, status=status.HTTP_201_CREATED)

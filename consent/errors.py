@@ -1,0 +1,10 @@
+"""Consent's own member of the ApplicationError family (tenants.errors)."""
+
+from tenants.errors import ApplicationError
+
+
+class Throttled(ApplicationError):
+    """Too many sign-in attempts from one address or one network location."""
+
+    status = 429
+    code = "throttled"

@@ -1,0 +1,105 @@
+"""Forms of the public and self-service pages. They check shape; services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consent.models import DataRequest
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+
+
+class CodeForm(forms.Form):
+    email = forms.EmailField(label=_("Your e-mail address"), widget=forms.EmailInput())
+    code = forms.CharField(
+        label=_("The 6-digit code from the e-mail"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+
+class ReceiptSignInForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code (on your receipt, e.g. ABCD-EFGH-JKMN)"), max_length=20
+    )
+    date_of_birth = forms.DateField(
+        label=_("Your date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ChooseForm(forms.Form):
+    choice = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NewPersonForm(forms.Form):
+    """Who is consenting, when they are not signed in yet."""
+
+    display_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Your e-mail address (to sign in later and withdraw)"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Your date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ItemsForm(forms.Form):
+    """The separately granted items (R19, R21): each its own yes or no, nothing pre-ticked."""
+
+    def __init__(self, *args, ask_central: bool, ask_raw: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ask_central:
+            self.fields["central_storage"] = forms.ChoiceField(
+                label=_(
+                    "May your face template be stored on our central servers and sent over "
+                    "the network? Without this it stays on the device."
+                ),
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+            )
+        if ask_raw:
+            self.fields["raw_images"] = forms.ChoiceField(
+                label=_("May we keep the original photo of your face?"),
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+            )
+
+    def granted(self, name: str) -> bool:
+        return self.cleaned_data.get(name) == "yes"
+
+
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What would you like?"), choices=DataRequest.Kind.choices, widget=forms.RadioSelect
+    )
+    message = forms.CharField(
+        label=_("Details (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class VerifyForm(forms.Form):
+    document = forms.CharField(
+        label=_("Paste the receipt (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+    )
+    file = forms.FileField(label=_("Or choose the receipt file"), required=False)
+
+    def content(self) -> bytes | None:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read(256 * 1024)
+        text = self.cleaned_data.get("document") or ""
+        return text.encode("utf-8") if text.strip() else None

@@ -1,0 +1,336 @@
+"""Consent receipts: the signed document's content, and checking one that someone holds.
+
+The content joins the Kantara Consent Receipt v1.1 top-level fields with the ISO/IEC TS 27560
+record parts (header, processing, PII items, parties, events) and the product's extensions
+(REGULATIONS.md section b). It names the subject by pseudonym only: receipts live on in the
+subject's hands and in our database after an erasure (R16).
+"""
+
+import json
+import secrets
+import uuid
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.urls import reverse
+
+from consent import signing
+from consent.models import Consent, ConsentEvent, ConsentReceipt, SigningKey
+
+KANTARA_VERSION = "KI-CR-v1.1.0"
+ISO_SCHEMA = "ISO/IEC TS 27560:2023"
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is unambiguous.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+
+# ISO/IEC TS 27560 event states for each of our event types.
+_ISO_STATE = {
+    ConsentEvent.Type.GIVEN: "given",
+    ConsentEvent.Type.WITHDRAWN: "withdrawn",
+    ConsentEvent.Type.EXPIRED: "lapsed",
+    ConsentEvent.Type.RECONSENT_REQUIRED: "invalidated",
+    ConsentEvent.Type.RESTRICTED: "terminated by controller",
+    ConsentEvent.Type.RESTORED: "given",
+}
+_LAWFUL_BASIS = {
+    "CN": "PIPL Art. 13(1), Art. 29 (separate consent); CAC FRM Art. 6",
+    "EU": "GDPR Art. 9(2)(a) (explicit consent)",
+    "US-IL": "BIPA 740 ILCS 14/15(b) (written release)",
+}
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    """Return a typed receipt code in stored form (no dashes or spaces, O→0, I/L→1)."""
+    cleaned = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def display_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def public_url(path: str) -> str:
+    return getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + path
+
+
+def _epoch(moment) -> int:
+    return int(moment.timestamp())
+
+
+def build_payload(
+    *, consent: Consent, event: ConsentEvent, receipt_id: str, code: str, key: SigningKey
+) -> dict:
+    """Return the receipt content for ``event`` of ``consent`` (before signing)."""
+    org = consent.organization
+    version = consent.purpose_version
+    purpose = consent.purpose
+    notice = consent.notice
+    deployment = consent.deployment
+    recipients = list(consent.recipients.all())
+    granted_recipients = [r for r in recipients if r.granted]
+    history = list(consent.events.filter(at__lte=event.at).order_by("at", "pk"))
+    notice_url = public_url(
+        reverse("consent:notice", kwargs={"org_slug": org.slug, "purpose_id": purpose.pk})
+    )
+    self_service_url = public_url(reverse("consent:me"))
+    pseudonym = str(consent.subject_pseudonym)
+    storage = ["on the recognition device"]
+    if consent.central_storage:
+        storage.append("the organization's central servers")
+    retention = f"P{version.retention_days}D"
+    controller = {
+        "piiController": org.name,
+        "onBehalf": False,
+        "contact": org.pi_contact_name or org.contact_name,
+        "address": org.address,
+        "email": org.pi_contact_email or org.contact_email,
+        "phone": org.contact_phone,
+        "piiControllerUrl": public_url("/"),
+    }
+    pii_items = [
+        {
+            "piiType": "facial feature template",
+            "piiAttributeId": "face_template",
+            "piiOptional": False,
+            "sensitivePiiCategory": "biometric",
+            "specialPiiCategory": "biometric data for unique identification",
+        }
+    ]
+    if consent.raw_images:
+        pii_items.append(
+            {
+                "piiType": "original face image",
+                "piiAttributeId": "raw_face_image",
+                "piiOptional": True,
+                "sensitivePiiCategory": "biometric",
+            }
+        )
+    parties = [
+        {
+            "partyId": f"org:{org.pk}",
+            "name": org.name,
+            "address": org.address,
+            "contact": org.pi_contact_name or org.contact_name,
+            "partyType": "legal entity",
+            "role": "PII controller",
+            "email": org.pi_contact_email or org.contact_email,
+            "phone": org.contact_phone,
+        },
+        {"partyId": pseudonym, "partyType": "natural person", "role": "PII principal"},
+    ]
+    parties += [
+        {
+            "partyId": f"recipient:{r.name}",
+            "name": r.name,
+            "address": "",
+            "contact": r.contact,
+            "partyType": "legal entity",
+            "role": "third party",
+        }
+        for r in granted_recipients
+    ]
+    events = [
+        {
+            "eventTime": e.at.isoformat(),
+            "validityDuration": retention if e.type == ConsentEvent.Type.GIVEN else None,
+            "entityId": f"{e.actor_type}:{e.actor_id}" if e.actor_id else e.actor_type,
+            "eventType": "explicit consent",
+            "eventState": _ISO_STATE[e.type],
+        }
+        for e in history
+    ]
+    return {
+        # Kantara Consent Receipt v1.1
+        "version": KANTARA_VERSION,
+        "jurisdiction": org.jurisdiction,
+        "consentTimestamp": _epoch(event.at),
+        "collectionMethod": consent.channel,
+        "consentReceiptID": receipt_id,
+        "language": consent.language,
+        "piiPrincipalId": pseudonym,
+        "piiControllers": [controller],
+        "policyUrl": notice_url,
+        "services": [
+            {
+                "serviceName": purpose.name,
+                "purposes": [
+                    {
+                        "purpose": version.description,
+                        "purposeCategory": [purpose.kind],
+                        "consentType": "EXPLICIT",
+                        "piiCategory": [item["piiType"] for item in pii_items],
+                        "primaryPurpose": True,
+                        "termination": (
+                            f"Withdrawal at any time ({self_service_url}); data kept at most "
+                            f"{version.retention_days} days"
+                        ),
+                        "thirdPartyDisclosure": bool(granted_recipients),
+                        "thirdPartyName": ", ".join(r.name for r in granted_recipients),
+                    }
+                ],
+            }
+        ],
+        "sensitive": True,
+        "spiCat": ["biometric (facial)"],
+        "publicKey": key.public_key,
+        "receiptCode": code,
+        # ISO/IEC TS 27560 record parts
+        "iso27560": {
+            "header": {
+                "schemaVersion": ISO_SCHEMA,
+                "recordId": str(consent.public_id),
+                "receiptId": receipt_id,
+                "piiPrincipalId": pseudonym,
+            },
+            "processing": {
+                "privacyNotice": {
+                    "url": notice_url,
+                    "noticeId": notice.pk,
+                    "contentHash": consent.notice_hash,
+                },
+                "language": consent.language,
+                "purpose": version.description,
+                "purposeType": purpose.kind,
+                "lawfulBasis": _LAWFUL_BASIS.get(org.jurisdiction, "consent"),
+                "piiInformation": [item["piiType"] for item in pii_items],
+                "piiControllers": [org.name],
+                "collectionMethod": consent.channel,
+                "processingMethod": version.method,
+                "storageLocations": storage,
+                "retentionPeriod": retention,
+                "jurisdiction": org.jurisdiction,
+                "recipientThirdParties": [r.name for r in granted_recipients],
+                "withdrawalMethod": self_service_url,
+            },
+            "piiItems": pii_items,
+            "parties": parties,
+            "events": events,
+        },
+        # Product extensions (PIPL, FRM, BIPA)
+        "extensions": {
+            "tenantId": org.pk,
+            "deploymentId": deployment.pk if deployment else None,
+            "purposeId": purpose.pk,
+            "purposeVersion": version.version,
+            "purposeVersionId": version.pk,
+            "noticeVersionId": notice.pk,
+            "consentUiVersion": consent.consent_ui_version,
+            "consentKind": consent.kind,
+            "isMinorUnder14": consent.is_minor_under_14,
+            "guardian": (
+                {
+                    "relationship": consent.guardian_relationship,
+                    "verificationMethod": consent.guardian_verification,
+                }
+                if consent.kind == Consent.Kind.GUARDIAN
+                else None
+            ),
+            "items": {
+                "faceProcessing": consent.face_processing,
+                "centralStorage": consent.central_storage,
+                "rawImages": consent.raw_images,
+                "thirdPartyRecipients": [
+                    {"name": r.name, "granted": r.granted} for r in recipients
+                ],
+            },
+            "event": event.type,
+            "state": event.to_state,
+            "retentionDays": version.retention_days,
+        },
+    }
+
+
+def receipt_document(receipt: ConsentReceipt) -> dict:
+    """Return the downloadable document: the signed content and its signature."""
+    return {
+        "receipt": json.loads(receipt.body),
+        "signature": {"alg": signing.ALGORITHM, "kid": receipt.kid, "value": receipt.signature},
+    }
+
+
+def receipt_document_bytes(receipt: ConsentReceipt) -> bytes:
+    """Return the document in canonical form, so that any altered byte breaks it."""
+    return signing.canonical_json(receipt_document(receipt))
+
+
+@dataclass
+class VerifyResult:
+    valid: bool
+    reason: str
+    kid: str = ""
+    organization: str = ""
+    receipt_id: str = ""
+    consent_id: str = ""
+    issued_for: str = ""
+    issued_at: str = ""
+    current_state: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def receipt_verify(*, document) -> VerifyResult:
+    """Check a receipt's signature against our published keys and report its consent's state.
+
+    ``document`` is the downloaded JSON as bytes, text or an already parsed dict. Never raises
+    on bad input: the result says what is wrong.
+    """
+    if isinstance(document, bytes | bytearray):
+        try:
+            document = document.decode("utf-8")
+        except UnicodeDecodeError:
+            return VerifyResult(False, "not_utf8")
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return VerifyResult(False, "not_json")
+    if not isinstance(document, dict) or set(document) != {"receipt", "signature"}:
+        return VerifyResult(False, "not_a_receipt")
+    payload, sig = document["receipt"], document["signature"]
+    if not isinstance(payload, dict) or not isinstance(sig, dict):
+        return VerifyResult(False, "not_a_receipt")
+    if sig.get("alg") != signing.ALGORITHM or not isinstance(sig.get("kid"), str):
+        return VerifyResult(False, "unsupported_signature")
+    key = SigningKey.objects.filter(kid=sig["kid"]).select_related("organization").first()
+    if key is None:
+        return VerifyResult(False, "unknown_key", kid=sig["kid"])
+    ok = signing.verify(
+        public_key_b64u=key.public_key,
+        message=signing.canonical_json(payload),
+        signature_b64u=sig.get("value") if isinstance(sig.get("value"), str) else "",
+    )
+    if not ok or payload.get("publicKey") != key.public_key:
+        return VerifyResult(False, "bad_signature", kid=key.kid)
+    receipt = (
+        ConsentReceipt.objects.filter(
+            receipt_id=_uuid_or_none(payload.get("consentReceiptID")),
+            organization_id=key.organization_id,
+        )
+        .select_related("consent", "event")
+        .first()
+    )
+    if receipt is None:
+        return VerifyResult(False, "unknown_receipt", kid=key.kid)
+    return VerifyResult(
+        True,
+        "ok",
+        kid=key.kid,
+        organization=key.organization.name,
+        receipt_id=str(receipt.receipt_id),
+        consent_id=str(receipt.consent.public_id),
+        issued_for=receipt.event.type,
+        issued_at=receipt.event.at.isoformat(),
+        current_state=receipt.consent.state,
+    )
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Public and self-service pages of the consent app."""

@@ -1,0 +1,1 @@
+"""REST API of governance: deployments, purposes, notices, assessments, incidents, filings."""

@@ -1,0 +1,121 @@
+"""/api/v1/purposes/: declared purposes and their versions."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from governance.models import Purpose, PurposeVersion
+from governance.selectors import purposes_for_org
+from governance.services import purpose_create, purpose_delete, purpose_update
+from governance.services.purposes import VERSION_FIELDS
+from tenants import roles
+from tenants.scoping import OrgScopedMixin
+
+
+class PurposeVersionOutput(serializers.ModelSerializer):
+    needs_human_review = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PurposeVersion
+        fields = [
+            "id",
+            "version",
+            *VERSION_FIELDS,
+            "needs_human_review",
+            "change_note",
+            "created_by_label",
+            "created_at",
+        ]
+
+
+class PurposeOutput(serializers.ModelSerializer):
+    current_version = PurposeVersionOutput(read_only=True)
+
+    class Meta:
+        model = Purpose
+        fields = ["id", "name", "kind", "current_version", "created_at"]
+
+
+class PurposeVersionInput(serializers.Serializer):
+    """The versioned content; shape only (the rules R3, R14, R20 are the service's)."""
+
+    description = serializers.CharField()
+    method = serializers.CharField()
+    necessity_justification = serializers.CharField()
+    alternatives = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+    alternative_exemption_citation = serializers.CharField(
+        required=False, allow_blank=True, max_length=300
+    )
+    fr_necessary_for_service = serializers.BooleanField(required=False, default=False)
+    fr_necessity_justification = serializers.CharField(required=False, allow_blank=True)
+    retention_days = serializers.IntegerField(min_value=1)
+    significant_effect = serializers.BooleanField(required=False, default=False)
+    keep_raw_images_allowed = serializers.BooleanField(required=False, default=False)
+    match_threshold = serializers.FloatField(required=False, default=0.6)
+    change_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class PurposeCreateInput(PurposeVersionInput):
+    name = serializers.CharField(max_length=200)
+    # A free string on purpose: the service refuses unknown kinds under R41 with its reason.
+    kind = serializers.CharField(max_length=40)
+
+
+class PurposeUpdateInput(PurposeVersionInput):
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class PurposeViewSet(
+    OrgScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Purposes. A change to the content makes a new version (consents renew, PIA goes stale)."""
+
+    queryset = Purpose.objects.none()
+    serializer_class = PurposeOutput
+    filterset_fields = ["kind"]
+    required_perms = {
+        "list": roles.VIEW_GOVERNANCE,
+        "retrieve": roles.VIEW_GOVERNANCE,
+        "versions": roles.VIEW_GOVERNANCE,
+        "create": roles.MANAGE_GOVERNANCE,
+        "partial_update": roles.MANAGE_GOVERNANCE,
+        "destroy": roles.MANAGE_GOVERNANCE,
+    }
+
+    def scoped_queryset(self):
+        return purposes_for_org(organization=self.organization)
+
+    @extend_schema(request=PurposeCreateInput, responses={201: PurposeOutput})
+    def create(self, request):
+        data = PurposeCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        purpose = purpose_create(
+            organization=self.organization, actor=self.actor, **data.validated_data
+        )
+        return Response(
+            PurposeOutput(self.scoped_queryset().get(pk=purpose.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=PurposeUpdateInput(partial=True), responses=PurposeOutput)
+    def partial_update(self, request, pk=None):
+        data = PurposeUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        purpose = purpose_update(purpose=self.get_object(), actor=self.actor, **data.validated_data)
+        return Response(PurposeOutput(self.scoped_queryset().get(pk=purpose.pk)).data)
+
+    def perform_destroy(self, instance):
+        purpose_delete(purpose=instance, actor=self.actor)
+
+    @extend_schema(responses=PurposeVersionOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        rows = self.get_object().versions.order_by("-version")
+        return Response(PurposeVersionOutput(rows, many=True).data)

@@ -1,0 +1,176 @@
+"""The compliance view: each rule for the organization and each deployment, met or not."""
+
+from django.utils.translation import gettext as _
+
+from governance.filing import filing_threshold, stored_individuals_count
+from governance.gates import RuleCheck, deployment_checks, fix_url, purpose_version_problems
+from governance.models import Deployment, Filing, FilingProfile, Incident, Notice, Purpose
+
+PROFILE_REQUIRED = ("security_measures", "processing_rules", "operating_procedures")
+
+
+def _purpose_checks(organization) -> list[RuleCheck]:
+    purposes = list(
+        Purpose.objects.for_org(organization)
+        .filter(current_version__isnull=False)
+        .select_related("current_version")
+    )
+    by_rule: dict[str, list[str]] = {"R3": [], "R14": [], "R20": []}
+    for purpose in purposes:
+        for problem in purpose_version_problems(purpose.current_version):
+            by_rule[problem["rule"]].append(purpose.name)
+    texts = {
+        "R3": _("Declare a non-biometric alternative for: %s."),
+        "R14": _("Justify that face recognition is necessary for the service for: %s."),
+        "R20": _("Set a retention period for: %s."),
+    }
+    link = fix_url("gov_purposes", organization)
+    checks = [
+        RuleCheck(
+            rule,
+            not names,
+            texts[rule] % ", ".join(names) if names else _("Met by every purpose."),
+            link if names else "",
+        )
+        for rule, names in by_rule.items()
+    ]
+    in_use = [
+        p
+        for p in purposes
+        if p.deployment_links.exclude(deployment__status=Deployment.Status.RETIRED).exists()
+    ]
+    unnoticed = [
+        p.name
+        for p in in_use
+        if not Notice.objects.published().filter(purpose_version=p.current_version_id).exists()
+    ]
+    checks.append(
+        RuleCheck(
+            "R9",
+            not unnoticed,
+            _("Publish a notice for: %s.") % ", ".join(unnoticed)
+            if unnoticed
+            else _("Every purpose in use has a published notice."),
+            fix_url("gov_notices", organization) if unnoticed else "",
+        )
+    )
+    checks.append(
+        RuleCheck(
+            "R41",
+            True,
+            _(
+                "Purposes are limited to identification, verification and their uses; no "
+                "purpose infers race, ethnicity, religion, health or social class."
+            ),
+        )
+    )
+    return checks
+
+
+def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
+    threshold = filing_threshold()
+    filings = Filing.objects.for_org(organization)
+    link = fix_url("gov_filings", organization)
+    open_initial = filings.filter(kind=Filing.Kind.INITIAL).open().order_by("deadline").first()
+    filed = filings.filter(
+        kind=Filing.Kind.INITIAL, status__in=[Filing.Status.SUBMITTED, Filing.Status.ACCEPTED]
+    ).exists()
+    if open_initial is not None:
+        r35 = RuleCheck(
+            "R35",
+            False,
+            _("File with the provincial CAC by %(deadline)s (%(count)s individuals stored).")
+            % {"deadline": open_initial.deadline.isoformat(), "count": open_initial.stored_count},
+            link,
+        )
+    elif stored_count >= threshold and not filed:
+        r35 = RuleCheck(
+            "R35",
+            False,
+            _("%(count)s individuals are stored: evaluate filings to open the filing.")
+            % {"count": stored_count},
+            link,
+        )
+    else:
+        r35 = RuleCheck(
+            "R35",
+            True,
+            _("%(count)s of %(threshold)s individuals stored; no filing is due.")
+            % {"count": stored_count, "threshold": threshold}
+            if not filed
+            else _("Filed with the provincial CAC."),
+        )
+    pending_change = (
+        filings.filter(kind__in=[Filing.Kind.CHANGE, Filing.Kind.DEREGISTRATION])
+        .open()
+        .order_by("deadline")
+        .first()
+    )
+    r37 = RuleCheck(
+        "R37",
+        pending_change is None,
+        _("Make the %(kind)s by %(deadline)s.")
+        % {"kind": pending_change.get_kind_display().lower(), "deadline": pending_change.deadline}
+        if pending_change
+        else _("No change filing is due."),
+        link if pending_change else "",
+    )
+    profile = FilingProfile.objects.for_org(organization).first()
+    missing = [
+        str(FilingProfile._meta.get_field(f).verbose_name)
+        for f in PROFILE_REQUIRED
+        if profile is None or not getattr(profile, f).strip()
+    ]
+    if not organization.unified_social_credit_code:
+        missing.append(_("the unified social credit code"))
+    r38 = RuleCheck(
+        "R38",
+        not missing,
+        _("The filing pack needs: %s.") % ", ".join(missing)
+        if missing
+        else _("The filing pack has what the authority asks for."),
+        link if missing else "",
+        applicable=filed or open_initial is not None or stored_count >= threshold,
+    )
+    return [r35, r37, r38]
+
+
+def _incident_check(organization) -> RuleCheck:
+    unnotified = Incident.objects.for_org(organization).filter(
+        severity=Incident.Severity.MAJOR,
+        status=Incident.Status.OPEN,
+        authorities_notified_at__isnull=True,
+    )
+    titles = list(unnotified.values_list("title", flat=True)[:5])
+    return RuleCheck(
+        "R34",
+        not titles,
+        _("Notify the authorities and the people affected of: %s.") % ", ".join(titles)
+        if titles
+        else _("No major incident awaits notification."),
+        fix_url("gov_incidents", organization) if titles else "",
+    )
+
+
+def organization_compliance(*, organization, stored_count: int | None = None) -> dict:
+    """Return {"stored_count", "threshold", "organization": [checks], "deployments": [...]}.
+
+    Each deployment entry is {"deployment", "checks"}; retired deployments are left out.
+    """
+    if stored_count is None:
+        stored_count = stored_individuals_count(organization=organization)
+    deployments = (
+        Deployment.objects.for_org(organization)
+        .exclude(status=Deployment.Status.RETIRED)
+        .select_related("organization")
+    )
+    return {
+        "stored_count": stored_count,
+        "threshold": filing_threshold(),
+        "organization": [
+            *_purpose_checks(organization),
+            _incident_check(organization),
+            *_filing_checks(organization, stored_count),
+        ],
+        "deployments": [{"deployment": d, "checks": deployment_checks(d)} for d in deployments],
+    }

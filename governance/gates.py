@@ -1,0 +1,275 @@
+"""The rules a deployment must meet, each checked separately so all unmet ones are reported.
+
+``deployment_checks`` returns every rule with met/unmet (the compliance view); activation raises
+RuleViolation with the unmet ones (``deployment_unmet``). Each message says how to meet the rule.
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from governance.models import Assessment, Deployment, DeploymentPurpose, Notice, Purpose
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    rule: str
+    met: bool
+    message: str
+    fix_url: str = ""
+    applicable: bool = True
+
+    def as_detail(self) -> dict:
+        return {"rule": self.rule, "message": self.message, "fix_url": self.fix_url}
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def fix_url(name: str, organization, **kwargs) -> str:
+    """Return the panel page that fixes a rule, or "" when the panel is not mounted."""
+    try:
+        return reverse(f"panel:{name}", kwargs={"org_slug": organization.slug, **kwargs})
+    except NoReverseMatch:
+        return ""
+
+
+def purpose_version_problems(version) -> list[dict]:
+    """Return the rule problems of a purpose version's content (R3, R14, R20), each a detail."""
+    problems = []
+    alternatives = [a for a in (version.alternatives or []) if str(a).strip()]
+    if not alternatives and not version.alternative_exemption_citation.strip():
+        problems.append(
+            {
+                "rule": "R3",
+                "field": "alternatives",
+                "message": _(
+                    "Declare at least one non-biometric alternative (card, PIN, ID check, staff "
+                    "check), or cite the State rule that exempts this purpose."
+                ),
+            }
+        )
+    if version.fr_necessary_for_service and not version.fr_necessity_justification.strip():
+        problems.append(
+            {
+                "rule": "R14",
+                "field": "fr_necessity_justification",
+                "message": _(
+                    "Explain why the service cannot be provided without face recognition, or "
+                    "declare that it is not necessary so people who decline are still served."
+                ),
+            }
+        )
+    if not version.retention_days or version.retention_days < 1:
+        problems.append(
+            {
+                "rule": "R20",
+                "field": "retention_days",
+                "message": _("Set a retention period of at least one day."),
+            }
+        )
+    return problems
+
+
+def _place_checks(deployment: Deployment) -> list[RuleCheck]:
+    org = deployment.organization
+    edit = fix_url("gov_deployment_edit", org, pk=deployment.pk)
+    checks = [
+        RuleCheck(
+            "R7",
+            not deployment.is_banned_place,
+            _(
+                "Face recognition is forbidden in hotel guest rooms, public bathhouses, public "
+                "changing rooms and public toilets. No override exists: retire this deployment."
+            )
+            if deployment.is_banned_place
+            else _("The place is not a private space of a public place."),
+            edit if deployment.is_banned_place else "",
+        )
+    ]
+    public = deployment.is_public_place
+    missing = []
+    if public:
+        if not deployment.public_security_justification.strip():
+            missing.append(_("a public-security justification"))
+        if not deployment.capture_area.strip():
+            missing.append(_("a description of the capture area"))
+        signage = (deployment.signage_photo, deployment.signage_location, deployment.signage_date)
+        if not all(signage):
+            missing.append(_("signage evidence (a photo with its location and date)"))
+    checks.append(
+        RuleCheck(
+            "R6",
+            not missing,
+            _("A public place needs %(items)s.") % {"items": ", ".join(missing)}
+            if missing
+            else _("Public-place requirements are met.")
+            if public
+            else _("Not a public place."),
+            edit if missing else "",
+            applicable=public,
+        )
+    )
+    return checks
+
+
+def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> list[RuleCheck]:
+    org = deployment.organization
+    checks = [
+        RuleCheck(
+            "R2",
+            bool(links),
+            _("Attach at least one declared purpose with a necessity justification.")
+            if not links
+            else _("Purposes are declared."),
+            fix_url("gov_deployment_detail", org, pk=deployment.pk) if not links else "",
+        )
+    ]
+    r8_unmet = [
+        link.purpose.name
+        for link in links
+        if deployment.is_public_place
+        and link.purpose.kind != Purpose.Kind.PUBLIC_SECURITY
+        and not link.requires_separate_consent
+    ]
+    checks.append(
+        RuleCheck(
+            "R8",
+            not r8_unmet,
+            _(
+                "In a public place, purposes other than public security (%(names)s) need each "
+                "person's separate consent: detach and attach them again to record it."
+            )
+            % {"names": ", ".join(r8_unmet)}
+            if r8_unmet
+            else _("Purposes are limited to public security or need separate consent."),
+            fix_url("gov_deployment_detail", org, pk=deployment.pk) if r8_unmet else "",
+            applicable=deployment.is_public_place,
+        )
+    )
+    content: dict[str, list[str]] = {"R3": [], "R14": [], "R20": []}
+    unnoticed = []
+    for link in links:
+        version = link.purpose.current_version
+        if version is None:
+            continue
+        for problem in purpose_version_problems(version):
+            content[problem["rule"]].append(link.purpose.name)
+        if not Notice.objects.published().filter(purpose_version=version).exists():
+            unnoticed.append(link.purpose)
+    texts = {
+        "R3": _("Declare a non-biometric alternative (or cite the exempting State rule) for: %s."),
+        "R14": _("Justify why face recognition is necessary for the service for: %s."),
+        "R20": _("Set a retention period for: %s."),
+    }
+    for rule, names in content.items():
+        checks.append(
+            RuleCheck(
+                rule,
+                not names,
+                texts[rule] % ", ".join(names) if names else _("Met by every attached purpose."),
+                fix_url("gov_purposes", org) if names else "",
+            )
+        )
+    checks.append(
+        RuleCheck(
+            "R9",
+            not unnoticed,
+            _("Publish a notice for the current version of: %s.")
+            % ", ".join(p.name for p in unnoticed)
+            if unnoticed
+            else _("Every purpose has a published notice."),
+            fix_url("gov_notices", org) if unnoticed else "",
+        )
+    )
+    return checks
+
+
+def _storage_check(deployment: Deployment) -> RuleCheck:
+    central = deployment.storage_mode == Deployment.StorageMode.CENTRAL
+    unmet = central and not deployment.central_storage_reason.strip()
+    return RuleCheck(
+        "R19",
+        not unmet,
+        _(
+            "Central storage needs each person's separate consent and a stated reason: explain "
+            "why templates cannot stay on the device, or store them on the device."
+        )
+        if unmet
+        else _("Templates stay on the device.")
+        if not central
+        else _("Central storage is justified; separate consent is collected per person."),
+        fix_url("gov_deployment_edit", deployment.organization, pk=deployment.pk) if unmet else "",
+        applicable=central,
+    )
+
+
+def _assessment_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> list[RuleCheck]:
+    org = deployment.organization
+    latest = (
+        Assessment.objects.filter(deployment=deployment)
+        .exclude(status=Assessment.Status.DRAFT)
+        .order_by("-signed_off_at", "-pk")
+        .first()
+    )
+    create = fix_url("gov_assessment_create", org) + f"?deployment={deployment.pk}"
+    if latest is None:
+        return [
+            RuleCheck(
+                "R27",
+                False,
+                _("Write an impact assessment for this deployment and have a DPO sign it off."),
+                create,
+            )
+        ]
+    if latest.status == Assessment.Status.STALE:
+        return [
+            RuleCheck(
+                "R29",
+                False,
+                _("The impact assessment is stale (%(reason)s): reassess and sign off again.")
+                % {"reason": latest.stale_reason},
+                fix_url("gov_assessment_detail", org, pk=latest.pk),
+            )
+        ]
+    covered = set(latest.purpose_versions.values_list("pk", flat=True))
+    uncovered = [
+        link.purpose.name
+        for link in links
+        if link.purpose.current_version_id and link.purpose.current_version_id not in covered
+    ]
+    if uncovered:
+        return [
+            RuleCheck(
+                "R27",
+                False,
+                _("The approved assessment does not cover the current version of: %s. Reassess.")
+                % ", ".join(uncovered),
+                fix_url("gov_assessment_detail", org, pk=latest.pk),
+            )
+        ]
+    return [
+        RuleCheck("R27", True, _("An approved impact assessment covers every purpose.")),
+        RuleCheck("R29", True, _("The impact assessment is current.")),
+    ]
+
+
+def deployment_checks(deployment: Deployment) -> list[RuleCheck]:
+    """Return every activation rule for the deployment, met or not."""
+    links = list(
+        DeploymentPurpose.objects.filter(deployment=deployment).select_related(
+            "purpose", "purpose__current_version"
+        )
+    )
+    return [
+        *_place_checks(deployment),
+        *_purpose_checks(deployment, links),
+        _storage_check(deployment),
+        *_assessment_checks(deployment, links),
+    ]
+
+
+def deployment_unmet(deployment: Deployment) -> list[dict]:
+    """Return the unmet rules as RuleViolation details: [{"rule", "message", "fix_url"}]."""
+    return [check.as_detail() for check in deployment_checks(deployment) if not check.met]

@@ -1,0 +1,147 @@
+"""Panel pages for subjects, consents, minors' rules and data requests."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.services.recording import EventSpec, audit_record_many
+from consent.models import Consent
+from consent.selectors import (
+    consent_events,
+    consents_for_org,
+    consents_for_subject,
+    data_requests_for_org,
+    data_requests_for_subject,
+    minor_rules_current,
+    subject_for_org,
+    subjects_for_org,
+)
+from consent.services import consent_withdraw, minor_rules_publish
+from governance.models import Deployment
+from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.consent.forms import MinorRulesForm
+from tenants import roles
+
+
+def _audit_reads(request, rows, action: str) -> None:
+    audit_record_many(
+        organization_id=request.organization.pk,
+        actor=request.actor,
+        events=[EventSpec(action, "subject", str(s.pk), str(s.pseudonym)) for s in rows],
+    )
+
+
+@org_view(roles.VIEW_SUBJECTS)
+def subjects(request):
+    search = request.GET.get("q", "")
+    page = Paginator(subjects_for_org(organization=request.organization, search=search), 50)
+    rows = page.get_page(request.GET.get("page"))
+    _audit_reads(request, rows, "subject.listed")
+    can_handle = request.user.has_perm(roles.HANDLE_REQUESTS, request.organization)
+    return render(
+        request,
+        "panel/consent/subjects.html",
+        {"page": rows, "q": search, "can_handle": can_handle},
+    )
+
+
+@org_view(roles.VIEW_SUBJECTS)
+def subject_detail(request, pseudonym):
+    subject = subject_for_org(organization=request.organization, pseudonym=pseudonym)
+    if subject is None:
+        raise Http404
+    _audit_reads(request, [subject], "subject.viewed")
+    consents = [
+        (consent, list(consent_events(consent=consent)))
+        for consent in consents_for_subject(subject=subject)
+    ]
+    can_handle = request.user.has_perm(roles.HANDLE_REQUESTS, request.organization)
+    return render(
+        request,
+        "panel/consent/subject.html",
+        {
+            "subject": subject,
+            "consents": consents,
+            "requests": data_requests_for_subject(subject=subject) if can_handle else None,
+            "can_withdraw": request.user.has_perm(roles.MANAGE_CONSENT, request.organization),
+        },
+    )
+
+
+@org_view(roles.VIEW_SUBJECTS)
+def consents(request):
+    state = request.GET.get("state", "")
+    rows = consents_for_org(organization=request.organization)
+    if state in Consent.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    deployments = Deployment.objects.for_org(request.organization).exclude(status="retired")
+    return render(
+        request,
+        "panel/consent/consents.html",
+        {
+            "page": page,
+            "state": state,
+            "states": Consent.State.choices,
+            "deployments": deployments,
+            "can_withdraw": request.user.has_perm(roles.MANAGE_CONSENT, request.organization),
+        },
+    )
+
+
+@require_POST
+@org_view(roles.MANAGE_CONSENT)
+def consent_withdraw_view(request, public_id):
+    """One click: staff withdraw on the person's behalf (e.g. asked at the desk, R13)."""
+    consent = consents_for_org(organization=request.organization).filter(public_id=public_id)
+    consent = consent.first()
+    if consent is None:
+        raise Http404
+    if run_action(
+        request,
+        lambda: consent_withdraw(consent=consent, actor=request.actor, channel="paper"),
+    ):
+        messages.success(request, _("Consent withdrawn."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(
+        "panel:subject_detail",
+        org_slug=request.organization.slug,
+        pseudonym=consent.subject.pseudonym,
+    )
+
+
+@org_view(roles.VIEW_SUBJECTS)
+def minor_rules(request):
+    org = request.organization
+    can_publish = request.user.has_perm(roles.MANAGE_GOVERNANCE, org)
+    form = MinorRulesForm(request.POST or None)
+    if request.method == "POST":
+        if not can_publish:
+            return render(request, "403.html", status=403)
+        if form.is_valid() and apply_service(
+            form,
+            lambda: minor_rules_publish(organization=org, actor=request.actor, **form.cleaned_data),
+        ):
+            messages.success(request, _("Rules for minors' data published."))
+            return redirect("panel:minor_rules", org_slug=org.slug)
+    return render(
+        request,
+        "panel/consent/minor_rules.html",
+        {"rules": minor_rules_current(organization=org), "form": form, "can_publish": can_publish},
+    )
+
+
+@org_view(roles.HANDLE_REQUESTS)
+def data_requests(request):
+    page = Paginator(data_requests_for_org(organization=request.organization), 50)
+    return render(
+        request,
+        "panel/consent/data_requests.html",
+        {"page": page.get_page(request.GET.get("page"))},
+    )

@@ -1,0 +1,102 @@
+"""Panel pages for notices: draft, edit, publish, view."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from governance.models import Notice
+from governance.services import notice_create, notice_publish, notice_update
+from governance.services.notices import notice_suggested_content
+from portal.panel.access import org_view
+from portal.panel.governance.common import can_manage, scoped
+from portal.panel.governance.forms import NoticeForm, NoticeStartForm
+from tenants import roles
+from tenants.errors import ApplicationError
+
+
+def add_rule_errors(form, call):
+    """Run ``call()``; on a domain error put its message and each rule detail on the form."""
+    try:
+        return call()
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        for detail in exc.details if isinstance(exc.details, list) else []:
+            form.add_error(None, f"{detail.get('rule', '')}: {detail.get('message', '')}")
+        return None
+
+
+@org_view(roles.VIEW_GOVERNANCE)
+def notice_list(request):
+    org = request.organization
+    form = NoticeStartForm(request.POST or None, organization=org)
+    if request.method == "POST":
+        if not can_manage(request):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            version = form.cleaned_data["purpose_version"]
+            notice = add_rule_errors(
+                form,
+                lambda: notice_create(
+                    organization=org,
+                    actor=request.actor,
+                    purpose_version=version,
+                    language=form.cleaned_data["language"],
+                    **notice_suggested_content(organization=org, purpose_version=version),
+                ),
+            )
+            if notice:
+                messages.success(request, _("Draft created from the purpose: complete it."))
+                return redirect("panel:gov_notice_detail", org_slug=org.slug, pk=notice.pk)
+    notices = Notice.objects.for_org(org).select_related("purpose_version__purpose")
+    return render(
+        request,
+        "panel/governance/notice_list.html",
+        {"notices": notices, "form": form, "can_manage": can_manage(request)},
+    )
+
+
+@org_view(roles.VIEW_GOVERNANCE)
+def notice_detail(request, pk):
+    notice = scoped(Notice, request, pk)
+    editable = notice.status == Notice.Status.DRAFT and can_manage(request)
+    form = NoticeForm(request.POST or None, instance=Notice.objects.get(pk=notice.pk))
+    if request.method == "POST":
+        if not editable:
+            # Published notices are immutable; nobody edits them, whatever the role.
+            messages.error(request, _("A published notice is immutable: draft a new one instead."))
+            return render(
+                request,
+                "panel/governance/notice_detail.html",
+                {"notice": notice, "form": None, "editable": False},
+                status=409 if notice.status == Notice.Status.PUBLISHED else 403,
+            )
+        if form.is_valid():
+            values = {f: form.cleaned_data[f] for f in Notice.CONTENT_FIELDS}
+            if add_rule_errors(
+                form, lambda: notice_update(notice=notice, actor=request.actor, **values)
+            ):
+                messages.success(request, _("Draft saved."))
+                return redirect(
+                    "panel:gov_notice_detail", org_slug=request.organization.slug, pk=pk
+                )
+    return render(
+        request,
+        "panel/governance/notice_detail.html",
+        {"notice": notice, "form": form if editable else None, "editable": editable},
+    )
+
+
+@require_POST
+@org_view(roles.MANAGE_GOVERNANCE)
+def notice_publish_view(request, pk):
+    notice = scoped(Notice, request, pk)
+    try:
+        notice_publish(notice=notice, actor=request.actor)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        for detail in exc.details if isinstance(exc.details, list) else []:
+            messages.error(request, f"{detail['rule']}: {detail['message']}")
+    else:
+        messages.success(request, _("Notice published."))
+    return redirect("panel:gov_notice_detail", org_slug=request.organization.slug, pk=pk)

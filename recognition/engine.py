@@ -1,0 +1,171 @@
+"""Face detection and encoding on top of face_recognition (dlib HOG + ResNet), made fast and safe.
+
+Detection runs on a copy scaled so the long side is about `detect_long_side` pixels (HOG costs
+about 400 ms per megapixel); encoding runs on the original pixels inside the mapped-back boxes, so
+templates keep full-resolution detail.
+"""
+
+import importlib.metadata
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from PIL import Image
+
+UPSAMPLE = 1
+DETECT_LONG_SIDE = 1000
+MIN_ENROLL_FACE_PX = 80
+
+
+def _installed(*names: str) -> str:
+    for name in names:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "unknown"
+
+
+# Stored beside every template: templates from different models must never be compared.
+MODEL_VERSION = (
+    f"dlib-{_installed('dlib-bin', 'dlib')}"
+    f"/face_recognition_models-{_installed('face-recognition-models', 'face_recognition_models')}"
+    f"/hog-upsample{UPSAMPLE}"
+)
+
+
+class EngineUnavailable(RuntimeError):
+    """face_recognition (or its model weights) cannot be loaded in this process."""
+
+
+class EnrollmentImageInvalid(Exception):
+    """A photo unfit for enrollment; `code` is stable, `message` is a sentence for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+Box = tuple[int, int, int, int]  # (top, right, bottom, left), face_recognition's order
+
+
+@dataclass(frozen=True, eq=False)
+class DetectedFace:
+    """One face: its box in the original image's pixels and its 128-d float32 template."""
+
+    box: Box
+    encoding: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Return the shorter side of the box in pixels."""
+        top, right, bottom, left = self.box
+        return min(bottom - top, right - left)
+
+
+@cache
+def _library():
+    # face_recognition_models calls quit() when pkg_resources is missing (setuptools >= 81), which
+    # would silently end a web or Celery worker; SystemExit is caught here for that reason.
+    try:
+        import face_recognition
+    except (ImportError, SystemExit) as exc:
+        raise EngineUnavailable(
+            "face_recognition could not be loaded: install face-recognition, dlib-bin, "
+            "face-recognition-models and setuptools<81 (see DEPENDENCIES.md)."
+        ) from exc
+    return face_recognition
+
+
+def detect(image: np.ndarray, *, long_side: int = DETECT_LONG_SIDE) -> list[Box]:
+    """Return face boxes (top, right, bottom, left) in the image's own pixel coordinates.
+
+    Images longer than `long_side` are scaled down for the HOG detector only, which then finds
+    faces down to about 40 px at that scale (80 px on a 2000 px photo).
+    """
+    image = _rgb(image)
+    height, width = image.shape[:2]
+    scale = min(1.0, long_side / max(height, width))
+    small = image
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BILINEAR))
+    found = _library().face_locations(small, number_of_times_to_upsample=UPSAMPLE, model="hog")
+    return [_scale_box(box, scale, width, height) for box in found]
+
+
+def detect_and_encode(
+    image: np.ndarray, *, long_side: int = DETECT_LONG_SIDE
+) -> list[DetectedFace]:
+    """Return every face found with its template, in detector order.
+
+    Encodings come from the full-resolution pixels with face_recognition's defaults (5-point
+    landmarks, one jitter). Only the box differs from the naive full-size pipeline's, which moves
+    an encoding by about 0.03-0.06 (docs/benchmarks.md), far below the 0.6 threshold.
+    """
+    image = _rgb(image)
+    boxes = detect(image, long_side=long_side)
+    if not boxes:
+        return []
+    return [DetectedFace(box=box, encoding=_encode(image, box)) for box in boxes]
+
+
+def enrollment_face(
+    image: np.ndarray,
+    *,
+    min_face_px: int = MIN_ENROLL_FACE_PX,
+    long_side: int = DETECT_LONG_SIDE,
+) -> DetectedFace:
+    """Return the one face of an enrollment photo, or raise EnrollmentImageInvalid.
+
+    Every detection counts, as in the naive pipeline: a photo where the detector also fires on
+    something else (the astronaut's mission patch) is refused rather than guessed at, because
+    enrolling the wrong face would match the subject's consent to someone else's template.
+    """
+    image = _rgb(image)
+    boxes = detect(image, long_side=long_side)
+    if not boxes:
+        raise EnrollmentImageInvalid("no_face", "No face was found in the photo.")
+    if len(boxes) > 1:
+        raise EnrollmentImageInvalid(
+            "several_faces",
+            f"The photo shows {len(boxes)} faces; an enrollment photo must show exactly one.",
+        )
+    top, right, bottom, left = boxes[0]
+    size = min(bottom - top, right - left)
+    if size < min_face_px:
+        raise EnrollmentImageInvalid(
+            "face_too_small",
+            f"The face is {size} px across; at least {min_face_px} px is needed.",
+        )
+    return DetectedFace(box=boxes[0], encoding=_encode(image, boxes[0]))
+
+
+def face_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Return the Euclidean distance between two templates (same person below 0.6)."""
+    return float(np.linalg.norm(np.asarray(a, np.float32) - np.asarray(b, np.float32)))
+
+
+def _encode(image: np.ndarray, box: Box) -> np.ndarray:
+    # dlib copies whatever array it is given; a crop with one face-width of margin on each side
+    # holds every pixel the 5-point aligner and the 150 px chip can reach (0.25 padding), so the
+    # template is bit-identical to encoding on the whole photo, and cheaper (docs/benchmarks.md).
+    top, right, bottom, left = box
+    margin = max(bottom - top, right - left)
+    y0, x0 = max(0, top - margin), max(0, left - margin)
+    crop = np.ascontiguousarray(image[y0 : bottom + margin, x0 : right + margin])
+    local = (top - y0, right - x0, bottom - y0, left - x0)
+    (encoding,) = _library().face_encodings(crop, known_face_locations=[local])
+    return np.asarray(encoding, dtype=np.float32)
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"expected an RGB uint8 array (h, w, 3), got {image.dtype} {image.shape}")
+    return image
+
+
+def _scale_box(box: Box, scale: float, width: int, height: int) -> Box:
+    top, right, bottom, left = (round(v / scale) for v in box)
+    return (max(top, 0), min(right, width), min(bottom, height), max(left, 0))
