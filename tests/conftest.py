@@ -6,6 +6,14 @@ from pathlib import Path
 
 import pytest
 
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s per user and tests create many; strength is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 FACES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "faces"
 
 
@@ -114,3 +122,77 @@ def api_key_client(db):
         return client
 
     return client_for
+
+
+# --- A real Celery worker ------------------------------------------------------------------
+
+
+@dataclass
+class LiveWorker:
+    process: object
+    queue: str
+
+
+def _database_url(settings_dict: dict) -> str:
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def live_worker(transactional_db):
+    """Start a real Celery worker process on a private queue, against the test database.
+
+    Needs PostgreSQL (the worker is another process, so it must see committed rows) and the
+    configured broker (Redis in CI). Tasks sent from the test go to the private queue.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from django.db import connection
+
+    from portal.celery import app
+
+    if connection.vendor != "postgresql":
+        pytest.fail("the live worker fixture needs DATABASE_URL to point at PostgreSQL")
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    env = os.environ | {
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_QUEUE": queue,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--queues", queue,
+         "--concurrency", "1", "--loglevel", "INFO", "--hostname", f"{queue}@%h",
+         "--without-gossip", "--without-mingle"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"worker exited early:\n{process.stdout.read()}")
+            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+                break
+        else:
+            pytest.fail("worker did not become ready within 60 s")
+        yield LiveWorker(process, queue)
+    finally:
+        app.conf.task_default_queue = previous
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,167 @@
+"""Audit trail throughput and verification time on PostgreSQL.
+
+1. Append: W writer processes each record N events, one transaction per event as a request
+   would, with the after-commit sealing they really do. Prints events/s over all writers.
+2. Verify: fills one organization's chain to V events (bulk append, then sealing, both timed)
+   and times ``audit_verify`` over the whole chain.
+
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
+           .venv/bin/python bench/audit_append.py [--writers 8] [--events 2000] [--verify 1000000]
+The database is created and migrated if needed; the bench organizations are made afresh.
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
+
+
+def _setup():
+    import django
+
+    django.setup()
+
+
+def _ensure_database():
+    import psycopg
+    from dj_database_url import parse
+
+    cfg = parse(os.environ["DATABASE_URL"])
+    with psycopg.connect(
+        host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _fresh_org(slug):
+    from tenants.models import Organization
+    from tenants.services import organization_create
+
+    if Organization.objects.filter(slug=slug).exists():
+        slug = f"{slug}-{int(time.time())}"
+    return organization_create(name=slug, slug=slug, owner_email=f"owner@{slug}.bench")
+
+
+def _writer(org_id, count, barrier, results):
+    _setup()
+    from django.db import connection
+
+    from audit.actors import Actor
+    from audit.services import audit_record
+
+    connection.ensure_connection()
+    actor = Actor(Actor.USER, "1", "bench@writer", "bench", "127.0.0.1")
+    barrier.wait()
+    start = time.perf_counter()
+    for i in range(count):
+        audit_record(
+            organization_id=org_id,
+            actor=actor,
+            action="bench.append",
+            target_type="thing",
+            target_id=str(i),
+            subject_pseudonym="5f0c8a4e-1111-4c1e-9a53-000000000000",
+            details={"i": i, "writer": os.getpid()},
+        )
+    results.put((start, time.perf_counter()))
+
+
+def bench_append(writers, events):
+    org = _fresh_org("bench-append")
+    from django.db import connections
+
+    # Forked writers must not share the parent's database socket.
+    connections.close_all()
+    barrier, results = mp.Barrier(writers), mp.Queue()
+    procs = [
+        mp.Process(target=_writer, args=(org.pk, events, barrier, results)) for _ in range(writers)
+    ]
+    for proc in procs:
+        proc.start()
+    spans = [results.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    total = writers * events
+    from audit.models import AuditPending
+    from audit.services import audit_seal_pending, audit_verify
+
+    left = AuditPending.objects.filter(organization_id_copy=org.pk).count()
+    audit_seal_pending(organization_id=org.pk)
+    report = audit_verify(organization_id=org.pk)
+    print(
+        f"append: {writers} writers x {events} events = {total} in {elapsed:.2f} s "
+        f"-> {total / elapsed:,.0f} events/s (left unsealed by after-commit sealing: {left}; "
+        f"chain ok: {report.ok})"
+    )
+
+
+def bench_verify(size):
+    from audit.actors import Actor
+    from audit.services import audit_record_many, audit_seal_pending, audit_verify
+    from audit.services.recording import EventSpec
+
+    org = _fresh_org("bench-verify")
+    actor = Actor(Actor.API_KEY, "9", "bench key (abc123)", "", "127.0.0.1")
+    start = time.perf_counter()
+    batch = 10_000
+    for offset in range(0, size, batch):
+        audit_record_many(
+            organization_id=org.pk,
+            actor=actor,
+            events=[
+                EventSpec(
+                    "bench.verify", "subject", str(i), f"pseudo-{i % 5000}", {"i": i, "ok": True}
+                )
+                for i in range(offset, min(offset + batch, size))
+            ],
+        )
+    appended = time.perf_counter() - start
+    start = time.perf_counter()
+    sealed = audit_seal_pending(organization_id=org.pk, batch_size=10_000)
+    sealing = time.perf_counter() - start
+    start = time.perf_counter()
+    report = audit_verify(organization_id=org.pk)
+    verify = time.perf_counter() - start
+    print(
+        f"fill: {size:,} events appended in {appended:.1f} s, {sealed:,} sealed in {sealing:.1f} s "
+        f"({sealed / sealing:,.0f} events/s)"
+    )
+    print(
+        f"verify: {report.checked:,} events in {verify:.2f} s "
+        f"({report.checked / verify:,.0f} events/s); ok={report.ok}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--events", type=int, default=2000, help="events per writer")
+    parser.add_argument("--verify", type=int, default=1_000_000, help="chain length to verify")
+    args = parser.parse_args()
+    _ensure_database()
+    if args.writers:
+        bench_append(args.writers, args.events)
+    if args.verify:
+        bench_verify(args.verify)
+
+
+if __name__ == "__main__":
+    main()
