@@ -59,3 +59,55 @@ def test_dashboard_shows_consent_figures(cw, world, panel_as):
     assert response.context["figures"]["active_consents"] == 1
     assert response.context["figures"]["withdrawals_30d"] == 1
     assert "withdrawals in 30 days" in response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("operator", True), ("auditor", False)])
+def test_staff_add_a_subject_by_role(cw, world, panel_as, role, allowed):
+    from consent.models import Subject
+
+    before = Subject.objects.count()
+    response = panel_as(world.user(role)).post(
+        "/o/acme/subjects/",
+        {"display_name": "Desk Visitor", "date_of_birth": "1970-01-01", "age_bracket": "unknown"},
+    )
+    assert response.status_code == (302 if allowed else 403)
+    assert Subject.objects.count() == before + (1 if allowed else 0)
+
+
+def test_r15_guardian_consent_recorded_at_the_desk(cw, world, panel_as):
+    import datetime
+
+    from consent.models import Consent
+    from tests.factories import MinorDataRulesFactory
+
+    child = SubjectFactory(
+        organization=cw.org, date_of_birth=datetime.date.today().replace(year=2020)
+    )
+    MinorDataRulesFactory(organization=cw.org)
+    url = f"/o/acme/subjects/{child.pseudonym}/consent/"
+    client = panel_as(world.operator)
+    base = {
+        "purpose": cw.purpose.pk,
+        "language": "en",
+        "kind": "guardian",
+        "channel": "paper",
+        "central_storage": "no",
+        "raw_images": "no",
+    }
+    refused = client.post(url, base)
+    assert refused.status_code == 200 and "guardian" in refused.content.decode()
+    assert Consent.objects.count() == 0
+    response = client.post(
+        url,
+        base
+        | {
+            "guardian_name": "Wang Fang",
+            "guardian_relationship": "mother",
+            "guardian_verification": "ID card",
+            "guardian_evidence": "desk log 7",
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert consent.is_minor_under_14 and consent.collected_by == world.operator
+    assert panel_as(world.auditor).get(url).status_code == 403

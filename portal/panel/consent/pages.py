@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services.recording import EventSpec, audit_record_many
 from consent.models import Consent
+from consent.receipts import display_code
 from consent.selectors import (
     consent_events,
     consents_for_org,
@@ -20,10 +21,17 @@ from consent.selectors import (
     subject_for_org,
     subjects_for_org,
 )
-from consent.services import consent_withdraw, minor_rules_publish
-from governance.models import Deployment
+from consent.services import (
+    Evidence,
+    Guardian,
+    consent_grant,
+    consent_withdraw,
+    minor_rules_publish,
+    subject_create,
+)
+from governance.models import Deployment, Notice
 from portal.panel.access import apply_service, org_view, run_action
-from portal.panel.consent.forms import MinorRulesForm
+from portal.panel.consent.forms import ConsentRecordForm, MinorRulesForm, SubjectForm
 from tenants import roles
 
 
@@ -37,6 +45,21 @@ def _audit_reads(request, rows, action: str) -> None:
 
 @org_view(roles.VIEW_SUBJECTS)
 def subjects(request):
+    org = request.organization
+    can_manage = request.user.has_perm(roles.MANAGE_CONSENT, org)
+    form = SubjectForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+            subject = apply_service(
+                form, lambda: subject_create(organization=org, actor=request.actor, **data)
+            )
+            if subject:
+                return redirect(
+                    "panel:subject_detail", org_slug=org.slug, pseudonym=subject.pseudonym
+                )
     search = request.GET.get("q", "")
     page = Paginator(subjects_for_org(organization=request.organization, search=search), 50)
     rows = page.get_page(request.GET.get("page"))
@@ -45,7 +68,13 @@ def subjects(request):
     return render(
         request,
         "panel/consent/subjects.html",
-        {"page": rows, "q": search, "can_handle": can_handle},
+        {
+            "page": rows,
+            "q": search,
+            "can_handle": can_handle,
+            "can_manage": can_manage,
+            "form": form,
+        },
     )
 
 
@@ -145,3 +174,60 @@ def data_requests(request):
         "panel/consent/data_requests.html",
         {"page": page.get_page(request.GET.get("page"))},
     )
+
+
+@org_view(roles.MANAGE_CONSENT)
+def consent_record(request, pseudonym):
+    """Record a consent given at the desk or on paper, e.g. a guardian's for a child (R15)."""
+    org = request.organization
+    subject = subject_for_org(organization=org, pseudonym=pseudonym)
+    if subject is None:
+        raise Http404
+    form = ConsentRecordForm(request.POST or None, request.FILES or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        version = data["purpose"].current_version
+        notice = (
+            Notice.objects.published()
+            .filter(purpose_version=version, language=data["language"])
+            .first()
+        )
+        guardian_fields = [
+            data["guardian_name"],
+            data["guardian_relationship"],
+            data["guardian_verification"],
+            data["guardian_evidence"],
+        ]
+        guardian = Guardian(*guardian_fields) if any(guardian_fields) else None
+        if notice is None:
+            form.add_error("language", _("No notice is published in this language."))
+        else:
+            result = apply_service(
+                form,
+                lambda: consent_grant(
+                    subject=subject,
+                    purpose_version=version,
+                    notice=notice,
+                    actor=request.actor,
+                    evidence=Evidence(
+                        channel=data["channel"],
+                        consent_ui_version=f"panel-{data['channel']}-2026.1",
+                        collected_by_id=request.user.pk,
+                    ),
+                    kind=data["kind"],
+                    deployment=data["deployment"],
+                    central_storage=data["central_storage"] == "yes",
+                    raw_images=data["raw_images"] == "yes",
+                    guardian=guardian,
+                    signed_document=data["signed_document"],
+                    e_signature=data["e_signature"],
+                ),
+            )
+            if result:
+                messages.success(
+                    request,
+                    _("Consent recorded. Receipt code: %(code)s")
+                    % {"code": display_code(result[1].code)},
+                )
+                return redirect("panel:subject_detail", org_slug=org.slug, pseudonym=pseudonym)
+    return render(request, "panel/consent/consent_record.html", {"form": form, "subject": subject})

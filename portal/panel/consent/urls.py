@@ -7,6 +7,7 @@ from portal.panel.consent import pages
 urlpatterns = [
     path("subjects/", pages.subjects, name="subjects"),
     path("subjects/<uuid:pseudonym>/", pages.subject_detail, name="subject_detail"),
+    path("subjects/<uuid:pseudonym>/consent/", pages.consent_record, name="consent_record"),
     path("consents/", pages.consents, name="consents"),
     path(
         "consents/<uuid:public_id>/withdraw/",
