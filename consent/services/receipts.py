@@ -26,9 +26,18 @@ def signing_key_for(*, organization) -> SigningKey:
     try:
         # Two first grants at once: the partial unique constraint lets one key win.
         with transaction.atomic():
-            return _create_key(organization)
+            key = _create_key(organization)
     except IntegrityError:
         return SigningKey.objects.for_org(organization).current().get()
+    audit_record(
+        organization_id=organization.pk,
+        actor=Actor.system("receipt signing"),
+        action="signing_key.created",
+        target_type="signing_key",
+        target_id=key.pk,
+        details={"kid": key.kid},
+    )
+    return key
 
 
 @transaction.atomic
