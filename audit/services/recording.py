@@ -123,10 +123,12 @@ def audit_record(
     event = _build(organization_id, actor, spec)
     values = [getattr(event, column) for column in _COLUMNS]
     values[-1] = json.dumps(event.details, ensure_ascii=False)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement writes the event and its marker atomically; outside a transaction it is its
+    # own transaction (one round trip), inside the caller's it commits or rolls back with it.
+    with connection.cursor() as cursor:
         cursor.execute(_INSERT_ONE, values)
         event.pk = cursor.fetchone()[0]
-        transaction.on_commit(lambda: _seal_after_commit(organization_id))
+    transaction.on_commit(lambda: _seal_after_commit(organization_id))
     return event
 
 
