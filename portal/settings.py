@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "governance",
     "consent",
     "recognition",
+    "dsr",
     "portal",
 ]
 
@@ -181,6 +182,17 @@ CELERY_BEAT_SCHEDULE["consent-flag-turning-14"] = {
     "schedule": 24 * 3600,
 }
 CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "schedule": 3600}
+# R50: data-subject requests near or past their deadline are flagged and DPOs told, hourly.
+CELERY_BEAT_SCHEDULE["dsr-flag-deadlines"] = {"task": "dsr.flag_deadlines", "schedule": 3600}
+# R50: answer deadlines. EU (GDPR Art. 12(3)): one calendar month, extendable by two more.
+# CN (PIPL: "timely"; GB/T 35273 is said to use 30 days) and US-IL: days, per organization.
+DSR_DEFAULT_DAYS = env_int("DSR_DEFAULT_DAYS", 30)
+DSR_DEFAULT_EXTENSION_DAYS = env_int("DSR_DEFAULT_EXTENSION_DAYS", 30)
+DSR_EU_MONTHS = 1
+DSR_EU_EXTENSION_MONTHS = 2
+DSR_DUE_SOON_DAYS = env_int("DSR_DUE_SOON_DAYS", 5)
+# How long a link to an access package works before the person must ask for a new one.
+DSR_EXPORT_LINK_HOURS = env_int("DSR_EXPORT_LINK_HOURS", 72)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
 
