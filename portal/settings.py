@@ -193,6 +193,22 @@ DSR_EU_EXTENSION_MONTHS = 2
 DSR_DUE_SOON_DAYS = env_int("DSR_DUE_SOON_DAYS", 5)
 # How long a link to an access package works before the person must ask for a new one.
 DSR_EXPORT_LINK_HOURS = env_int("DSR_EXPORT_LINK_HOURS", 72)
+# Recognition (issue 5): the R20/R22 retention sweep and the probe sweeper, hourly.
+CELERY_BEAT_SCHEDULE["recognition-retention-sweep"] = {
+    "task": "recognition.retention_sweep",
+    "schedule": env_int("RECOGNITION_RETENTION_INTERVAL_SECONDS", 3600),
+}
+CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
+    "task": "recognition.sweep_probes",
+    "schedule": 3600,
+}
+# Gallery shards searched by a Celery group (1: inline); galleries this big get the HNSW index.
+RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
+RECOGNITION_INDEX_THRESHOLD = env_int("RECOGNITION_INDEX_THRESHOLD", 20_000)
+# A worker's hold on a running job, renewed per image; a redelivered copy waits it out.
+RECOGNITION_JOB_LEASE_SECONDS = env_int("RECOGNITION_JOB_LEASE_SECONDS", 120)
+# Jobs and enrollments not finished after this are failed and their probes swept.
+RECOGNITION_JOB_MAX_AGE_SECONDS = env_int("RECOGNITION_JOB_MAX_AGE_SECONDS", 6 * 3600)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
 

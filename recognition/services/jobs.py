@@ -163,7 +163,7 @@ def recognition_job_create(
                     "deployment_id": deployment.pk,
                     "purpose_id": purpose.pk,
                     "purpose_version": version.version,
-                    "images": len(images),
+                    "image_count": len(images),
                 },
             )
             transaction.on_commit(lambda: _enqueue(job))
