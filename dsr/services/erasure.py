@@ -35,6 +35,27 @@ def _biometrics_erase(*, subject: Subject, actor: Actor) -> dict:
     )
 
 
+def _claimed_jobs_stop(*, subject: Subject) -> int:
+    """Fail unfinished 1:1 jobs that claim the subject and delete the probes they hold.
+
+    A verification probe is a photo of the claimed person: erasure must not leave it waiting
+    in a job (the job would also compare it with templates that no longer exist).
+    """
+    from recognition.models import RecognitionJob
+    from recognition.services.jobs import job_probes_delete, recognition_job_fail
+
+    stopped = 0
+    for job in RecognitionJob.objects.filter(claimed_subject=subject):
+        if job.is_finished:
+            job_probes_delete(job=job)
+            continue
+        recognition_job_fail(
+            job=job, code="subject_erased", message="The claimed subject's data was erased."
+        )
+        stopped += 1
+    return stopped
+
+
 def subject_erase_everything(*, subject: Subject, actor: Actor) -> dict:
     """Erase a subject's biometric and personal data in the caller's transaction; return counts.
 
@@ -45,6 +66,7 @@ def subject_erase_everything(*, subject: Subject, actor: Actor) -> dict:
         consent_withdraw(consent=consent, actor=actor, channel="dsr")
         withdrawn += 1
     biometrics = _biometrics_erase(subject=subject, actor=actor)
+    biometrics["verification_jobs_stopped"] = _claimed_jobs_stop(subject=subject)
     subject_erase(subject=subject, actor=actor)
     # Free text the person wrote may name them; the request rows stay as proof of handling.
     messages = DataRequest.objects.filter(subject=subject).exclude(message="").update(message="")

@@ -29,51 +29,42 @@ class LinkExpired(ApplicationError):
 
 
 def _biometric_summary(subject: Subject) -> dict:
-    """Return enrollment metadata and the results naming the subject (never templates)."""
-    try:
-        from recognition.selectors import subject_biometric_summary
-    except ImportError:  # recognition's selector not there yet: read its rows directly
-        return _summary_from_rows(subject)
-    return subject_biometric_summary(subject=subject)
+    """Return recognition's summary (never templates), with names and who ran each job.
+
+    Recognition names deployments and purposes by id in results; the person is owed "where,
+    for what, by whom" (R45), so the names and the job's author are added here.
+    """
+    from governance.models import Deployment, Purpose
+    from recognition.models import RecognitionJob
+    from recognition.selectors import subject_biometric_summary
+
+    summary = subject_biometric_summary(subject=subject)
+    results = summary.get("results", [])
+    jobs = {
+        str(public_id): label
+        for public_id, label in RecognitionJob.objects.filter(
+            public_id__in=[r["job"] for r in results]
+        ).values_list("public_id", "actor_label")
+    }
+    org = subject.organization_id
+    deployments = dict(Deployment.objects.filter(organization_id=org).values_list("pk", "name"))
+    purposes = dict(Purpose.objects.filter(organization_id=org).values_list("pk", "name"))
+    for result in results:
+        result["where"] = deployments.get(result.get("deployment_id"), "")
+        result["for_what"] = purposes.get(result.get("purpose_id"), "")
+        result["by"] = jobs.get(result["job"], "")
+    return _plain(summary)
 
 
-def _summary_from_rows(subject: Subject) -> dict:
-    from recognition.models import Enrollment, FaceTemplate, RecognitionResult
-
-    retain = dict(
-        FaceTemplate.objects.filter(subject=subject).values_list("enrollment_id", "retain_until")
-    )
-    enrollments = [
-        {
-            "id": str(e.public_id),
-            "at": e.created_at.isoformat(),
-            "deployment": e.deployment.name,
-            "purpose": e.purpose.name,
-            "model_version": e.model_version,
-            "status": e.status,
-            "template_retained_until": retain[e.pk].isoformat() if e.pk in retain else None,
-            "raw_image_kept": e.keep_raw_image,
-        }
-        for e in Enrollment.objects.filter(subject=subject)
-        .select_related("deployment", "purpose")
-        .order_by("created_at")
-    ]
-    results = [
-        {
-            "at": r.created_at.isoformat(),
-            "where": r.job.deployment.name,
-            "purpose": r.job.purpose.name,
-            "mode": r.job.mode,
-            "by": r.job.actor_label,
-            "matched": r.matched,
-            "distance": r.distance,
-            "review": r.review_status,
-        }
-        for r in RecognitionResult.objects.filter(subject=subject)
-        .select_related("job__deployment", "job__purpose")
-        .order_by("created_at")
-    ]
-    return {"enrollments": enrollments, "results": results}
+def _plain(value):
+    """Return ``value`` with datetimes and dates as ISO text (the package is JSON)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def subject_package(*, subject: Subject) -> dict:

@@ -57,6 +57,12 @@ def traces_before_erasure(*, subject: Subject) -> Traces:
         .values_list("pending_path", flat=True)
     ]
     files += [
+        str(media / "recognition" / p)
+        for p in ProbeImage.objects.filter(job__claimed_subject=subject)
+        .exclude(path="")
+        .values_list("path", flat=True)
+    ]
+    files += [
         str(media / name)
         for name in Consent.objects.filter(subject=subject)
         .exclude(signed_document="")
