@@ -24,6 +24,8 @@ def panel(request):
             "settings": can(roles.CHANGE_ORGANIZATION),
             "governance": can(roles.VIEW_GOVERNANCE),
             "subjects": can(roles.VIEW_SUBJECTS),
+            "recognition": can(roles.VIEW_ORGANIZATION),
+            "review": can(roles.REVIEW_RESULTS),
             "requests": can(roles.HANDLE_REQUESTS),
         },
     }

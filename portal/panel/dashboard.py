@@ -9,6 +9,7 @@ from consent.selectors import consent_figures
 from dsr.selectors import dsr_figures
 from governance.filing import filing_threshold, stored_individuals_count
 from governance.selectors import filings_pending
+from recognition.selectors import recognition_figures
 from tenants import roles
 from tenants.selectors import api_keys_for_org, human_memberships_for_org
 
@@ -33,6 +34,8 @@ def dashboard_figures(*, organization, user) -> dict:
         )
     if user.has_perm(roles.VIEW_SUBJECTS, organization):
         figures.update(consent_figures(organization=organization))
+    if user.has_perm(roles.VIEW_GOVERNANCE, organization):
+        figures.update(recognition_figures(organization=organization))
     if user.has_perm(roles.HANDLE_REQUESTS, organization):
         # R50: open requests, and those near or past their deadline.
         figures.update(dsr_figures(organization=organization))

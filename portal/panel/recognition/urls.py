@@ -1,3 +1,14 @@
 """Panel pages for recognition, mounted under /o/<org_slug>/ by portal.panel.urls."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from portal.panel.recognition import pages
+
+urlpatterns = [
+    path("recognition/enroll/", pages.enroll, name="rec_enroll"),
+    path("recognition/jobs/", pages.jobs, name="rec_jobs"),
+    path("recognition/jobs/<uuid:public_id>/", pages.job_detail, name="rec_job"),
+    path("recognition/jobs/<uuid:public_id>/status.json", pages.job_status, name="rec_job_status"),
+    path("recognition/review/", pages.review, name="rec_review"),
+    path("recognition/review/<int:pk>/decide/", pages.review_decide, name="rec_review_decide"),
+]

@@ -1,0 +1,142 @@
+"""Panel pages for recognition: enroll, jobs (with a progress bar), the review queue (R43)."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from consent.selectors import subject_for_org
+from governance.selectors import deployments_for_org, purposes_for_org
+from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.recognition.forms import EnrollForm, JobForm
+from recognition.models import RecognitionResult
+from recognition.selectors import enrollments_for, job_results, jobs_for, review_queue
+from recognition.services.enrollment import enrollment_request
+from recognition.services.jobs import recognition_job_create
+from recognition.services.review import result_review
+from tenants import roles
+from tenants.errors import NotFound
+
+
+def _choices(org):
+    return {
+        "deployments": deployments_for_org(organization=org).filter(status="active"),
+        "purposes": purposes_for_org(organization=org),
+    }
+
+
+def _subject(org, pseudonym):
+    if pseudonym is None:
+        return None
+    subject = subject_for_org(organization=org, pseudonym=pseudonym)
+    if subject is None:
+        raise NotFound("No such subject in this organization.")
+    return subject
+
+
+@org_view(roles.VIEW_ORGANIZATION)
+def enroll(request):
+    org = request.organization
+    form = EnrollForm(request.POST or None, request.FILES or None, **_choices(org))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        enrollment = apply_service(
+            form,
+            lambda: enrollment_request(
+                organization=org,
+                deployment=data["deployment"],
+                purpose=data["purpose"],
+                subject=_subject(org, data["subject"]),
+                image=data["image"].read(),
+                content_type=data["image"].content_type,
+                actor=request.actor,
+                user=request.user,
+            ),
+        )
+        if enrollment:
+            return redirect("panel:rec_enroll", org_slug=org.slug)
+    recent = enrollments_for(user=request.user, organization=org)[:20]
+    return render(request, "panel/recognition/enroll.html", {"form": form, "recent": recent})
+
+
+@org_view(roles.VIEW_ORGANIZATION)
+def jobs(request):
+    org = request.organization
+    form = JobForm(request.POST or None, request.FILES or None, **_choices(org))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = apply_service(
+            form,
+            lambda: recognition_job_create(
+                organization=org,
+                deployment=data["deployment"],
+                purpose=data["purpose"],
+                mode=data["mode"],
+                images=[(f.read(), f.content_type) for f in data["images"]],
+                actor=request.actor,
+                user=request.user,
+                claimed_subject=_subject(org, data.get("claimed_subject")),
+            ),
+        )
+        if job:
+            return redirect("panel:rec_job", org_slug=org.slug, public_id=job.public_id)
+    rows = jobs_for(user=request.user, organization=org)[:50]
+    return render(request, "panel/recognition/jobs.html", {"form": form, "jobs": rows})
+
+
+def _job(request, public_id):
+    job = (
+        jobs_for(user=request.user, organization=request.organization)
+        .filter(public_id=public_id)
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return job
+
+
+@org_view(roles.VIEW_ORGANIZATION)
+def job_detail(request, public_id):
+    job = _job(request, public_id)
+    can_see = request.user.has_perm(roles.VIEW_RESULTS, job.deployment)
+    results = job_results(job=job) if can_see else None
+    return render(request, "panel/recognition/job_detail.html", {"job": job, "results": results})
+
+
+@org_view(roles.VIEW_ORGANIZATION)
+def job_status(request, public_id):
+    """The progress bar's JSON: status, phase and percentage, never identities."""
+    job = _job(request, public_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "phase": job.phase,
+            "progress": job.progress,
+            "images_done": job.images_done,
+            "images_total": job.images_total,
+            "finished": job.is_finished,
+        }
+    )
+
+
+@org_view(roles.REVIEW_RESULTS)
+def review(request):
+    rows = review_queue(organization=request.organization)[:100]
+    return render(request, "panel/recognition/review.html", {"rows": rows})
+
+
+@require_POST
+@org_view(roles.REVIEW_RESULTS)
+def review_decide(request, pk):
+    result = RecognitionResult.objects.for_org(request.organization).filter(pk=pk).first()
+    if result is None:
+        raise Http404
+    run_action(
+        request,
+        lambda: result_review(
+            result=result,
+            actor=request.actor,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        ),
+    )
+    return redirect("panel:rec_review", org_slug=request.organization.slug)
