@@ -4,19 +4,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from consent.api.consents import ConsentViewSet
-from consent.api.misc import (
-    DataRequestViewSet,
-    MinorRulesViewSet,
-    ReceiptVerifyView,
-    SigningKeyViewSet,
-)
+from consent.api.misc import MinorRulesViewSet, ReceiptVerifyView, SigningKeyViewSet
 from consent.api.subjects import SubjectViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("subjects", SubjectViewSet, basename="subject")
 router.register("consents", ConsentViewSet, basename="consent")
-router.register("data-requests", DataRequestViewSet, basename="data-request")
+# /data-requests/ is served by the dsr app (dsr.api_urls), which runs the whole workflow.
 router.register("minor-rules", MinorRulesViewSet, basename="minor-rules")
 router.register("signing-keys", SigningKeyViewSet, basename="signing-key")
 

@@ -41,7 +41,9 @@ class SigningKeyQuerySet(OrgOwnedQuerySet):
 
 
 class DataRequestQuerySet(OrgOwnedQuerySet):
-    pass
+    def open(self):
+        """Return requests not yet completed or rejected (the DPO's queue, deadlines)."""
+        return self.filter(status__in=["received", "identity_verified", "in_progress", "extended"])
 
 
 class OneTimeCodeQuerySet(models.QuerySet):

@@ -13,3 +13,8 @@ consent_withdrawn = Signal()
 # kwargs: the same, plus from_state and to_state: re-consent required, expired, restricted,
 # and back to active on restore. Recognition stops using the consent while it is not active.
 consent_state_changed = Signal()
+
+# kwargs: data_request (the new row), actor. Unlike the two above it is sent INSIDE the filing
+# transaction: the dsr app sets the deadline, the identity state and the duplicate link on the
+# same commit, so no request is ever visible without its deadline (R50).
+data_request_filed = Signal()

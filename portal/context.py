@@ -24,5 +24,6 @@ def panel(request):
             "settings": can(roles.CHANGE_ORGANIZATION),
             "governance": can(roles.VIEW_GOVERNANCE),
             "subjects": can(roles.VIEW_SUBJECTS),
+            "requests": can(roles.HANDLE_REQUESTS),
         },
     }

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "governance",
     "consent",
     "recognition",
+    "dsr",
     "portal",
 ]
 
@@ -186,6 +187,33 @@ CELERY_BEAT_SCHEDULE["consent-flag-turning-14"] = {
     "schedule": 24 * 3600,
 }
 CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "schedule": 3600}
+# R50: data-subject requests near or past their deadline are flagged and DPOs told, hourly.
+CELERY_BEAT_SCHEDULE["dsr-flag-deadlines"] = {"task": "dsr.flag_deadlines", "schedule": 3600}
+# R50: answer deadlines. EU (GDPR Art. 12(3)): one calendar month, extendable by two more.
+# CN (PIPL: "timely"; GB/T 35273 is said to use 30 days) and US-IL: days, per organization.
+DSR_DEFAULT_DAYS = env_int("DSR_DEFAULT_DAYS", 30)
+DSR_DEFAULT_EXTENSION_DAYS = env_int("DSR_DEFAULT_EXTENSION_DAYS", 30)
+DSR_EU_MONTHS = 1
+DSR_EU_EXTENSION_MONTHS = 2
+DSR_DUE_SOON_DAYS = env_int("DSR_DUE_SOON_DAYS", 5)
+# How long a link to an access package works before the person must ask for a new one.
+DSR_EXPORT_LINK_HOURS = env_int("DSR_EXPORT_LINK_HOURS", 72)
+# Recognition (issue 5): the R20/R22 retention sweep and the probe sweeper, hourly.
+CELERY_BEAT_SCHEDULE["recognition-retention-sweep"] = {
+    "task": "recognition.retention_sweep",
+    "schedule": env_int("RECOGNITION_RETENTION_INTERVAL_SECONDS", 3600),
+}
+CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
+    "task": "recognition.sweep_probes",
+    "schedule": 3600,
+}
+# Gallery shards searched by a Celery group (1: inline); galleries this big get the HNSW index.
+RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
+RECOGNITION_INDEX_THRESHOLD = env_int("RECOGNITION_INDEX_THRESHOLD", 20_000)
+# A worker's hold on a running job, renewed per image; a redelivered copy waits it out.
+RECOGNITION_JOB_LEASE_SECONDS = env_int("RECOGNITION_JOB_LEASE_SECONDS", 120)
+# Jobs and enrollments not finished after this are failed and their probes swept.
+RECOGNITION_JOB_MAX_AGE_SECONDS = env_int("RECOGNITION_JOB_MAX_AGE_SECONDS", 6 * 3600)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("consent.urls")),
     path("", include("recognition.urls")),
+    path("", include("dsr.urls")),
     path("", include("portal.panel.urls")),
 ]
 

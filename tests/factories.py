@@ -183,3 +183,34 @@ class MinorDataRulesFactory(factory.django.DjangoModelFactory):
     body = "Guardian consent only; templates deleted at 14 unless renewed."
     content_hash = "0" * 64
     published_at = factory.LazyFunction(timezone.now)
+
+
+# --- Data-subject requests ----------------------------------------------------------------
+
+
+class DataRequestFactory(factory.django.DjangoModelFactory):
+    """A request as the self-service page files it (identity verified by the sign-in)."""
+
+    class Meta:
+        model = "consent.DataRequest"
+
+    subject = factory.SubFactory(SubjectFactory)
+    organization = factory.LazyAttribute(lambda r: r.subject.organization)
+    subject_pseudonym = factory.LazyAttribute(lambda r: r.subject.pseudonym)
+    kind = "access"
+    channel = "self_service"
+    status = "identity_verified"
+    identity_check = "signed in on the self-service pages"
+    due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    first_due_at = factory.LazyAttribute(lambda r: r.due_at)
+
+
+class LegalHoldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dsr.LegalHold"
+
+    subject = factory.SubFactory(SubjectFactory)
+    organization = factory.LazyAttribute(lambda h: h.subject.organization)
+    subject_pseudonym = factory.LazyAttribute(lambda h: h.subject.pseudonym)
+    reason = "Tax records: 10 years (Tax Collection Law)"
+    placed_at = factory.LazyFunction(timezone.now)

@@ -1,4 +1,4 @@
-"""Receipt verification (public), data requests, minors' rules and signing keys."""
+"""Receipt verification (public), minors' rules and signing keys."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -7,12 +7,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consent.models import DataRequest, MinorDataRules, SigningKey
+from consent.models import MinorDataRules, SigningKey
 from consent.receipts import receipt_verify
-from consent.selectors import data_requests_for_org, subject_for_org
-from consent.services import data_request_file, minor_rules_publish, signing_key_rotate
+from consent.services import minor_rules_publish, signing_key_rotate
 from tenants import roles
-from tenants.errors import NotFound
 from tenants.scoping import OrgScopedMixin
 
 
@@ -48,50 +46,6 @@ class ReceiptVerifyView(APIView):
             body = body["receipt"]
         result = receipt_verify(document=body)
         return Response(result.as_dict())
-
-
-class DataRequestOutput(serializers.ModelSerializer):
-    class Meta:
-        model = DataRequest
-        fields = ["id", "subject_pseudonym", "kind", "status", "channel", "message", "created_at"]
-
-
-class DataRequestInput(serializers.Serializer):
-    subject = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=DataRequest.Kind.choices)
-    message = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-
-
-class DataRequestViewSet(
-    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """Requests from data subjects as received; the requests workflow handles them."""
-
-    queryset = DataRequest.objects.none()
-    serializer_class = DataRequestOutput
-    filterset_fields = ["kind", "status", "channel"]
-    required_perms = {"*": roles.HANDLE_REQUESTS}
-
-    def scoped_queryset(self):
-        return data_requests_for_org(organization=self.organization)
-
-    @extend_schema(request=DataRequestInput, responses={201: DataRequestOutput})
-    def create(self, request):
-        data = DataRequestInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        subject = subject_for_org(
-            organization=self.organization, pseudonym=data.validated_data["subject"]
-        )
-        if subject is None:
-            raise NotFound("No such subject in this organization.")
-        row = data_request_file(
-            subject=subject,
-            kind=data.validated_data["kind"],
-            message=data.validated_data.get("message", ""),
-            channel="api",
-            actor=self.actor,
-        )
-        return Response(DataRequestOutput(row).data, status=status.HTTP_201_CREATED)
 
 
 class MinorRulesOutput(serializers.ModelSerializer):

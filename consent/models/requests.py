@@ -1,4 +1,8 @@
-"""Data-subject requests as they come in; the requests workflow builds on this row."""
+"""Data-subject requests: one row from filing to answer (PIPL Art. 44-50, GDPR Art. 12-22).
+
+The consent app records a request as it comes in; the dsr app runs the workflow on the same row
+(deadlines, identity, extension, rejection, the answer and the erasure verification report).
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +11,7 @@ from consent.querysets import DataRequestQuerySet
 
 
 class DataRequest(models.Model):
-    """A request to see, correct or delete one's data, or to object (PIPL Art. 44-48)."""
+    """A request to see, copy, correct, delete or restrict one's data, or to object."""
 
     class Kind(models.TextChoices):
         ACCESS = "access", _("See my data")
@@ -23,6 +27,26 @@ class DataRequest(models.Model):
         STAFF = "staff", _("Staff")
         API = "api", _("API")
 
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
+        IN_PROGRESS = "in_progress", _("In progress")
+        EXTENDED = "extended", _("Extended")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+
+    class DeadlineFlag(models.TextChoices):
+        NONE = "", _("On time")
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    OPEN_STATUSES = (
+        Status.RECEIVED,
+        Status.IDENTITY_VERIFIED,
+        Status.IN_PROGRESS,
+        Status.EXTENDED,
+    )
+
     organization = models.ForeignKey(
         "tenants.Organization", on_delete=models.PROTECT, related_name="data_requests"
     )
@@ -35,16 +59,61 @@ class DataRequest(models.Model):
     )
     subject_pseudonym = models.UUIDField()
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
-    status = models.CharField(_("status"), max_length=16, default="received")
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.RECEIVED)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel)
     message = models.TextField(_("message"), blank=True)
+    # The language the answer and the access package are written in.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # R50: the deadline at filing, the current one, and the extension with its notice.
+    first_due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extension_notified_at = models.DateTimeField(null=True, blank=True)
+    deadline_flag = models.CharField(max_length=10, choices=DeadlineFlag, blank=True)
+    deadline_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    # How the person's identity was checked (self-service sign-in, or what staff saw).
+    identity_check = models.CharField(_("identity check"), max_length=300, blank=True)
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_verified_by = models.CharField(max_length=200, blank=True)
+
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.CharField(max_length=200, blank=True)
+    # R49: a rejection always carries its reason; the letter adds the complaint and court route.
+    rejection_reason = models.TextField(_("reason for the rejection"), blank=True)
+    response = models.TextField(_("answer"), blank=True)
+    # What was done: "exported", "erased", "restricted_under_hold", "corrected", ...
+    outcome = models.CharField(max_length=40, blank=True)
+    # Correction: which fields changed (names only) and whether the face was re-enrolled.
+    changes = models.JSONField(default=dict, blank=True)
+    # Erasure: every table and store checked afterwards, with what was left (must be nothing).
+    verification_report = models.JSONField(null=True, blank=True)
+    # Access and portability: the download link's nonce and expiry; a new nonce revokes old links.
+    export_nonce = models.CharField(max_length=32, blank=True)
+    export_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = DataRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["organization", "status"], name="data_request_org_status")]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="data_request_org_status"),
+            # The deadline job and the dashboard: open requests by due date.
+            models.Index(fields=["status", "due_at"], name="data_request_status_due"),
+            # Duplicate detection: a subject's open requests of one kind.
+            models.Index(fields=["subject", "kind"], name="data_request_subject_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

@@ -53,6 +53,9 @@ class Subject(models.Model):
     # Set by the scheduled job when a subject who was under 14 reaches 14 (R15).
     turned_14_at = models.DateField(null=True, blank=True)
     last_interaction_at = models.DateTimeField(null=True, blank=True)
+    # R43 (PIPL Art. 24, GDPR Art. 22): the person refused decisions made by automation alone;
+    # a match naming them then always goes to a human reviewer before any action.
+    objects_to_automated_decisions = models.BooleanField(default=False)
     # Erasure keeps the row (and its pseudonym) so that consent history stays demonstrable (R16).
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,7 +10,10 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.timezone import localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -233,19 +236,25 @@ def me_requests(request):
     form = DataRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            data_request_file(
+            filed = data_request_file(
                 subject=subject,
                 kind=form.cleaned_data["kind"],
                 message=form.cleaned_data["message"],
                 channel="self_service",
                 actor=subject_actor(request, subject),
+                language=get_language() or "",
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(
-                request, _("Your request is recorded. We will answer within 15 working days.")
-            )
+            filed.refresh_from_db()
+            if filed.due_at:
+                text = _("Your request is recorded. We will answer by %(date)s.") % {
+                    "date": date_format(localtime(filed.due_at), "DATE_FORMAT")
+                }
+            else:
+                text = _("Your request is recorded.")
+            messages.success(request, text)
             return redirect("consent:me_requests")
     return render(
         request,

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("governance.api_urls")),
     path("", include("consent.api_urls")),
     path("", include("recognition.api_urls")),
+    path("", include("dsr.api_urls")),
     path("", include(router.urls)),
 ]

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from audit.selectors import audit_chain_state, audit_events_for_org
 from consent.selectors import consent_figures
+from dsr.selectors import dsr_figures
 from governance.filing import filing_threshold, stored_individuals_count
 from governance.selectors import filings_pending
 from tenants import roles
@@ -32,4 +33,7 @@ def dashboard_figures(*, organization, user) -> dict:
         )
     if user.has_perm(roles.VIEW_SUBJECTS, organization):
         figures.update(consent_figures(organization=organization))
+    if user.has_perm(roles.HANDLE_REQUESTS, organization):
+        # R50: open requests, and those near or past their deadline.
+        figures.update(dsr_figures(organization=organization))
     return figures

@@ -29,4 +29,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("portal.panel.governance.urls")),
     path("o/<slug:org_slug>/", include("portal.panel.consent.urls")),
     path("o/<slug:org_slug>/", include("portal.panel.recognition.urls")),
+    path("o/<slug:org_slug>/", include("portal.panel.dsr.urls")),
 ]

@@ -48,7 +48,8 @@ def test_create_api_key_for_unknown_organization_fails_clearly(db):
         call_command("create_api_key", "--org", "ghost", "--role", "owner")
 
 
-def test_seed_demo_is_idempotent(db):
+def test_seed_demo_is_idempotent(db, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the demo stores a signage photo
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
     org = Organization.objects.get(slug="demo")

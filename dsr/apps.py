@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class DsrConfig(AppConfig):
+    name = "dsr"
+    verbose_name = "Data-subject requests"
+
+    def ready(self):
+        from consent.signals import data_request_filed
+        from dsr.handlers import on_data_request_filed
+
+        data_request_filed.connect(on_data_request_filed, dispatch_uid="dsr.intake")

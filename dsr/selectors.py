@@ -1,0 +1,156 @@
+"""Reads of the requests workflow: the queue, figures, and everything held about a person."""
+
+import json
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from consent.models import DataRequest
+from consent.selectors import consents_for_subject
+from dsr.models import LegalHold
+from dsr.services.deadlines import dsr_settings_for
+
+
+def data_requests_queue(*, organization, status: str = "open"):
+    """Return the organization's requests for the DPO's queue, soonest deadline first."""
+    requests = DataRequest.objects.for_org(organization).select_related("subject", "duplicate_of")
+    if status == "open":
+        requests = requests.open()
+    elif status:
+        requests = requests.filter(status=status)
+    return requests.order_by(F("due_at").asc(nulls_last=True), "pk")
+
+
+def data_request_for_org(*, organization, pk) -> DataRequest | None:
+    """Return the organization's request with this id, or None (never another's)."""
+    return (
+        DataRequest.objects.for_org(organization)
+        .select_related("organization", "subject", "duplicate_of")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def dsr_figures(*, organization, now=None) -> dict:
+    """Return the dashboard's figures: open requests, due soon, overdue (R50)."""
+    now = now or timezone.now()
+    soon = now + timedelta(days=dsr_settings_for(organization=organization)["due_soon_days"])
+    open_requests = DataRequest.objects.for_org(organization).open()
+    return {
+        "dsr_open": open_requests.count(),
+        "dsr_due_soon": open_requests.filter(due_at__gt=now, due_at__lte=soon).count(),
+        "dsr_overdue": open_requests.filter(due_at__lte=now).count(),
+    }
+
+
+def legal_hold_active(*, subject) -> LegalHold | None:
+    return LegalHold.objects.active().filter(subject=subject).first()
+
+
+def legal_holds_for_org(*, organization):
+    return LegalHold.objects.for_org(organization).select_related("subject")
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def subject_consents_export(*, subject) -> list[dict]:
+    """Return every consent of the subject with its history and signed receipts."""
+    consents = consents_for_subject(subject=subject).prefetch_related("events")
+    out = []
+    for c in consents:
+        receipts = {r.event_id: r for r in c.receipts.all()}
+        out.append(
+            {
+                "id": str(c.public_id),
+                "purpose": c.purpose.name,
+                "purpose_version": c.purpose_version.version,
+                "deployment": c.deployment.name if c.deployment else None,
+                "kind": c.kind,
+                "state": c.state,
+                "items": {
+                    "face_processing": c.face_processing,
+                    "central_storage": c.central_storage,
+                    "raw_images": c.raw_images,
+                    "recipients": [
+                        {"name": r.name, "purpose": r.purpose, "granted": r.granted}
+                        for r in c.recipients.all()
+                    ],
+                },
+                "channel": c.channel,
+                "language": c.language,
+                "given_at": _iso(c.given_at),
+                "expires_at": _iso(c.expires_at),
+                "withdrawn_at": _iso(c.withdrawn_at),
+                "retain_until": _iso(c.retain_until),
+                "history": [
+                    {
+                        "type": e.type,
+                        "from": e.from_state,
+                        "to": e.to_state,
+                        "at": _iso(e.at),
+                        "channel": e.channel,
+                        "reason": e.reason,
+                        "receipt": _receipt(receipts.get(e.pk)),
+                    }
+                    for e in c.events.all()
+                ],
+            }
+        )
+    return out
+
+
+def _receipt(receipt) -> dict | None:
+    if receipt is None:
+        return None
+    try:
+        body = json.loads(receipt.body)
+    except ValueError:
+        body = receipt.body
+    return {"receipt": body, "signature": receipt.signature, "kid": receipt.kid}
+
+
+def subject_requests_export(*, subject) -> list[dict]:
+    rows = DataRequest.objects.filter(subject=subject).order_by("created_at", "pk")
+    return [
+        {
+            "id": r.pk,
+            "kind": r.kind,
+            "status": r.status,
+            "channel": r.channel,
+            "received_at": _iso(r.created_at),
+            "due_at": _iso(r.due_at),
+            "extended_at": _iso(r.extended_at),
+            "extension_reason": r.extension_reason,
+            "closed_at": _iso(r.closed_at),
+            "rejection_reason": r.rejection_reason,
+            "outcome": r.outcome,
+        }
+        for r in rows
+    ]
+
+
+def subject_audit_export(*, subject) -> list[list]:
+    """Return the audit events about the subject, oldest first, as compact rows."""
+    rows = (
+        AuditEvent.objects.filter(
+            organization_id=subject.organization_id, subject_pseudonym=str(subject.pseudonym)
+        )
+        .order_by("id")
+        .values_list(
+            "created_at",
+            "action",
+            "actor_type",
+            "actor_label",
+            "target_type",
+            "target_id",
+            "details",
+        )
+    )
+    return [[_iso(r[0]), *r[1:]] for r in rows]
+
+
+AUDIT_COLUMNS = ["at", "action", "actor_type", "actor", "target_type", "target_id", "details"]

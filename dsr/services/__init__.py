@@ -1,0 +1,1 @@
+"""Every write of the requests workflow. Panel, API, self-service pages and tasks call these."""

@@ -1,0 +1,174 @@
+"""Answer deadlines per jurisdiction profile (R50) and the job that flags them.
+
+GDPR Art. 12(3): one month from receipt, extendable by two further months when the person is
+told, with reasons, within the first month. PIPL Art. 45-46 say "timely" with no number;
+GB/T 35273 is said to use 30 days, so CN and US-IL use days set per organization (default 30).
+"""
+
+import calendar
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.actors import Actor
+from audit.services.recording import EventSpec, audit_record_many
+from consent.models import DataRequest
+from dsr.models import DsrSettings
+from tenants.models import Membership, Organization
+from tenants.roles import Role
+
+EU = Organization.Jurisdiction.EU
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Return ``moment`` plus calendar months; 31 January + 1 month is the last of February."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def dsr_settings_for(*, organization) -> dict:
+    """Return the organization's deadline settings, defaults filled in from its jurisdiction."""
+    row = DsrSettings.objects.filter(organization=organization).first()
+    eu = organization.jurisdiction == EU
+    return {
+        "jurisdiction": organization.jurisdiction,
+        "unit": "months" if eu else "days",
+        "response": settings.DSR_EU_MONTHS
+        if eu
+        else (row and row.response_days) or settings.DSR_DEFAULT_DAYS,
+        "extension": settings.DSR_EU_EXTENSION_MONTHS
+        if eu
+        else (row and row.extension_days) or settings.DSR_DEFAULT_EXTENSION_DAYS,
+        "due_soon_days": (row and row.due_soon_days) or settings.DSR_DUE_SOON_DAYS,
+    }
+
+
+def _later(moment: datetime, amount: int, unit: str) -> datetime:
+    return add_months(moment, amount) if unit == "months" else moment + timedelta(days=amount)
+
+
+def first_deadline(*, organization, received_at: datetime) -> datetime:
+    """Return the deadline of a request received at ``received_at``."""
+    conf = dsr_settings_for(organization=organization)
+    return _later(received_at, conf["response"], conf["unit"])
+
+
+def extended_deadline(*, organization, first_due_at: datetime) -> datetime:
+    """Return the deadline after the one extension the law allows."""
+    conf = dsr_settings_for(organization=organization)
+    return _later(first_due_at, conf["extension"], conf["unit"])
+
+
+@transaction.atomic
+def dsr_settings_update(
+    *, organization, actor: Actor, response_days=None, extension_days=None, due_soon_days=None
+) -> DsrSettings:
+    """Set the organization's deadlines (CN and US-IL; EU follows GDPR Art. 12(3) in months)."""
+    from audit.services import audit_record
+
+    row, _created = DsrSettings.objects.select_for_update().get_or_create(organization=organization)
+    row.response_days, row.extension_days = response_days, extension_days
+    row.due_soon_days = due_soon_days
+    row.save()
+    audit_record(
+        organization_id=organization.pk,
+        actor=actor,
+        action="dsr.settings_updated",
+        target_type="dsr_settings",
+        target_id=row.pk,
+        details={
+            "response_days": response_days,
+            "extension_days": extension_days,
+            "due_soon_days": due_soon_days,
+        },
+    )
+    return row
+
+
+def dsr_deadlines_flag(*, now=None) -> dict:
+    """Flag open requests due soon or overdue; e-mail each organization's DPOs once per level.
+
+    Return how many requests were newly flagged at each level. The flag only rises
+    (due soon, then overdue); an extension that moves the deadline clears it.
+    """
+    now = now or timezone.now()
+    counts = {"due_soon": 0, "overdue": 0}
+    by_org: dict[int, list[DataRequest]] = {}
+    with transaction.atomic():
+        open_requests = (
+            DataRequest.objects.open()
+            .filter(due_at__isnull=False)
+            .select_related("organization")
+            .select_for_update(skip_locked=True, of=("self",))
+        )
+        for request in open_requests:
+            conf = dsr_settings_for(organization=request.organization)
+            if request.due_at <= now:
+                level = DataRequest.DeadlineFlag.OVERDUE
+            elif request.due_at <= now + timedelta(days=conf["due_soon_days"]):
+                level = DataRequest.DeadlineFlag.DUE_SOON
+            else:
+                level = ""
+            if level == request.deadline_flag:
+                continue
+            request.deadline_flag = level
+            fields = ["deadline_flag"]
+            if level:
+                request.deadline_alerted_at = now
+                fields.append("deadline_alerted_at")
+                counts[level] += 1
+                by_org.setdefault(request.organization_id, []).append(request)
+            request.save(update_fields=fields)
+        for org_id, requests in by_org.items():
+            audit_record_many(
+                organization_id=org_id,
+                actor=Actor.system("dsr deadline job"),
+                events=[
+                    EventSpec(
+                        f"data_request.{r.deadline_flag}",
+                        "data_request",
+                        str(r.pk),
+                        str(r.subject_pseudonym),
+                        {"due_at": r.due_at.isoformat()},
+                    )
+                    for r in requests
+                ],
+            )
+        transaction.on_commit(lambda: _tell_dpos(by_org))
+    return counts
+
+
+def _tell_dpos(by_org: dict[int, list[DataRequest]]) -> None:
+    for org_id, requests in by_org.items():
+        addresses = list(
+            Membership.objects.filter(
+                organization_id=org_id,
+                role__in=[Role.DPO, Role.OWNER],
+                user__isnull=False,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        if not addresses:
+            continue
+        org = requests[0].organization
+        with translation.override(settings.LANGUAGE_CODE):
+            lines = [
+                _("Request #%(id)s (%(kind)s): %(flag)s, due %(due)s")
+                % {
+                    "id": r.pk,
+                    "kind": r.get_kind_display(),
+                    "flag": r.get_deadline_flag_display(),
+                    "due": timezone.localtime(r.due_at).strftime("%Y-%m-%d %H:%M"),
+                }
+                for r in requests
+            ]
+            subject_line = _("%(org)s: data-subject requests need attention") % {"org": org.name}
+        send_mail(subject_line, "\n".join(lines), None, addresses, fail_silently=True)

@@ -1,0 +1,18 @@
+"""The person's own pages about their requests (beside consent's /me/ pages)."""
+
+from django.urls import path
+
+from dsr import views
+
+app_name = "dsr"
+
+urlpatterns = [
+    path("me/requests/<int:pk>/", views.me_request, name="me_request"),
+    path("me/requests/<int:pk>/new-link/", views.me_new_link, name="me_new_link"),
+    path("me/requests/<int:pk>/package/<str:token>/", views.me_package, name="me_package"),
+    path(
+        "me/requests/<int:pk>/package/<str:token>/json/",
+        views.me_package_json,
+        name="me_package_json",
+    ),
+]

@@ -1,0 +1,109 @@
+"""Self-service pages of a person's requests: status, answer, and the access package.
+
+The person is signed in through consent's self-service session (identity verified there);
+the package link additionally carries an expiring token, so a link copied out of the page or
+an e-mail stops working after DSR_EXPORT_LINK_HOURS.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consent.models import DataRequest
+from consent.selectors import data_requests_for_subject
+from consent.views.common import self_service, subject_actor
+from dsr.services.export import (
+    LinkExpired,
+    dsr_export_link_issue,
+    dsr_package_download,
+    export_token,
+    package_json,
+)
+from tenants.errors import ApplicationError
+
+
+def _own(request, pk) -> DataRequest:
+    row = data_requests_for_subject(subject=request.subject).filter(pk=pk).first()
+    if row is None:
+        # Another person's request, or none: the same answer.
+        raise Http404
+    return row
+
+
+def _has_package(row: DataRequest) -> bool:
+    return row.kind in (DataRequest.Kind.ACCESS, DataRequest.Kind.PORTABILITY) and (
+        row.status == DataRequest.Status.COMPLETED
+    )
+
+
+@self_service
+def me_request(request, pk):
+    row = _own(request, pk)
+    token = export_token(row) if _has_package(row) else ""
+    return render(
+        request,
+        "dsr/me_request.html",
+        {"r": row, "token": token, "has_package": _has_package(row), "org": row.organization},
+    )
+
+
+@require_POST
+@self_service
+def me_new_link(request, pk):
+    """Issue a fresh link for a completed access request whose link expired (nothing lost)."""
+    row = _own(request, pk)
+    if not _has_package(row):
+        raise Http404
+    with transaction.atomic():
+        locked = DataRequest.objects.select_for_update().get(pk=row.pk)
+        dsr_export_link_issue(data_request=locked, actor=subject_actor(request, request.subject))
+    messages.success(request, _("Here is a new download link."))
+    return redirect("dsr:me_request", pk=pk)
+
+
+def _download(request, pk, token, fmt):
+    row = _own(request, pk)
+    try:
+        return dsr_package_download(
+            data_request=row,
+            actor=subject_actor(request, request.subject),
+            fmt=fmt,
+            token=token,
+        ), row
+    except LinkExpired as exc:
+        response = render(
+            request, "dsr/link_expired.html", {"r": row, "message": exc.message}, status=410
+        )
+        return response, row
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, exc.message)
+        return redirect("dsr:me_request", pk=pk), row
+
+
+@self_service
+def me_package(request, pk, token):
+    """The package as a readable page in the person's language."""
+    package, row = _download(request, pk, token, "html")
+    if isinstance(package, HttpResponse):
+        return package
+    return render(
+        request,
+        "dsr/package.html",
+        {"p": package, "r": row, "token": token, "org": row.organization},
+    )
+
+
+@self_service
+def me_package_json(request, pk, token):
+    """The package as JSON, for portability (GDPR Art. 20: structured, machine-readable)."""
+    package, _row = _download(request, pk, token, "json")
+    if isinstance(package, HttpResponse):
+        return package
+    response = HttpResponse(package_json(package), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{pk}.json"'
+    return response

@@ -1,0 +1,1 @@
+"""/api/v1/ views of the recognition app."""

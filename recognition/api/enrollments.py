@@ -1,0 +1,99 @@
+"""/api/v1/enrollments/: enroll a consenting subject's face (202 and a job to follow)."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from recognition.api.common import BoxField, resolve_targets
+from recognition.models import Enrollment
+from recognition.selectors import enrollments_for
+from recognition.services.enrollment import enrollment_request
+from tenants import roles
+from tenants.scoping import OrgScopedMixin
+
+
+class EnrollmentInput(serializers.Serializer):
+    deployment = serializers.IntegerField()
+    purpose = serializers.IntegerField()
+    subject = serializers.UUIDField(help_text="The subject's pseudonym.")
+    image = serializers.FileField()
+
+
+class EnrollmentOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    subject = serializers.UUIDField(source="subject_pseudonym")
+    error = serializers.SerializerMethodField()
+    face_box = BoxField(allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "url",
+            "status",
+            "progress",
+            "error",
+            "deployment",
+            "purpose",
+            "subject",
+            "keep_raw_image",
+            "model_version",
+            "face_box",
+            "created_at",
+            "finished_at",
+        ]
+
+    def get_error(self, obj) -> dict | None:
+        if not obj.error_code:
+            return None
+        return {"code": obj.error_code, "message": obj.error_message}
+
+    def get_url(self, obj) -> str:
+        return reverse("api:enrollment-detail", args=[obj.public_id])
+
+
+class EnrollmentViewSet(
+    OrgScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Enrollments the caller may see: all with an organization-wide role, else on grants."""
+
+    queryset = Enrollment.objects.none()
+    serializer_class = EnrollmentOutput
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["status", "deployment", "purpose"]
+    # Membership is checked here; the per-deployment ENROLL grant is checked by the service.
+    required_perms = {
+        "list": roles.VIEW_ORGANIZATION,
+        "retrieve": roles.VIEW_ORGANIZATION,
+        "create": roles.VIEW_ORGANIZATION,
+    }
+
+    def scoped_queryset(self):
+        return enrollments_for(user=self.request.user, organization=self.organization)
+
+    @extend_schema(request=EnrollmentInput, responses={202: EnrollmentOutput})
+    def create(self, request):
+        data = EnrollmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        targets = resolve_targets(self.organization, data.validated_data)
+        upload = data.validated_data["image"]
+        enrollment = enrollment_request(
+            organization=self.organization,
+            deployment=targets["deployment"],
+            purpose=targets["purpose"],
+            subject=targets["subject"],
+            image=upload.read(),
+            content_type=upload.content_type,
+            actor=self.actor,
+            user=request.user,
+        )
+        return Response(EnrollmentOutput(enrollment).data, status=status.HTTP_202_ACCEPTED)

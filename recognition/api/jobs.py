@@ -1,0 +1,133 @@
+"""/api/v1/recognition-jobs/: identify, verify or detect faces in one or many images."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from recognition.api.common import BoxField, resolve_targets
+from recognition.models import RecognitionJob, RecognitionResult
+from recognition.selectors import job_results, jobs_for
+from recognition.services.jobs import recognition_job_create
+from tenants import roles
+from tenants.scoping import OrgScopedMixin
+
+
+class JobInput(serializers.Serializer):
+    deployment = serializers.IntegerField()
+    purpose = serializers.IntegerField()
+    # A plain string, not a choice: the service refuses anything else by name (R41).
+    mode = serializers.CharField(max_length=60, help_text="identify, verify or detect")
+    images = serializers.ListField(child=serializers.FileField(), min_length=1)
+    claimed_subject = serializers.UUIDField(required=False, allow_null=True)
+
+
+class ResultOutput(serializers.ModelSerializer):
+    image = serializers.IntegerField(source="image_index")
+    face = serializers.IntegerField(source="face_index")
+    box = BoxField()
+    identity = serializers.SerializerMethodField(
+        help_text='The subject\'s pseudonym, or "unknown".'
+    )
+
+    class Meta:
+        model = RecognitionResult
+        fields = ["image", "face", "box", "identity", "distance", "review_status"]
+
+    def get_identity(self, obj) -> str:
+        return str(obj.subject_pseudonym) if obj.matched and obj.subject_pseudonym else "unknown"
+
+
+class JobOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecognitionJob
+        fields = [
+            "id",
+            "url",
+            "mode",
+            "status",
+            "phase",
+            "progress",
+            "deployment",
+            "purpose",
+            "match_threshold",
+            "needs_review",
+            "images_total",
+            "images_done",
+            "faces_found",
+            "matches",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "results",
+        ]
+
+    def get_url(self, obj) -> str:
+        return reverse("api:recognition-job-detail", args=[obj.public_id])
+
+    def get_error(self, obj) -> dict | None:
+        return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
+
+    def get_results(self, obj) -> list | None:
+        # Results only for those who may view them on this deployment (operators by grant).
+        if not self.context.get("with_results"):
+            return None
+        return ResultOutput(job_results(job=obj), many=True).data
+
+
+class RecognitionJobViewSet(
+    OrgScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Recognition jobs. Creating one needs RUN_JOB on its deployment (checked by the service)."""
+
+    queryset = RecognitionJob.objects.none()
+    serializer_class = JobOutput
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["status", "mode", "deployment", "purpose"]
+    required_perms = {
+        "list": roles.VIEW_ORGANIZATION,
+        "retrieve": roles.VIEW_ORGANIZATION,
+        "create": roles.VIEW_ORGANIZATION,
+    }
+
+    def scoped_queryset(self):
+        return jobs_for(user=self.request.user, organization=self.organization)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(JobOutput(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        job = self.get_object()
+        with_results = request.user.has_perm(roles.VIEW_RESULTS, job.deployment)
+        return Response(JobOutput(job, context={"with_results": with_results}).data)
+
+    @extend_schema(request=JobInput, responses={202: JobOutput})
+    def create(self, request):
+        data = JobInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        targets = resolve_targets(self.organization, data.validated_data)
+        job = recognition_job_create(
+            organization=self.organization,
+            deployment=targets["deployment"],
+            purpose=targets["purpose"],
+            mode=data.validated_data["mode"],
+            images=[(f.read(), f.content_type) for f in data.validated_data["images"]],
+            actor=self.actor,
+            user=request.user,
+            claimed_subject=targets.get("claimed_subject"),
+        )
+        return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)

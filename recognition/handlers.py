@@ -1,0 +1,24 @@
+"""Receivers of the consent app's signals. Plumbing: each calls one service."""
+
+from recognition.services.templates import DeletionReason, templates_purge_unneeded
+
+
+def on_consent_withdrawn(sender, *, organization_id, subject_id, actor, **kwargs):
+    # PIPL Art. 47 (R13, R22): templates that no active consent still needs go now.
+    templates_purge_unneeded(
+        organization_id=organization_id,
+        subject_pseudonym=subject_id,
+        actor=actor,
+        reason=DeletionReason.CONSENT_WITHDRAWN,
+    )
+
+
+def on_consent_state_changed(sender, *, organization_id, subject_id, actor, to_state, **kwargs):
+    # Expired or restricted consents stop matching at once (gallery bump); storage follows
+    # the consent: an ended consent's templates are purged, a restricted one's are kept (R22).
+    templates_purge_unneeded(
+        organization_id=organization_id,
+        subject_pseudonym=subject_id,
+        actor=actor,
+        reason=DeletionReason.CONSENT_ENDED,
+    )

@@ -1,0 +1,29 @@
+"""Biometric records: keys, templates, enrollments, recognition jobs, results, webhooks."""
+
+from recognition.models.galleries import GalleryVersion
+from recognition.models.jobs import (
+    ProbeFace,
+    ProbeImage,
+    RecognitionJob,
+    RecognitionResult,
+    ShardResult,
+)
+from recognition.models.keys import OrganizationKey, SubjectKey
+from recognition.models.templates import Enrollment, FaceTemplate, RawImage
+from recognition.models.webhooks import WebhookDelivery, WebhookEndpoint
+
+__all__ = [
+    "Enrollment",
+    "FaceTemplate",
+    "GalleryVersion",
+    "OrganizationKey",
+    "ProbeFace",
+    "ProbeImage",
+    "RawImage",
+    "RecognitionJob",
+    "RecognitionResult",
+    "ShardResult",
+    "SubjectKey",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

@@ -1,0 +1,26 @@
+"""The one scoping path for recognition rows: every view goes through ``for_org``."""
+
+from django.db import models
+
+
+class OrgOwnedQuerySet(models.QuerySet):
+    """Rows with their own ``organization`` column."""
+
+    def for_org(self, org):
+        return self.filter(organization=org)
+
+
+class SubjectKeyQuerySet(OrgOwnedQuerySet):
+    def storing(self):
+        """Return keys of subjects whose face data is stored now (R35 count)."""
+        return self.filter(stored_templates__gt=0)
+
+
+class ProbeQuerySet(models.QuerySet):
+    def for_org(self, org):
+        return self.filter(job__organization=org)
+
+
+class ResultQuerySet(OrgOwnedQuerySet):
+    def pending_review(self):
+        return self.filter(review_status="pending")

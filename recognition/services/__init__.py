@@ -1,0 +1,1 @@
+"""Every write of the recognition app, one module per concept (keys, templates, jobs, ...)."""

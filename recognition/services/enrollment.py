@@ -1,0 +1,322 @@
+"""Enrollment: checked and stored encrypted in the request, encoded by a worker (202 + job).
+
+The request refuses what it can decide at once (consent, deployment, intake) with a 4xx and
+stores nothing. The worker does face detection (exactly one face, big enough); its refusal is
+the job's outcome with the engine's code, and the upload is deleted all the same (R21).
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.actors import Actor
+from audit.services import audit_record
+from consent.selectors import (
+    consent_active_for,
+    consent_allows_central_storage,
+    consent_allows_raw_images,
+)
+from governance.models import DeploymentPurpose
+from governance.selectors import deployment_is_active, purpose_version_current
+from recognition import crypto, engine
+from recognition.blobs import blob_delete, blob_read, blob_write
+from recognition.errors import EnrollmentRefused, ImageRefused
+from recognition.intake import ImageRejected, accept_image
+from recognition.models import Enrollment, FaceTemplate, RawImage
+from recognition.services.galleries import gallery_bump, template_aad
+from recognition.services.keys import subject_key, subject_key_row_locked
+from tenants.errors import Forbidden
+from tenants.roles import ENROLL
+
+
+def _upload_aad(enrollment: Enrollment) -> bytes:
+    return crypto.owner_aad(
+        org=enrollment.organization_id,
+        subject=str(enrollment.subject_pseudonym),
+        enrollment=str(enrollment.public_id),
+        kind="enrollment_upload",
+    )
+
+
+def _raw_aad(organization_id: int, pseudonym, enrollment_public_id) -> bytes:
+    return crypto.owner_aad(
+        org=organization_id,
+        subject=str(pseudonym),
+        enrollment=str(enrollment_public_id),
+        kind="raw_image",
+    )
+
+
+def enrollment_check(*, organization, deployment, purpose, subject) -> None:
+    """Raise EnrollmentRefused unless the subject may be enrolled here for this purpose now.
+
+    R12: an active separate consent for face processing; R19: and for central storage, for a
+    purpose attached to this (active) deployment.
+    """
+    if not (
+        deployment.organization_id
+        == purpose.organization_id
+        == subject.organization_id
+        == organization.pk
+    ):
+        raise EnrollmentRefused(
+            "The deployment, purpose and subject belong to other organizations."
+        )
+    if subject.is_erased:
+        raise EnrollmentRefused("This subject was erased.", code="subject_erased")
+    if not deployment_is_active(deployment=deployment):
+        raise EnrollmentRefused("The deployment is not active.", code="deployment_inactive")
+    if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
+        raise EnrollmentRefused(
+            "This purpose is not declared for the deployment.", code="purpose_not_attached"
+        )
+    if purpose.current_version_id is None:
+        raise EnrollmentRefused("The purpose has no current version.", code="purpose_inactive")
+    if not consent_active_for(subject=subject, purpose=purpose, deployment=deployment):
+        raise EnrollmentRefused(
+            "The subject holds no active consent to face processing for this purpose (R12).",
+            code="consent_required",
+        )
+    if not consent_allows_central_storage(subject=subject, purpose=purpose, deployment=deployment):
+        raise EnrollmentRefused(
+            "The subject's consent does not cover central storage of their face data (R19).",
+            code="storage_consent_required",
+        )
+
+
+def enrollment_request(
+    *,
+    organization,
+    deployment,
+    purpose,
+    subject,
+    image: bytes,
+    content_type: str | None,
+    actor: Actor,
+    user=None,
+) -> Enrollment:
+    """Check, store the photo encrypted and queue its encoding; return the enrollment job.
+
+    Raise Forbidden when ``user`` may not enroll on the deployment, EnrollmentRefused or
+    ImageRefused when the request is refused: nothing is stored then.
+    """
+    if user is not None and not user.has_perm(ENROLL, deployment):
+        raise Forbidden("You may not enroll faces on this deployment.")
+    enrollment_check(
+        organization=organization, deployment=deployment, purpose=purpose, subject=subject
+    )
+    try:
+        accept_image(image, claimed_type=content_type)
+    except ImageRejected as exc:
+        raise ImageRefused.from_rejection(exc) from None
+    version = purpose_version_current(purpose=purpose)
+    key = subject_key(subject=subject, create=True)
+    enrollment = Enrollment(
+        organization=organization,
+        deployment=deployment,
+        purpose=purpose,
+        purpose_version=version,
+        subject=subject,
+        subject_pseudonym=subject.pseudonym,
+        keep_raw_image=consent_allows_raw_images(
+            subject=subject, purpose=purpose, deployment=deployment
+        ),
+        actor_type=actor.kind,
+        actor_id=str(actor.id or "")[:64],
+        actor_label=actor.label[:200],
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    path = blob_write(
+        folder=f"pending/{organization.pk}",
+        data=crypto.encrypt(key, image, aad=_upload_aad(enrollment)),
+    )
+    try:
+        with transaction.atomic():
+            enrollment.pending_path = path
+            enrollment.save()
+            audit_record(
+                organization_id=organization.pk,
+                actor=actor,
+                action="recognition.enrollment_requested",
+                target_type="enrollment",
+                target_id=str(enrollment.public_id),
+                subject_pseudonym=str(subject.pseudonym),
+                details={
+                    "deployment_id": deployment.pk,
+                    "purpose_id": purpose.pk,
+                    "keep_raw_image": enrollment.keep_raw_image,
+                },
+            )
+            transaction.on_commit(lambda: _enqueue(enrollment))
+    except BaseException:
+        blob_delete(path)
+        raise
+    return enrollment
+
+
+def _enqueue(enrollment: Enrollment) -> None:
+    from recognition.tasks import process_enrollment
+
+    process_enrollment.delay(enrollment.organization_id, enrollment.pk)
+
+
+def _fail(enrollment: Enrollment, code: str, message: str, actor: Actor) -> Enrollment:
+    path = enrollment.pending_path
+    with transaction.atomic():
+        enrollment.status = Enrollment.Status.FAILED
+        enrollment.error_code, enrollment.error_message = code, message[:300]
+        enrollment.finished_at = timezone.now()
+        enrollment.pending_path = ""
+        enrollment.progress = 100
+        enrollment.save()
+        audit_record(
+            organization_id=enrollment.organization_id,
+            actor=actor,
+            action="recognition.enrollment_failed",
+            target_type="enrollment",
+            target_id=str(enrollment.public_id),
+            subject_pseudonym=str(enrollment.subject_pseudonym),
+            details={"error_code": code, "deployment_id": enrollment.deployment_id},
+        )
+        transaction.on_commit(lambda: blob_delete(path))
+    return enrollment
+
+
+def enrollment_process(*, organization_id: int, enrollment_id: int) -> Enrollment | None:
+    """Encode the pending photo into an encrypted template; return the finished enrollment.
+
+    Safe to run twice (a redelivered task): a finished enrollment is returned unchanged, and
+    the template is unique per enrollment. Raise EngineUnavailable for the task to retry.
+    """
+    enrollment = (
+        Enrollment.objects.filter(pk=enrollment_id, organization_id=organization_id)
+        .select_related("subject", "purpose", "deployment", "purpose_version")
+        .first()
+    )
+    if enrollment is None or enrollment.is_finished:
+        return enrollment
+    actor = Actor.system("enrollment worker")
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        status=Enrollment.Status.RUNNING, started_at=timezone.now(), progress=10
+    )
+    enrollment.attempts += 1
+    Enrollment.objects.filter(pk=enrollment.pk).update(attempts=enrollment.attempts)
+    key = subject_key(subject=enrollment.subject)
+    if key is None:
+        return _fail(enrollment, "subject_erased", "The subject's data key was destroyed.", actor)
+    try:
+        image = crypto.decrypt(key, blob_read(enrollment.pending_path), aad=_upload_aad(enrollment))
+        accepted = accept_image(image)
+    except FileNotFoundError:
+        return _fail(enrollment, "upload_missing", "The uploaded photo is no longer stored.", actor)
+    except ImageRejected as exc:
+        return _fail(enrollment, exc.code, exc.message, actor)
+    del image
+    try:
+        face = engine.enrollment_face(accepted.pixels)
+    except engine.EnrollmentImageInvalid as exc:
+        # "no_face", "several_faces", "face_too_small": the outcome, with the engine's sentence.
+        return _fail(enrollment, exc.code, exc.message, actor)
+    Enrollment.objects.filter(pk=enrollment.pk).update(progress=70)
+    return _store(enrollment, face, accepted, key, actor)
+
+
+def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> Enrollment:
+    subject, purpose, deployment = enrollment.subject, enrollment.purpose, enrollment.deployment
+    now = timezone.now()
+    retain_until = now + timedelta(days=enrollment.purpose_version.retention_days)
+    pending = enrollment.pending_path
+    raw_path = ""
+    with transaction.atomic():
+        counter = subject_key_row_locked(subject=subject)
+        # The consent is read again under the subject's lock: a withdrawal that committed while
+        # the worker was encoding means nothing is stored (R13).
+        if not consent_allows_central_storage(
+            subject=subject, purpose=purpose, deployment=deployment
+        ):
+            return _fail(
+                enrollment,
+                "consent_required",
+                "The consent was withdrawn or ended before the template was stored.",
+                actor,
+            )
+        template = FaceTemplate(
+            organization_id=enrollment.organization_id,
+            subject=subject,
+            subject_pseudonym=subject.pseudonym,
+            deployment=deployment,
+            purpose=purpose,
+            purpose_version=enrollment.purpose_version,
+            enrollment=enrollment,
+            model_version=engine.MODEL_VERSION,
+            retain_until=retain_until,
+        )
+        template.ciphertext = crypto.encrypt_template(
+            key,
+            face.encoding,
+            aad=template_aad(enrollment.organization_id, template.public_id, subject.pseudonym),
+        )
+        template.save()
+        counter.stored_templates += 1
+        counter.save(update_fields=["stored_templates"])
+        if enrollment.keep_raw_image and consent_allows_raw_images(
+            subject=subject, purpose=purpose, deployment=deployment
+        ):
+            # R21: kept only by separate consent, re-encoded without metadata, until retention.
+            raw_path = blob_write(
+                folder=f"raw/{enrollment.organization_id}",
+                data=crypto.encrypt(
+                    key,
+                    accepted.encode(),
+                    aad=_raw_aad(
+                        enrollment.organization_id, subject.pseudonym, enrollment.public_id
+                    ),
+                ),
+            )
+            RawImage.objects.create(
+                organization_id=enrollment.organization_id,
+                subject=subject,
+                purpose=purpose,
+                enrollment=enrollment,
+                path=raw_path,
+                retain_until=retain_until,
+            )
+        gallery_bump(organization_id=enrollment.organization_id, purpose_ids=[purpose.pk])
+        enrollment.status = Enrollment.Status.SUCCEEDED
+        enrollment.progress = 100
+        enrollment.model_version = engine.MODEL_VERSION
+        enrollment.face_box = list(face.box)
+        enrollment.pending_path = ""
+        enrollment.finished_at = now
+        enrollment.save()
+        audit_record(
+            organization_id=enrollment.organization_id,
+            actor=actor,
+            action="recognition.enrolled",
+            target_type="face_template",
+            target_id=str(template.public_id),
+            subject_pseudonym=str(subject.pseudonym),
+            details={
+                "enrollment": str(enrollment.public_id),
+                "deployment_id": deployment.pk,
+                "purpose_id": purpose.pk,
+                "model_version": engine.MODEL_VERSION,
+                "raw_image_kept": bool(raw_path),
+                "retain_until": retain_until.isoformat(),
+            },
+        )
+        # The upload goes as soon as the template exists (R21); only after the commit, so a
+        # rollback leaves it for the retry.
+        transaction.on_commit(lambda: blob_delete(pending))
+    return enrollment
+
+
+def raw_image_read(*, raw_image: RawImage) -> bytes:
+    """Return a kept raw image's JPEG bytes (for the subject's access request)."""
+    enrollment = raw_image.enrollment
+    key = subject_key(subject=raw_image.subject)
+    if key is None or enrollment is None:
+        raise FileNotFoundError("the raw image can no longer be decrypted")
+    aad = _raw_aad(raw_image.organization_id, raw_image.subject.pseudonym, enrollment.public_id)
+    return crypto.decrypt(key, blob_read(raw_image.path), aad=aad)

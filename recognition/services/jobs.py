@@ -1,0 +1,393 @@
+"""Recognition jobs: create (checked, probes encrypted), run (detect, match), fail, sweep.
+
+A job's task may be delivered twice (acks_late, a killed worker): every step is resumable.
+Images already encoded are skipped, results are unique per (job, image, face), and a lease on
+the job row keeps two live workers from running the same job at once.
+"""
+
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from audit.actors import Actor
+from audit.services import audit_record
+from governance.models import DeploymentPurpose
+from governance.selectors import deployment_is_active, purpose_version_current
+from recognition import crypto, engine
+from recognition.blobs import blob_delete, blob_read, blob_write
+from recognition.errors import ImageRefused, JobRefused
+from recognition.intake import ImageRejected, accept_image
+from recognition.models import ProbeFace, ProbeImage, RecognitionJob, ShardResult
+from recognition.services.keys import probe_key, probe_key_new
+from tenants.errors import ApplicationError, Forbidden
+from tenants.roles import RUN_JOB
+
+MAX_IMAGES = 20
+# R41: the only job types that exist. Anything else (age, gender, emotion, ethnicity...) is
+# refused by name at the API, before any image is read.
+ALLOWED_MODES = frozenset(RecognitionJob.Mode.values)
+
+
+def _probe_aad(job: RecognitionJob, index: int) -> bytes:
+    return crypto.owner_aad(
+        org=job.organization_id, job=str(job.public_id), image=index, kind="probe"
+    )
+
+
+def probe_face_aad(job: RecognitionJob, image_index: int, face_index: int) -> bytes:
+    return crypto.owner_aad(
+        org=job.organization_id,
+        job=str(job.public_id),
+        image=image_index,
+        face=face_index,
+        kind="probe_face",
+    )
+
+
+def job_actor(job: RecognitionJob) -> Actor:
+    """Return the person or key that asked for the job: the audit trail's 'who' for its results."""
+    return Actor(kind=job.actor_type, id=job.actor_id, label=job.actor_label)
+
+
+def _shard_count() -> int:
+    return max(1, int(getattr(settings, "RECOGNITION_SHARDS", 1)))
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "RECOGNITION_JOB_LEASE_SECONDS", 120)))
+
+
+def recognition_job_check(*, organization, deployment, purpose, mode: str, user=None) -> None:
+    """Raise unless a job of ``mode`` may run on the deployment for the purpose now (R2, R41)."""
+    if mode not in ALLOWED_MODES:
+        raise ApplicationError(
+            f"Job type {mode!r} does not exist: only identify, verify and detect are offered; "
+            "attribute or demographic inference is never performed (R41).",
+            code="job_type_not_allowed",
+        )
+    if deployment.organization_id != organization.pk or purpose.organization_id != organization.pk:
+        raise JobRefused("The deployment and purpose belong to another organization.")
+    if user is not None and not user.has_perm(RUN_JOB, deployment):
+        raise Forbidden("You may not run jobs on this deployment.")
+    if not deployment_is_active(deployment=deployment):
+        raise JobRefused("The deployment is not active.", code="deployment_inactive")
+    if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
+        raise JobRefused(
+            "This purpose is not declared for the deployment (R2).", code="purpose_not_attached"
+        )
+    if purpose.current_version_id is None:
+        raise JobRefused("The purpose has no current version.", code="purpose_inactive")
+
+
+def recognition_job_create(
+    *,
+    organization,
+    deployment,
+    purpose,
+    mode: str,
+    images: list[tuple[bytes, str | None]],
+    actor: Actor,
+    user=None,
+    claimed_subject=None,
+) -> RecognitionJob:
+    """Check, store each image encrypted under a fresh job key and queue the job.
+
+    ``images`` holds (bytes, content type) pairs. Raise ApplicationError subclasses on refusal;
+    nothing is stored then.
+    """
+    recognition_job_check(
+        organization=organization, deployment=deployment, purpose=purpose, mode=mode, user=user
+    )
+    if not images:
+        raise ApplicationError("Send at least one image.", code="no_images")
+    if len(images) > MAX_IMAGES:
+        raise ApplicationError(f"At most {MAX_IMAGES} images per job.", code="too_many_images")
+    if mode == RecognitionJob.Mode.VERIFY:
+        if claimed_subject is None:
+            raise ApplicationError(
+                "Verify needs the claimed subject.", code="claimed_subject_required"
+            )
+        if claimed_subject.organization_id != organization.pk:
+            raise JobRefused("The claimed subject belongs to another organization.")
+    elif claimed_subject is not None:
+        raise ApplicationError("Only verify takes a claimed subject.", code="unexpected_subject")
+    for index, (data, content_type) in enumerate(images):
+        try:
+            accept_image(data, claimed_type=content_type)
+        except ImageRejected as exc:
+            raise ImageRefused.from_rejection(exc, index=index) from None
+    version = purpose_version_current(purpose=purpose)
+    job = RecognitionJob(
+        organization=organization,
+        deployment=deployment,
+        purpose=purpose,
+        purpose_version=version,
+        mode=mode,
+        claimed_subject=claimed_subject,
+        match_threshold=version.match_threshold,
+        needs_review=version.significant_effect,
+        images_total=len(images),
+        shard_count=_shard_count(),
+        actor_type=actor.kind,
+        actor_id=str(actor.id or "")[:64],
+        actor_label=actor.label[:200],
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    key, job.probe_key_wrapped = probe_key_new(
+        organization_id=organization.pk, job_public_id=job.public_id
+    )
+    paths = []
+    try:
+        for index, (data, _type) in enumerate(images):
+            sealed = crypto.encrypt(key, data, aad=_probe_aad(job, index))
+            paths.append(blob_write(folder=f"probes/{organization.pk}", data=sealed))
+        with transaction.atomic():
+            job.save()
+            ProbeImage.objects.bulk_create(
+                ProbeImage(job=job, index=i, path=path, size=len(images[i][0]))
+                for i, path in enumerate(paths)
+            )
+            audit_record(
+                organization_id=organization.pk,
+                actor=actor,
+                action="recognition.job_created",
+                target_type="recognition_job",
+                target_id=str(job.public_id),
+                subject_pseudonym=str(claimed_subject.pseudonym) if claimed_subject else "",
+                details={
+                    "mode": mode,
+                    "deployment_id": deployment.pk,
+                    "purpose_id": purpose.pk,
+                    "purpose_version": version.version,
+                    "image_count": len(images),
+                },
+            )
+            transaction.on_commit(lambda: _enqueue(job))
+    except BaseException:
+        for path in paths:
+            blob_delete(path)
+        raise
+    return job
+
+
+def _enqueue(job: RecognitionJob) -> None:
+    from recognition.tasks import run_recognition_job
+
+    run_recognition_job.delay(job.organization_id, job.pk)
+
+
+def job_lease_acquire(*, job: RecognitionJob, worker: str) -> bool:
+    """Take (or renew) the job for ``worker``; return False while another worker's lease lives."""
+    now = timezone.now()
+    taken = RecognitionJob.objects.filter(
+        Q(pk=job.pk)
+        & Q(status__in=[RecognitionJob.Status.QUEUED, RecognitionJob.Status.RUNNING])
+        & (Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(worker=worker))
+    ).update(
+        worker=worker,
+        lease_until=now + _lease(),
+        status=RecognitionJob.Status.RUNNING,
+        attempts=F("attempts") + (0 if job.worker == worker else 1),
+        started_at=job.started_at or now,
+    )
+    return bool(taken)
+
+
+def job_lease_remaining(*, job: RecognitionJob) -> float:
+    if job.lease_until is None:
+        return 0.0
+    return max(0.0, (job.lease_until - timezone.now()).total_seconds())
+
+
+def job_detect_image(*, job: RecognitionJob, probe: ProbeImage, worker: str) -> int:
+    """Detect (and encode) the faces of one probe image; store them; delete the image.
+
+    Return the number of faces. A probe already encoded is skipped (redelivery).
+    """
+    key = probe_key(job=job)
+    image = crypto.decrypt(key, blob_read(probe.path), aad=_probe_aad(job, probe.index))
+    pixels = accept_image(image).pixels
+    del image
+    if job.mode == RecognitionJob.Mode.DETECT:
+        # Detect mode computes no template at all: boxes only.
+        found = [(box, None) for box in engine.detect(pixels)]
+    else:
+        found = [(face.box, face.encoding) for face in engine.detect_and_encode(pixels)]
+    del pixels
+    path = probe.path
+    with transaction.atomic():
+        locked = ProbeImage.objects.select_for_update().get(pk=probe.pk)
+        if locked.encoded_at is not None:
+            return locked.faces or 0
+        ProbeFace.objects.bulk_create(
+            [
+                ProbeFace(
+                    job=job,
+                    image_index=probe.index,
+                    face_index=i,
+                    box=list(box),
+                    ciphertext=b""
+                    if encoding is None
+                    else crypto.encrypt_template(
+                        key, encoding, aad=probe_face_aad(job, probe.index, i)
+                    ),
+                )
+                for i, (box, encoding) in enumerate(found)
+            ],
+            ignore_conflicts=True,
+        )
+        now = timezone.now()
+        locked.faces, locked.encoded_at, locked.deleted_at, locked.path = len(found), now, now, ""
+        locked.save(update_fields=["faces", "encoded_at", "deleted_at", "path"])
+        RecognitionJob.objects.filter(pk=job.pk).update(
+            images_done=F("images_done") + 1,
+            faces_found=F("faces_found") + len(found),
+            phase=RecognitionJob.Phase.DETECTING,
+            lease_until=now + _lease(),
+        )
+        # Probe images are held only until processed: the file goes with the commit.
+        transaction.on_commit(lambda: blob_delete(path))
+    return len(found)
+
+
+def job_probe_faces(*, job: RecognitionJob) -> tuple[list[ProbeFace], np.ndarray]:
+    """Return the job's probe faces in order and their decrypted templates (worker memory)."""
+    faces = list(ProbeFace.objects.filter(job=job).order_by("image_index", "face_index"))
+    if job.mode == RecognitionJob.Mode.DETECT or not faces:
+        return faces, np.empty((0, 128), dtype=np.float32)
+    key = probe_key(job=job)
+    vectors = [
+        crypto.decrypt_template(
+            key, bytes(f.ciphertext), aad=probe_face_aad(job, f.image_index, f.face_index)
+        )
+        for f in faces
+    ]
+    return faces, np.stack(vectors)
+
+
+def job_probes_delete(*, job: RecognitionJob) -> int:
+    """Delete whatever probe data the job still holds: files, probe faces, shard answers, key.
+
+    Return the number of image files deleted. Used on success, failure and by the sweeper.
+    """
+    deleted = 0
+    with transaction.atomic():
+        probes = list(ProbeImage.objects.select_for_update().filter(job=job).exclude(path=""))
+        paths = [p.path for p in probes]
+        ProbeImage.objects.filter(pk__in=[p.pk for p in probes]).update(
+            path="", deleted_at=timezone.now()
+        )
+        ProbeFace.objects.filter(job=job).delete()
+        ShardResult.objects.filter(job=job).delete()
+        RecognitionJob.objects.filter(pk=job.pk).update(probe_key_wrapped=None)
+        transaction.on_commit(lambda: [blob_delete(path) for path in paths])
+        deleted = len(paths)
+    return deleted
+
+
+def recognition_job_fail(*, job: RecognitionJob, code: str, message: str) -> RecognitionJob:
+    """Mark the job failed, delete its probes, audit it and fire the webhook."""
+    from recognition.services.webhooks import webhook_job_finished
+
+    with transaction.atomic():
+        job = RecognitionJob.objects.select_for_update().get(pk=job.pk)
+        if job.is_finished:
+            return job
+        job.status, job.phase = RecognitionJob.Status.FAILED, RecognitionJob.Phase.DONE
+        job.error_code, job.error_message = code, message[:300]
+        job.finished_at = timezone.now()
+        job.lease_until = None
+        job.save()
+        job_probes_delete(job=job)
+        audit_record(
+            organization_id=job.organization_id,
+            actor=job_actor(job),
+            action="recognition.job_failed",
+            target_type="recognition_job",
+            target_id=str(job.public_id),
+            details={
+                "error_code": code,
+                "deployment_id": job.deployment_id,
+                "purpose_id": job.purpose_id,
+                "mode": job.mode,
+            },
+        )
+        webhook_job_finished(job=job)
+    return job
+
+
+def probes_sweep(*, now=None) -> dict:
+    """Delete the probes of failed jobs and fail jobs stuck past RECOGNITION_JOB_MAX_AGE.
+
+    Also deletes enrollment uploads left behind by finished or stuck enrollments. Periodic.
+    """
+    from recognition.models import Enrollment
+    from recognition.services.enrollment import _fail as enrollment_fail
+
+    now = now or timezone.now()
+    max_age = timedelta(seconds=int(getattr(settings, "RECOGNITION_JOB_MAX_AGE_SECONDS", 6 * 3600)))
+    counts = {"jobs_timed_out": 0, "probe_files_deleted": 0, "enrollment_uploads_deleted": 0}
+    stale = RecognitionJob.objects.filter(
+        status__in=[RecognitionJob.Status.QUEUED, RecognitionJob.Status.RUNNING],
+        created_at__lt=now - max_age,
+    )
+    for job in stale:
+        recognition_job_fail(job=job, code="timed_out", message="The job did not finish in time.")
+        counts["jobs_timed_out"] += 1
+    failed = RecognitionJob.objects.filter(
+        Q(status=RecognitionJob.Status.FAILED)
+        & (Q(probes__path__gt="") | Q(probe_key_wrapped__isnull=False))
+    ).distinct()
+    for job in failed:
+        counts["probe_files_deleted"] += job_probes_delete(job=job)
+    actor = Actor.system("probe sweeper")
+    for enrollment in Enrollment.objects.filter(
+        status__in=[Enrollment.Status.QUEUED, Enrollment.Status.RUNNING],
+        created_at__lt=now - max_age,
+    ):
+        enrollment_fail(enrollment, "timed_out", "The enrollment did not finish in time.", actor)
+        counts["enrollment_uploads_deleted"] += 1
+    for enrollment in Enrollment.objects.filter(
+        status__in=[Enrollment.Status.SUCCEEDED, Enrollment.Status.FAILED]
+    ).exclude(pending_path=""):
+        blob_delete(enrollment.pending_path)
+        Enrollment.objects.filter(pk=enrollment.pk).update(pending_path="")
+        counts["enrollment_uploads_deleted"] += 1
+    return counts
+
+
+def recognition_job_run(*, organization_id: int, job_id: int, worker: str) -> tuple[str, float]:
+    """Run (or resume) a job: detect every image not yet done, then match and write results.
+
+    Return ("done", 0) when the job is finished or gone, ("sharded", 0) when shard tasks took
+    over the matching, or ("busy", seconds) while another live worker holds the job's lease.
+    """
+    from recognition.services.results import job_match
+
+    job = RecognitionJob.objects.filter(pk=job_id, organization_id=organization_id).first()
+    if job is None or job.is_finished:
+        return "done", 0.0
+    if not job_lease_acquire(job=job, worker=worker):
+        job.refresh_from_db()
+        return ("done", 0.0) if job.is_finished else ("busy", job_lease_remaining(job=job))
+    job.refresh_from_db()
+    # R2: the deployment may have been suspended since the job was queued.
+    if not deployment_is_active(deployment=job.deployment):
+        recognition_job_fail(
+            job=job, code="deployment_inactive", message="The deployment is no longer active."
+        )
+        return "done", 0.0
+    for probe in ProbeImage.objects.filter(job=job, encoded_at__isnull=True).order_by("index"):
+        try:
+            job_detect_image(job=job, probe=probe, worker=worker)
+        except (FileNotFoundError, crypto.DecryptionFailed, ImageRejected):
+            recognition_job_fail(
+                job=job, code="probe_unreadable", message="A probe image could not be read."
+            )
+            return "done", 0.0
+    RecognitionJob.objects.filter(pk=job.pk).update(phase=RecognitionJob.Phase.MATCHING)
+    return job_match(job=job)

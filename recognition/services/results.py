@@ -1,0 +1,236 @@
+"""Matching a job's probe faces and writing its results, inline or over gallery shards.
+
+One shard: the job task searches and writes inline. N shards: a Celery group searches each
+shard (any worker), each answer is stored in ShardResult, and whichever shard answers last
+merges the best candidates and writes the results: a chord joined in the database, so no
+worker slot ever waits on another task and no result backend is needed.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import audit_record
+from audit.services.recording import EventSpec, audit_record_many
+from consent.models import Consent, Subject
+from governance.models import Purpose
+from recognition import crypto
+from recognition.matching import Candidate, merge_candidates
+from recognition.models import (
+    FaceTemplate,
+    ProbeFace,
+    RecognitionJob,
+    RecognitionResult,
+    ShardResult,
+)
+from recognition.services.galleries import gallery_for, template_aad
+from recognition.services.jobs import job_actor, job_probe_faces, job_probes_delete
+from recognition.services.keys import subject_key
+
+
+def job_match(*, job: RecognitionJob) -> tuple[str, float]:
+    """Match the job's probe faces (after detection) and write results, or fan out to shards."""
+    faces, vectors = job_probe_faces(job=job)
+    if job.mode == RecognitionJob.Mode.DETECT or not faces:
+        job_results_write(job=job, faces=faces, best=[None] * len(faces))
+        return "done", 0.0
+    if job.mode == RecognitionJob.Mode.VERIFY:
+        job_results_write(job=job, faces=faces, best=_verify(job, vectors))
+        return "done", 0.0
+    if job.shard_count <= 1:
+        _version, gallery = gallery_for(purpose=job.purpose)
+        found = gallery.search(vectors, k=1, max_distance=job.match_threshold)
+        job_results_write(job=job, faces=faces, best=[c[0] if c else None for c in found])
+        return "done", 0.0
+    transaction.on_commit(lambda: _fan_out(job))
+    return "sharded", 0.0
+
+
+def _fan_out(job: RecognitionJob) -> None:
+    from celery import group
+
+    from recognition.tasks import search_shard
+
+    group(
+        search_shard.si(job.organization_id, job.pk, shard, job.shard_count)
+        for shard in range(job.shard_count)
+    ).apply_async()
+
+
+def _verify(job: RecognitionJob, vectors) -> list[Candidate | None]:
+    """1:1: each face against the claimed subject's templates for this purpose only."""
+    subject = job.claimed_subject
+    if subject is None:
+        return [None] * len(vectors)
+    key = subject_key(subject=subject)
+    templates = FaceTemplate.objects.filter(
+        subject=subject, purpose_id=job.purpose_id, organization_id=job.organization_id
+    )
+    if key is None or not templates.exists():
+        return [None] * len(vectors)
+    stored = [
+        crypto.decrypt_template(
+            key,
+            bytes(t.ciphertext),
+            aad=template_aad(job.organization_id, t.public_id, subject.pseudonym),
+        )
+        for t in templates
+    ]
+    labels = [t.pk for t in templates]
+    best = []
+    for vector in vectors:
+        distances = [float(((vector - s) ** 2).sum() ** 0.5) for s in stored]
+        i = min(range(len(distances)), key=distances.__getitem__)
+        hit = distances[i] <= job.match_threshold
+        best.append(Candidate(labels[i], distances[i], str(subject.pseudonym)) if hit else None)
+    return best
+
+
+def job_shard_search(*, organization_id: int, job_id: int, shard: int, shard_count: int) -> bool:
+    """Search one gallery shard for the job's probe faces; merge and write if it is the last.
+
+    Return True when this call wrote the job's results. A redelivered shard reuses its answer.
+    """
+    job = RecognitionJob.objects.filter(pk=job_id, organization_id=organization_id).first()
+    if job is None or job.is_finished:
+        return False
+    if not ShardResult.objects.filter(job=job, shard=shard).exists():
+        _faces, vectors = job_probe_faces(job=job)
+        version, gallery = gallery_for(purpose=job.purpose, shard=shard, shard_count=shard_count)
+        found = gallery.search(vectors, k=1, max_distance=job.match_threshold)
+        ShardResult.objects.get_or_create(
+            job=job,
+            shard=shard,
+            defaults={
+                "gallery_version": version,
+                "candidates": [[list(c) for c in cands] for cands in found],
+            },
+        )
+    return job_shards_merge(job=job)
+
+
+def job_shards_merge(*, job: RecognitionJob) -> bool:
+    """Write the results once every shard has answered; return True when written now."""
+    with transaction.atomic():
+        job = RecognitionJob.objects.select_for_update().get(pk=job.pk)
+        if job.is_finished:
+            return False
+        answers = list(ShardResult.objects.filter(job=job).order_by("shard"))
+        if len(answers) < job.shard_count:
+            return False
+        merged = merge_candidates((a.candidates for a in answers), k=1)
+        faces = list(ProbeFace.objects.filter(job=job).order_by("image_index", "face_index"))
+        job_results_write(job=job, faces=faces, best=[c[0] if c else None for c in merged])
+    return True
+
+
+@transaction.atomic
+def job_results_write(*, job: RecognitionJob, faces, best) -> RecognitionJob:
+    """Write one result per face, re-checking each named subject's consent; finish the job.
+
+    P4: the matched subjects' active consents are locked (FOR UPDATE) while the results are
+    written. A withdrawal holds the same row lock (consent_withdraw), so either it committed
+    first and the face is written as unknown, or it waits until these results are committed:
+    after a withdrawal commits, no new result names that subject.
+    """
+    from recognition.services.webhooks import webhook_job_finished
+
+    job = RecognitionJob.objects.select_for_update().get(pk=job.pk)
+    if job.is_finished:
+        return job
+    purpose = Purpose.objects.get(pk=job.purpose_id)
+    named = {c.subject for c in best if c is not None}
+    allowed: dict[str, int] = {}
+    if named and purpose.current_version_id is not None:
+        locked = Consent.objects.select_for_update().filter(
+            Q(organization_id=job.organization_id)
+            & Q(subject_pseudonym__in=named)
+            & Q(purpose=purpose)
+            & Q(purpose_version_id=purpose.current_version_id)
+            & Q(state=Consent.State.ACTIVE)
+            & Q(face_processing=True)
+            & (Q(deployment__isnull=True) | Q(deployment_id=job.deployment_id))
+        )
+        pseudonyms = {str(p) for p in locked.values_list("subject_pseudonym", flat=True)}
+        allowed = {
+            str(p): pk
+            for pk, p in Subject.objects.filter(
+                organization_id=job.organization_id,
+                pseudonym__in=pseudonyms,
+                erased_at__isnull=True,
+            ).values_list("pk", "pseudonym")
+        }
+    done = set(RecognitionResult.objects.filter(job=job).values_list("image_index", "face_index"))
+    rows = []
+    for face, candidate in zip(faces, best, strict=True):
+        if (face.image_index, face.face_index) in done:
+            continue
+        hit = candidate is not None and candidate.subject in allowed
+        rows.append(
+            RecognitionResult(
+                organization_id=job.organization_id,
+                job=job,
+                image_index=face.image_index,
+                face_index=face.face_index,
+                box=face.box,
+                subject_id=allowed[candidate.subject] if hit else None,
+                subject_pseudonym=candidate.subject if hit else None,
+                distance=round(candidate.distance, 4) if hit else None,
+                matched=hit,
+                # R43: a match with significant effects waits for a person before any action.
+                review_status=(
+                    RecognitionResult.Review.PENDING
+                    if hit and job.needs_review
+                    else RecognitionResult.Review.NOT_REQUIRED
+                ),
+            )
+        )
+    # ignore_conflicts: the unique (job, image, face) constraint absorbs a concurrent writer.
+    RecognitionResult.objects.bulk_create(rows, ignore_conflicts=True)
+    actor = job_actor(job)
+    audit_record_many(
+        organization_id=job.organization_id,
+        actor=actor,
+        events=[
+            EventSpec(
+                "recognition.result",
+                "recognition_job",
+                str(job.public_id),
+                str(r.subject_pseudonym or ""),
+                {
+                    "image_index": r.image_index,
+                    "face_index": r.face_index,
+                    "deployment_id": job.deployment_id,
+                    "purpose_id": job.purpose_id,
+                    "mode": job.mode,
+                    "matched": r.matched,
+                    "review": r.review_status,
+                },
+            )
+            for r in rows
+        ],
+    )
+    job.matches = RecognitionResult.objects.filter(job=job, matched=True).count()
+    job.status, job.phase = RecognitionJob.Status.SUCCEEDED, RecognitionJob.Phase.DONE
+    job.finished_at = timezone.now()
+    job.lease_until = None
+    job.save()
+    job_probes_delete(job=job)
+    audit_record(
+        organization_id=job.organization_id,
+        actor=actor,
+        action="recognition.job_finished",
+        target_type="recognition_job",
+        target_id=str(job.public_id),
+        details={
+            "mode": job.mode,
+            "deployment_id": job.deployment_id,
+            "purpose_id": job.purpose_id,
+            "image_count": job.images_total,
+            "face_count": len(faces),
+            "matches": job.matches,
+            "attempts": job.attempts,
+        },
+    )
+    webhook_job_finished(job=job)
+    return job

@@ -1,0 +1,238 @@
+"""Deleting face data: purge on withdrawal (R22), retention (R20), erasure (PIPL Art. 47).
+
+Every deletion goes through ``templates_delete`` or ``raw_images_delete``: counters, gallery
+versions and the audit trail (one event per deleted item, with its reason) stay consistent.
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.actors import Actor
+from audit.services.recording import EventSpec, audit_record, audit_record_many
+from consent.models import Consent, Subject
+from recognition.blobs import blob_delete
+from recognition.models import Enrollment, FaceTemplate, RawImage, RecognitionResult, SubjectKey
+from recognition.services.galleries import gallery_bump
+from recognition.services.keys import subject_key_destroy
+
+
+class DeletionReason:
+    """The enumerated reasons a deletion is recorded with (R22)."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CONSENT_ENDED = "consent_ended"
+    RETENTION_EXPIRED = "retention_expired"
+    SUBJECT_ERASURE = "subject_erasure"
+
+
+# A consent in these states still needs the stored template: active, or restricted (R22 keeps
+# encrypted storage during a hold), or waiting for re-consent after a purpose change (R11).
+STORAGE_STATES = ("active", "restricted", "reconsent_required")
+
+
+def _storage_consents(subject_ids, purpose_ids):
+    return Consent.objects.filter(
+        subject_id__in=subject_ids,
+        purpose_id__in=purpose_ids,
+        state__in=STORAGE_STATES,
+        face_processing=True,
+        central_storage=True,
+    )
+
+
+def templates_unneeded(*, templates) -> list[FaceTemplate]:
+    """Return the templates among ``templates`` that no storage consent still covers."""
+    templates = list(templates)
+    if not templates:
+        return []
+    covered = defaultdict(list)
+    for subject_id, purpose_id, deployment_id in _storage_consents(
+        {t.subject_id for t in templates}, {t.purpose_id for t in templates}
+    ).values_list("subject_id", "purpose_id", "deployment_id"):
+        covered[(subject_id, purpose_id)].append(deployment_id)
+    unneeded = []
+    for template in templates:
+        scopes = covered.get((template.subject_id, template.purpose_id), [])
+        # A consent without a deployment covers every deployment of the purpose.
+        if not any(scope is None or scope == template.deployment_id for scope in scopes):
+            unneeded.append(template)
+    return unneeded
+
+
+@transaction.atomic
+def templates_delete(*, templates, actor: Actor, reason: str) -> int:
+    """Delete templates, keep the per-subject counters and gallery versions right, audit each."""
+    templates = list(templates)
+    if not templates:
+        return 0
+    by_subject = defaultdict(list)
+    for template in templates:
+        by_subject[template.subject_id].append(template)
+    # Lock the counter rows in a stable order: two purges of one subject serialize here.
+    keys = {
+        row.subject_id: row
+        for row in SubjectKey.objects.select_for_update()
+        .filter(subject_id__in=by_subject)
+        .order_by("subject_id")
+    }
+    deleted_ids = set(
+        FaceTemplate.objects.filter(pk__in=[t.pk for t in templates]).values_list("pk", flat=True)
+    )
+    FaceTemplate.objects.filter(pk__in=deleted_ids).delete()
+    for subject_id, rows in by_subject.items():
+        gone = sum(1 for t in rows if t.pk in deleted_ids)
+        key = keys.get(subject_id)
+        if key is not None and gone:
+            key.stored_templates = max(0, key.stored_templates - gone)
+            key.save(update_fields=["stored_templates"])
+    done = [t for t in templates if t.pk in deleted_ids]
+    by_org = defaultdict(list)
+    for template in done:
+        by_org[template.organization_id].append(template)
+    for organization_id, rows in by_org.items():
+        gallery_bump(organization_id=organization_id, purpose_ids={t.purpose_id for t in rows})
+        audit_record_many(
+            organization_id=organization_id,
+            actor=actor,
+            events=[
+                EventSpec(
+                    "recognition.template_deleted",
+                    "face_template",
+                    str(t.public_id),
+                    str(t.subject_pseudonym),
+                    {
+                        "reason": reason,
+                        "deployment_id": t.deployment_id,
+                        "purpose_id": t.purpose_id,
+                    },
+                )
+                for t in rows
+            ],
+        )
+    return len(done)
+
+
+@transaction.atomic
+def raw_images_delete(*, images, actor: Actor, reason: str) -> int:
+    """Delete kept raw images (rows now, files after commit), auditing each with its reason."""
+    images = list(RawImage.objects.select_for_update().filter(pk__in=[i.pk for i in images]))
+    if not images:
+        return 0
+    paths = [image.path for image in images]
+    RawImage.objects.filter(pk__in=[i.pk for i in images]).delete()
+    by_org = defaultdict(list)
+    for image in images:
+        by_org[image.organization_id].append(image)
+    pseudonyms = dict(
+        Subject.objects.filter(pk__in={i.subject_id for i in images}).values_list("pk", "pseudonym")
+    )
+    for organization_id, rows in by_org.items():
+        audit_record_many(
+            organization_id=organization_id,
+            actor=actor,
+            events=[
+                EventSpec(
+                    "recognition.raw_image_deleted",
+                    "raw_image",
+                    str(i.pk),
+                    str(pseudonyms.get(i.subject_id, "")),
+                    {"reason": reason, "purpose_id": i.purpose_id},
+                )
+                for i in rows
+            ],
+        )
+    # A rolled-back deletion must not have lost the file: unlink only after the commit.
+    transaction.on_commit(lambda: [blob_delete(path) for path in paths])
+    return len(images)
+
+
+def templates_purge_unneeded(
+    *, organization_id: int, subject_pseudonym, actor: Actor, reason: str
+) -> int:
+    """Delete the subject's templates that no consent still needs (PIPL Art. 47, R13, R22).
+
+    Called after a withdrawal or a consent's end commits; bumps the galleries either way so that
+    the next job stops matching the subject even where storage is kept (restricted).
+    """
+    subject = (
+        Subject.objects.filter(organization_id=organization_id, pseudonym=subject_pseudonym)
+        .only("pk")
+        .first()
+    )
+    if subject is None:
+        return 0
+    templates = FaceTemplate.objects.filter(subject=subject)
+    with transaction.atomic():
+        deleted = templates_delete(
+            templates=templates_unneeded(templates=templates), actor=actor, reason=reason
+        )
+        purposes = set(templates.values_list("purpose_id", flat=True))
+        if purposes:
+            gallery_bump(organization_id=organization_id, purpose_ids=purposes)
+    return deleted
+
+
+@transaction.atomic
+def subject_biometrics_erase(*, organization, subject, actor: Actor, reason: str) -> dict:
+    """Erase all of a subject's biometric data; return what was removed.
+
+    Destroys the subject's data key first (crypto-shredding: every template, raw image and pending
+    upload becomes unreadable, backups included), then deletes templates, raw images and pending
+    enrollment uploads, and un-names past results (PIPL Art. 47). Galleries are bumped so that
+    the next job no longer knows the subject. Idempotent.
+    """
+    if subject.organization_id != organization.pk:
+        raise ValueError("the subject belongs to another organization")
+    SubjectKey.objects.select_for_update().filter(subject=subject).first()
+    key_destroyed = subject_key_destroy(subject=subject)
+    templates = list(FaceTemplate.objects.filter(subject=subject))
+    purposes = {t.purpose_id for t in templates}
+    deleted_templates = templates_delete(templates=templates, actor=actor, reason=reason)
+    raw = raw_images_delete(
+        images=RawImage.objects.filter(subject=subject), actor=actor, reason=reason
+    )
+    pending = list(
+        Enrollment.objects.select_for_update().filter(Q(subject=subject) & ~Q(pending_path=""))
+    )
+    paths = [e.pending_path for e in pending]
+    for enrollment in pending:
+        enrollment.pending_path = ""
+        if not enrollment.is_finished:
+            enrollment.status = Enrollment.Status.FAILED
+            enrollment.error_code = "subject_erased"
+            enrollment.error_message = "The subject's biometric data was erased."
+            enrollment.finished_at = timezone.now()
+        enrollment.save()
+    transaction.on_commit(lambda: [blob_delete(path) for path in paths])
+    results = RecognitionResult.objects.filter(subject=subject).update(
+        subject=None, subject_pseudonym=None
+    )
+    gallery_bump(organization_id=organization.pk, purpose_ids=purposes)
+    summary = {
+        "key_destroyed": key_destroyed,
+        "templates": deleted_templates,
+        "raw_images": raw,
+        "pending_uploads": len(paths),
+        "results_unnamed": results,
+    }
+    audit_record(
+        organization_id=organization.pk,
+        actor=actor,
+        action="recognition.subject_biometrics_erased",
+        target_type="subject",
+        target_id=subject.pk,
+        subject_pseudonym=str(subject.pseudonym),
+        # "templates" is a key the audit trail refuses (face data): counts go under other names.
+        details={
+            "reason": reason,
+            "key_destroyed": key_destroyed,
+            "templates_deleted": deleted_templates,
+            "raw_images_deleted": raw,
+            "pending_uploads_deleted": len(paths),
+            "results_unnamed": results,
+        },
+    )
+    return summary

@@ -1,0 +1,112 @@
+"""Celery adapters: take ids (organization id always), re-fetch, call one service.
+
+No task names a queue: they go to CELERY_TASK_DEFAULT_QUEUE ("portal", or a test worker's
+private queue), so one setting moves every recognition task.
+"""
+
+import logging
+import os
+import socket
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from recognition.engine import EngineUnavailable
+from recognition.models import WebhookDelivery
+from recognition.services.enrollment import enrollment_process
+from recognition.services.jobs import probes_sweep, recognition_job_fail, recognition_job_run
+from recognition.services.results import job_shard_search
+from recognition.services.retention import retention_sweep
+from recognition.services.webhooks import DeliveryFailed, webhook_deliver
+
+logger = logging.getLogger(__name__)
+_RETRYABLE = (EngineUnavailable, DatabaseError, ConnectionError)
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@shared_task(
+    name="recognition.process_enrollment",
+    acks_late=True,
+    autoretry_for=_RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+)
+def process_enrollment(organization_id: int, enrollment_id: int) -> str | None:
+    """Encode one enrollment photo into its encrypted template; return the outcome."""
+    enrollment = enrollment_process(organization_id=organization_id, enrollment_id=enrollment_id)
+    return enrollment.status if enrollment else None
+
+
+@shared_task(
+    bind=True,
+    name="recognition.run_job",
+    acks_late=True,
+    max_retries=50,
+)
+def run_recognition_job(self, organization_id: int, job_id: int) -> str:
+    """Run or resume a recognition job; wait and retry while another worker holds it."""
+    try:
+        state, wait = recognition_job_run(
+            organization_id=organization_id, job_id=job_id, worker=_worker_name()
+        )
+    except _RETRYABLE as exc:
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
+    except Exception:
+        from recognition.models import RecognitionJob
+
+        logger.exception("recognition job %s failed", job_id)
+        job = RecognitionJob.objects.filter(pk=job_id, organization_id=organization_id).first()
+        if job is not None:
+            recognition_job_fail(job=job, code="internal_error", message="The job failed.")
+        return "failed"
+    if state == "busy":
+        # Another live worker holds the lease; if it dies, this retry takes over after it ends.
+        raise self.retry(countdown=max(1, int(wait) + 1))
+    return state
+
+
+@shared_task(
+    name="recognition.search_shard",
+    acks_late=True,
+    autoretry_for=_RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+)
+def search_shard(organization_id: int, job_id: int, shard: int, shard_count: int) -> bool:
+    """Search one gallery shard for a job; the last shard to answer writes the results."""
+    return job_shard_search(
+        organization_id=organization_id, job_id=job_id, shard=shard, shard_count=shard_count
+    )
+
+
+@shared_task(bind=True, name="recognition.deliver_webhook", acks_late=True, max_retries=6)
+def deliver_webhook(self, organization_id: int, delivery_id: int) -> str | None:
+    """POST one signed webhook; retry with backoff (1, 2, 4 ... 32 s) until it answers 2xx."""
+    delivery = (
+        WebhookDelivery.objects.filter(pk=delivery_id, organization_id=organization_id)
+        .select_related("endpoint")
+        .first()
+    )
+    if delivery is None:
+        return None
+    try:
+        return webhook_deliver(
+            delivery=delivery, final_attempt=self.request.retries >= self.max_retries
+        ).status
+    except DeliveryFailed as exc:
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
+@shared_task(name="recognition.retention_sweep", acks_late=True)
+def run_retention_sweep() -> dict:
+    """Delete face data past retention or without consent (R20, R22). Periodic."""
+    return retention_sweep()
+
+
+@shared_task(name="recognition.sweep_probes", acks_late=True)
+def sweep_probes() -> dict:
+    """Delete probes of failed or stuck jobs and leftover enrollment uploads. Periodic."""
+    return probes_sweep()
