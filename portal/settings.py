@@ -170,7 +170,12 @@ AUDIT_SEAL_AFTER_COMMIT_SECONDS = float(env_str("AUDIT_SEAL_AFTER_COMMIT_SECONDS
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365 + 1)
 
 # Periodic tasks; each app adds its entries here.
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE = {
+    # Seal what after-commit sealing skipped, so no event waits long for its place in the chain.
+    "audit-seal-pending": {"task": "audit.seal_pending", "schedule": AUDIT_SEAL_INTERVAL_SECONDS},
+    # PIPL Art. 56: records are kept three years; older ones go, the chain stays verifiable.
+    "audit-purge-expired": {"task": "audit.purge_expired", "schedule": 24 * 3600},
+}
 # R35: the stored-individual count is compared with the filing threshold hourly.
 CELERY_BEAT_SCHEDULE["governance-evaluate-filings"] = {
     "task": "governance.evaluate_all_filings",

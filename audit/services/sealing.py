@@ -7,7 +7,7 @@ read of the pending events, one COPY of their seals (PostgreSQL), one delete of 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.hashing import SEALED_FIELDS, event_hash
+from audit.hashing import SEALED_FIELDS, chain_hash, content_digest_py, content_digest_sql
 from audit.models import AuditChainHead, AuditEvent, AuditPending, AuditSeal
 
 BATCH_SIZE = 5000
@@ -53,29 +53,44 @@ def _seal_batch(org_id: int, *, wait: bool, batch_size: int) -> int:
         head = heads.first()
         if head is None:
             return 0
-        rows = list(
-            AuditEvent.objects.filter(
-                pk__in=AuditPending.objects.filter(organization_id_copy=org_id)
-                .order_by("event_id")
-                .values("event_id")[:batch_size]
-            )
-            .order_by("id")
-            .values_list(*SEALED_FIELDS)
-        )
-        if not rows:
+        digests = _pending_digests(org_id, batch_size)
+        if not digests:
             return 0
         now = timezone.now()
         seals = []
         prev_hash, seq = head.last_hash, head.last_seq
-        for row in rows:
+        for event_id, digest in digests:
             seq += 1
-            digest = event_hash(prev_hash=prev_hash, seq=seq, row=row)
-            seals.append((row[0], org_id, seq, prev_hash, digest, now))
-            prev_hash = digest
+            sealed_hash = chain_hash(prev_hash=prev_hash, seq=seq, digest=digest)
+            seals.append((event_id, org_id, seq, prev_hash, sealed_hash, now))
+            prev_hash = sealed_hash
         _write_seals(seals)
         head.last_seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
         return len(seals)
+
+
+def _pending_digests(org_id: int, batch_size: int) -> list[tuple[int, str]]:
+    """Return (event id, content digest) of the oldest pending events, in event id order."""
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT e.id, {content_digest_sql('e')} FROM {_PENDING} p "  # noqa: S608
+            f"JOIN {_EVENT} e ON e.id = p.event_id "
+            "WHERE p.organization_id_copy = %s ORDER BY p.event_id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [org_id, batch_size])
+            return cursor.fetchall()
+    rows = (
+        AuditEvent.objects.filter(
+            pk__in=AuditPending.objects.filter(organization_id_copy=org_id)
+            .order_by("event_id")
+            .values("event_id")[:batch_size]
+        )
+        .order_by("id")
+        .values_list(*SEALED_FIELDS)
+    )
+    return [(row[0], content_digest_py(row)) for row in rows]
 
 
 def _write_seals(seals: list[tuple]) -> None:

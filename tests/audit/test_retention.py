@@ -53,3 +53,11 @@ def test_purge_keeps_a_younger_event_sealed_before_an_older_one(world):
     assert audit_purge_expired(organization_id=world.org.pk) == 1
     audit_seal_pending(organization_id=world.org.pk)
     assert audit_verify(organization_id=world.org.pk).ok
+
+
+def test_daily_purge_task_purges_every_organization(world):
+    from audit.tasks import purge_expired
+
+    _old_events(world.org, [1200])
+    _old_events(world.outsider_org, [1300, 1250])
+    assert purge_expired() == 3

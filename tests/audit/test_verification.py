@@ -50,14 +50,20 @@ def test_removed_event_is_named_as_missing_link(world, chain, tamper):
 
 def test_recomputed_seal_is_caught_through_its_successor(world, chain, tamper):
     """A forger who rewrites an event and its own hash still breaks the next link."""
-    from audit.hashing import SEALED_FIELDS, event_hash
-    from audit.models import AuditEvent
+    from django.db import connection
+
+    from audit.hashing import chain_hash, content_digest_sql
 
     victim = chain[3]
     tamper("UPDATE audit_auditevent SET action = 'forged' WHERE id = %s", [victim.pk])
     seal = AuditSeal.objects.get(event=victim)
-    row = AuditEvent.objects.filter(pk=victim.pk).values_list(*SEALED_FIELDS).get()
-    forged = event_hash(prev_hash=seal.prev_hash, seq=seal.seq, row=row)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {content_digest_sql('e')} FROM audit_auditevent e WHERE e.id = %s",
+            [victim.pk],
+        )
+        digest = cursor.fetchone()[0]
+    forged = chain_hash(prev_hash=seal.prev_hash, seq=seal.seq, digest=digest)
     tamper("UPDATE audit_auditseal SET hash = %s WHERE event_id = %s", [forged, victim.pk])
     report = audit_verify(organization_id=world.org.pk)
     assert not report.ok
