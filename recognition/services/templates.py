@@ -169,6 +169,18 @@ def templates_purge_unneeded(
         deleted = templates_delete(
             templates=templates_unneeded(templates=templates), actor=actor, reason=reason
         )
+        # R21: a kept raw image needs its own still-standing consent item, like the template.
+        kept = {
+            p
+            for (p,) in Consent.objects.filter(
+                subject=subject, state__in=STORAGE_STATES, raw_images=True
+            ).values_list("purpose_id")
+        }
+        raw_images_delete(
+            images=RawImage.objects.filter(subject=subject).exclude(purpose_id__in=kept),
+            actor=actor,
+            reason=reason,
+        )
         purposes = set(templates.values_list("purpose_id", flat=True))
         if purposes:
             gallery_bump(organization_id=organization_id, purpose_ids=purposes)

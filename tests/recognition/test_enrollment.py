@@ -156,3 +156,20 @@ def test_withdrawal_while_the_worker_encodes_stores_no_template(
     assert enrollment.status == Enrollment.Status.FAILED
     assert enrollment.error_code == "consent_required"
     assert not FaceTemplate.objects.exists()
+
+
+def test_r21_withdrawal_deletes_the_kept_raw_image_too(
+    world, faces, cached_engine, eager, run_on_commit
+):
+    from tests.recognition.conftest import make_rec_world
+
+    rec = make_rec_world(world, keep_raw=True)
+    subject = rec.subject()
+    consent = rec.consent(subject, raw_images=True)
+    _enroll(rec, subject, faces.read("obama.jpg"), run_on_commit)
+    assert RawImage.objects.filter(subject=subject).exists()
+
+    run_on_commit(lambda: rec.withdraw(consent))
+
+    assert not RawImage.objects.filter(subject=subject).exists()
+    assert blob_files() == []
