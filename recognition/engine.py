@@ -1,8 +1,8 @@
 """Face detection and encoding on top of face_recognition (dlib HOG + ResNet), made fast and safe.
 
-Detection runs on a copy scaled so the long side is about `detect_long_side` pixels (HOG costs
-about 400 ms per megapixel); encoding runs on the original pixels inside the mapped-back boxes, so
-templates keep full-resolution detail.
+Detection runs on a copy scaled so the long side is at most `long_side` pixels (default 1000;
+HOG costs about 400 ms per megapixel); encoding runs on the original pixels inside the mapped-back
+boxes, so templates keep full-resolution detail.
 """
 
 import importlib.metadata
