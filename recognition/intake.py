@@ -20,6 +20,7 @@ _CLAIMED_ALIASES = {
     "image/pjpeg": "image/jpeg",
     "image/x-png": "image/png",
 }
+_UNKNOWN_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Formats Pillow might open but that we refuse: named so the message can say what was sent.
 _OTHER_SIGNATURES = (
@@ -107,7 +108,8 @@ def accept_image(
     if claimed_type is not None:
         claimed = claimed_type.split(";")[0].strip().lower()
         claimed = _CLAIMED_ALIASES.get(claimed, claimed)
-        if claimed != content_type:
+        # Clients that do not know the type say so; only a specific, different claim is suspect.
+        if claimed not in _UNKNOWN_TYPES and claimed != content_type:
             raise ImageRejected(
                 "polyglot",
                 f"The file was sent as {claimed or 'no type'} but its content is {kind}.",

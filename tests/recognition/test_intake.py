@@ -219,8 +219,9 @@ def test_content_type_disagreeing_with_content_is_rejected(obama_jpeg):
     assert "image/png" in rejection.message
 
 
-def test_matching_claimed_content_type_is_accepted(obama_jpeg):
+def test_matching_or_unknown_claimed_content_type_is_accepted(obama_jpeg):
     assert accept_image(obama_jpeg, claimed_type="image/jpg").format == "JPEG"
+    assert accept_image(obama_jpeg, claimed_type="application/octet-stream").format == "JPEG"
 
 
 def test_rejection_codes_are_from_the_stable_set(obama_jpeg):
