@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE["recognition-retention-sweep"] = {
     "task": "recognition.retention_sweep",
     "schedule": env_int("RECOGNITION_RETENTION_INTERVAL_SECONDS", 3600),
 }
+CELERY_BEAT_SCHEDULE["recognition-prune-gallery-changes"] = {
+    "task": "recognition.prune_gallery_changes",
+    "schedule": 24 * 3600,
+}
 CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
     "task": "recognition.sweep_probes",
     "schedule": 3600,
@@ -210,6 +214,10 @@ CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
 # Gallery shards searched by a Celery group (1: inline); galleries this big get the HNSW index.
 RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
 RECOGNITION_INDEX_THRESHOLD = env_int("RECOGNITION_INDEX_THRESHOLD", 20_000)
+# Issue 5: a worker replays at most this many logged gallery changes; a longer gap rebuilds.
+RECOGNITION_GALLERY_MAX_DELTA = env_int("RECOGNITION_GALLERY_MAX_DELTA", 5000)
+# The change log is kept this long; a worker cached further back rebuilds its gallery.
+RECOGNITION_GALLERY_CHANGE_RETENTION_DAYS = env_int("RECOGNITION_GALLERY_CHANGE_RETENTION_DAYS", 7)
 # A worker's hold on a running job, renewed per image; a redelivered copy waits it out.
 RECOGNITION_JOB_LEASE_SECONDS = env_int("RECOGNITION_JOB_LEASE_SECONDS", 120)
 # Jobs and enrollments not finished after this are failed and their probes swept.

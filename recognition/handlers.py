@@ -1,5 +1,6 @@
 """Receivers of the consent app's signals. Plumbing: each calls one service."""
 
+from recognition.services.galleries import gallery_subject_refresh
 from recognition.services.templates import DeletionReason, templates_purge_unneeded
 
 
@@ -22,3 +23,14 @@ def on_consent_state_changed(sender, *, organization_id, subject_id, actor, to_s
         actor=actor,
         reason=DeletionReason.CONSENT_ENDED,
     )
+
+
+def on_consent_event_saved(sender, *, instance, created, **kwargs):
+    # A consent given again (re-consent after a purpose change, or after a withdrawal while
+    # another consent kept storage) brings the subject's still-stored templates back into the
+    # galleries, in the grant's own transaction. Only "given" sends no consent signal.
+    if created and instance.type == sender.Type.GIVEN:
+        gallery_subject_refresh(
+            subject=instance.consent.subject,
+            purpose_ids=[instance.consent.purpose_id],
+        )

@@ -14,6 +14,7 @@ from django.db import DatabaseError
 from recognition.engine import EngineUnavailable
 from recognition.models import WebhookDelivery
 from recognition.services.enrollment import enrollment_process
+from recognition.services.galleries import gallery_changes_prune
 from recognition.services.jobs import probes_sweep, recognition_job_fail, recognition_job_run
 from recognition.services.results import job_shard_search
 from recognition.services.retention import retention_sweep
@@ -110,3 +111,9 @@ def run_retention_sweep() -> dict:
 def sweep_probes() -> dict:
     """Delete probes of failed or stuck jobs and leftover enrollment uploads. Periodic."""
     return probes_sweep()
+
+
+@shared_task(name="recognition.prune_gallery_changes", acks_late=True)
+def prune_gallery_changes() -> int:
+    """Delete gallery change-log rows no worker can still need (issue 5). Periodic."""
+    return gallery_changes_prune()

@@ -12,7 +12,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from consent.models import Consent, Subject
 from consent.services import consent_restore, consent_restrict
-from recognition.services.galleries import gallery_bump
+from recognition.services.galleries import gallery_subject_refresh
 
 
 @transaction.atomic
@@ -23,7 +23,7 @@ def dsr_restriction_apply(*, subject: Subject, actor: Actor, reason: str) -> dic
         consent_restrict(consent=consent, actor=actor, reason=reason)
     purposes = sorted({c.purpose_id for c in Consent.objects.filter(subject=subject)})
     if purposes:
-        gallery_bump(organization_id=subject.organization_id, purpose_ids=purposes)
+        gallery_subject_refresh(subject=subject, purpose_ids=purposes)
     return {"consents_restricted": len(consents), "purposes": purposes}
 
 
@@ -34,10 +34,7 @@ def dsr_restriction_lift(*, subject: Subject, actor: Actor, reason: str) -> int:
     for consent in consents:
         consent_restore(consent=consent, actor=actor, reason=reason)
     if consents:
-        gallery_bump(
-            organization_id=subject.organization_id,
-            purpose_ids={c.purpose_id for c in consents},
-        )
+        gallery_subject_refresh(subject=subject, purpose_ids={c.purpose_id for c in consents})
     return len(consents)
 
 

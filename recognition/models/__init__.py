@@ -1,6 +1,6 @@
 """Biometric records: keys, templates, enrollments, recognition jobs, results, webhooks."""
 
-from recognition.models.galleries import GalleryVersion
+from recognition.models.galleries import GalleryChange, GalleryVersion
 from recognition.models.jobs import (
     ProbeFace,
     ProbeImage,
@@ -15,6 +15,7 @@ from recognition.models.webhooks import WebhookDelivery, WebhookEndpoint
 __all__ = [
     "Enrollment",
     "FaceTemplate",
+    "GalleryChange",
     "GalleryVersion",
     "OrganizationKey",
     "ProbeFace",

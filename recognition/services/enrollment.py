@@ -24,7 +24,7 @@ from recognition.blobs import blob_delete, blob_read, blob_write
 from recognition.errors import EnrollmentRefused, ImageRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import Enrollment, FaceTemplate, RawImage
-from recognition.services.galleries import gallery_bump, template_aad
+from recognition.services.galleries import ADD, GalleryChangeSpec, gallery_bump, template_aad
 from recognition.services.keys import subject_key, subject_key_row_locked
 from tenants.errors import Forbidden
 from tenants.roles import ENROLL
@@ -282,7 +282,10 @@ def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> 
                 path=raw_path,
                 retain_until=retain_until,
             )
-        gallery_bump(organization_id=enrollment.organization_id, purpose_ids=[purpose.pk])
+        gallery_bump(
+            organization_id=enrollment.organization_id,
+            changes=[GalleryChangeSpec(purpose.pk, ADD, template.pk, subject.pseudonym)],
+        )
         enrollment.status = Enrollment.Status.SUCCEEDED
         enrollment.progress = 100
         enrollment.model_version = engine.MODEL_VERSION

@@ -15,7 +15,13 @@ from audit.services.recording import EventSpec, audit_record, audit_record_many
 from consent.models import Consent, Subject
 from recognition.blobs import blob_delete
 from recognition.models import Enrollment, FaceTemplate, RawImage, RecognitionResult, SubjectKey
-from recognition.services.galleries import gallery_bump
+from recognition.services.galleries import (
+    REMOVE,
+    GalleryChangeSpec,
+    gallery_bump,
+    gallery_subject_changes,
+    gallery_subject_forget,
+)
 from recognition.services.keys import subject_key_destroy
 
 
@@ -93,7 +99,12 @@ def templates_delete(*, templates, actor: Actor, reason: str) -> int:
     for template in done:
         by_org[template.organization_id].append(template)
     for organization_id, rows in by_org.items():
-        gallery_bump(organization_id=organization_id, purpose_ids={t.purpose_id for t in rows})
+        gallery_bump(
+            organization_id=organization_id,
+            changes=[
+                GalleryChangeSpec(t.purpose_id, REMOVE, t.pk, t.subject_pseudonym) for t in rows
+            ],
+        )
         audit_record_many(
             organization_id=organization_id,
             actor=actor,
@@ -181,9 +192,12 @@ def templates_purge_unneeded(
             actor=actor,
             reason=reason,
         )
-        purposes = set(templates.values_list("purpose_id", flat=True))
-        if purposes:
-            gallery_bump(organization_id=organization_id, purpose_ids=purposes)
+        # What is kept leaves the galleries while no consent is active (restricted, awaiting
+        # re-consent) and comes back on restore; either way in this transaction's version.
+        gallery_bump(
+            organization_id=organization_id,
+            changes=gallery_subject_changes(subject_ids=[subject.pk]),
+        )
     return deleted
 
 
@@ -201,7 +215,6 @@ def subject_biometrics_erase(*, organization, subject, actor: Actor, reason: str
     SubjectKey.objects.select_for_update().filter(subject=subject).first()
     key_destroyed = subject_key_destroy(subject=subject)
     templates = list(FaceTemplate.objects.filter(subject=subject))
-    purposes = {t.purpose_id for t in templates}
     deleted_templates = templates_delete(templates=templates, actor=actor, reason=reason)
     raw = raw_images_delete(
         images=RawImage.objects.filter(subject=subject), actor=actor, reason=reason
@@ -222,7 +235,8 @@ def subject_biometrics_erase(*, organization, subject, actor: Actor, reason: str
     results = RecognitionResult.objects.filter(subject=subject).update(
         subject=None, subject_pseudonym=None
     )
-    gallery_bump(organization_id=organization.pk, purpose_ids=purposes)
+    # The removals stay in the change log for the workers, without naming the subject.
+    gallery_subject_forget(organization_id=organization.pk, subject_pseudonym=subject.pseudonym)
     summary = {
         "key_destroyed": key_destroyed,
         "templates": deleted_templates,
