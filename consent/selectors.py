@@ -137,10 +137,6 @@ def minor_rules_current(*, organization) -> MinorDataRules | None:
     return MinorDataRules.objects.for_org(organization).first()
 
 
-def data_requests_for_org(*, organization):
-    return DataRequest.objects.for_org(organization).order_by("-created_at", "-pk")
-
-
 def data_requests_for_subject(*, subject):
     return DataRequest.objects.filter(subject=subject).order_by("-created_at", "-pk")
 

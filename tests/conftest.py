@@ -168,9 +168,24 @@ def live_worker(transactional_db):
     }
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--queues", queue,
-         "--concurrency", "1", "--loglevel", "INFO", "--hostname", f"{queue}@%h",
-         "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--queues",
+            queue,
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,

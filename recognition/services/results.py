@@ -141,6 +141,7 @@ def job_results_write(*, job: RecognitionJob, faces, best) -> RecognitionJob:
     purpose = Purpose.objects.get(pk=job.purpose_id)
     named = {c.subject for c in best if c is not None}
     allowed: dict[str, int] = {}
+    objectors: set[str] = set()
     if named and purpose.current_version_id is not None:
         locked = Consent.objects.select_for_update().filter(
             Q(organization_id=job.organization_id)
@@ -152,14 +153,13 @@ def job_results_write(*, job: RecognitionJob, faces, best) -> RecognitionJob:
             & (Q(deployment__isnull=True) | Q(deployment_id=job.deployment_id))
         )
         pseudonyms = {str(p) for p in locked.values_list("subject_pseudonym", flat=True)}
-        allowed = {
-            str(p): pk
-            for pk, p in Subject.objects.filter(
-                organization_id=job.organization_id,
-                pseudonym__in=pseudonyms,
-                erased_at__isnull=True,
-            ).values_list("pk", "pseudonym")
-        }
+        subjects = Subject.objects.filter(
+            organization_id=job.organization_id, pseudonym__in=pseudonyms, erased_at__isnull=True
+        ).values_list("pk", "pseudonym", "objects_to_automated_decisions")
+        allowed = {str(p): pk for pk, p, _objects in subjects}
+        # PIPL Art. 24, R43: a person who objected to decisions by automation alone gets a
+        # human review of every match, whatever the purpose.
+        objectors = {str(p) for _pk, p, objects in subjects if objects}
     done = set(RecognitionResult.objects.filter(job=job).values_list("image_index", "face_index"))
     rows = []
     for face, candidate in zip(faces, best, strict=True):
@@ -180,7 +180,7 @@ def job_results_write(*, job: RecognitionJob, faces, best) -> RecognitionJob:
                 # R43: a match with significant effects waits for a person before any action.
                 review_status=(
                     RecognitionResult.Review.PENDING
-                    if hit and job.needs_review
+                    if hit and (job.needs_review or candidate.subject in objectors)
                     else RecognitionResult.Review.NOT_REQUIRED
                 ),
             )

@@ -46,8 +46,11 @@ def test_minor_rules_publishing_by_role(cw, world, panel_as, role, status):
 @pytest.mark.parametrize(
     ("role", "status"), [("owner", 200), ("dpo", 200), ("operator", 403), ("auditor", 403)]
 )
-def test_data_requests_page_by_role(cw, world, panel_as, role, status):
-    assert panel_as(world.user(role)).get("/o/acme/data-requests/").status_code == status
+def test_subjects_page_links_request_handlers_to_the_request_queue(
+    cw, world, panel_as, role, status
+):
+    page = panel_as(world.user(role)).get("/o/acme/subjects/")
+    assert ('href="/o/acme/dsr/"' in page.content.decode()) is (status == 200)
 
 
 def test_dashboard_shows_consent_figures(cw, world, panel_as):

@@ -160,13 +160,14 @@ def test_leftover_fails_loudly_and_keeps_the_request_open(
     dw, django_capture_on_commit_callbacks, monkeypatch
 ):
     put_face_data(dw)
-    # A recognition erasure that does nothing (the withdrawal's purge still takes templates).
+    # A recognition erasure that does nothing (the withdrawal's purge still takes templates and
+    # kept raw images, R22).
     monkeypatch.setattr(
         "dsr.services.erasure._biometrics_erase", lambda *, subject, actor: {"templates": 0}
     )
     request = dw.file("erasure")
     with (
-        pytest.raises(ErasureIncomplete, match="data key not destroyed, raw images"),
+        pytest.raises(ErasureIncomplete, match="left data behind: data key not destroyed"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         dsr_request_complete(data_request=request, actor=DPO)
@@ -176,8 +177,10 @@ def test_leftover_fails_loudly_and_keeps_the_request_open(
     assert report["passed"] is False
     counts = {c["check"]: c["count"] for c in report["checks"]}
     assert counts["data key not destroyed"] == 1
-    assert counts["raw images"] == 1
-    assert counts["files on disk under MEDIA_ROOT"] == 2
+    assert counts["recognition results naming the subject"] == 1
+    assert counts["pending enrollment uploads"] == 1
+    assert counts["files on disk under MEDIA_ROOT"] == 1
+    assert counts["raw images"] == 0
     assert AuditEvent.objects.filter(action="data_request.erasure_incomplete").exists()
 
 

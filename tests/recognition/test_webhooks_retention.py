@@ -158,6 +158,22 @@ def test_r43_significant_effect_matches_wait_for_review(world, enroll, faces, ru
     assert statuses == {True: "pending", False: "not_required"}
 
 
+def test_r43_objection_to_automated_decisions_sends_that_persons_matches_to_review(
+    rec, enroll, faces, run_on_commit
+):
+    obama, _ = enroll("obama")
+    enroll("biden")
+    obama.objects_to_automated_decisions = True
+    obama.save(update_fields=["objects_to_automated_decisions"])
+    job = _identify(rec, faces, run_on_commit)
+    statuses = {
+        str(r.subject_pseudonym): r.review_status
+        for r in RecognitionResult.objects.filter(job=job, matched=True)
+    }
+    assert statuses[str(obama.pseudonym)] == "pending"
+    assert sorted(statuses.values()) == ["not_required", "pending"]
+
+
 def test_p4_withdrawal_committed_before_the_write_leaves_the_face_unknown(
     rec, enroll, faces, run_on_commit
 ):

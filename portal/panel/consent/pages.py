@@ -15,7 +15,6 @@ from consent.selectors import (
     consent_events,
     consents_for_org,
     consents_for_subject,
-    data_requests_for_org,
     data_requests_for_subject,
     minor_rules_current,
     subject_for_org,
@@ -163,16 +162,6 @@ def minor_rules(request):
         request,
         "panel/consent/minor_rules.html",
         {"rules": minor_rules_current(organization=org), "form": form, "can_publish": can_publish},
-    )
-
-
-@org_view(roles.HANDLE_REQUESTS)
-def data_requests(request):
-    page = Paginator(data_requests_for_org(organization=request.organization), 50)
-    return render(
-        request,
-        "panel/consent/data_requests.html",
-        {"page": page.get_page(request.GET.get("page"))},
     )
 
 

@@ -15,5 +15,4 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("consent/minor-rules/", pages.minor_rules, name="minor_rules"),
-    path("data-requests/", pages.data_requests, name="data_requests"),
 ]
