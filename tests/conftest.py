@@ -14,6 +14,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path):
+    """Give each test its own MEDIA_ROOT, so uploads never land in the checkout's var/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 FACES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "faces"
 
 
