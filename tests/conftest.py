@@ -14,6 +14,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path):
+    """Give each test its own MEDIA_ROOT, so uploads never land in the checkout's var/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 FACES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "faces"
 
 
@@ -211,3 +217,38 @@ def live_worker(transactional_db):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+# --- Real Chromium ------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    # This machine's network is closed: background connections only fail, many at a time.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Return Debian's Chromium driven by Playwright (bin/test installs it; no download)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("chromium is not installed: run bin/test, which installs Debian's package")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
+    # are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -76,9 +76,3 @@ def other_cw(world):
     )
     subject = SubjectFactory(organization=world.outsider_org, email="bob@example.test")
     return purpose, notice, subject
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The shared world fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

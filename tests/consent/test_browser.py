@@ -5,7 +5,6 @@ accessible names (labels, roles) a screen reader would announce.
 """
 
 import re
-import shutil
 
 import pytest
 from django.core import mail
@@ -15,15 +14,6 @@ from consent.receipts import receipt_verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 TEXT = {
     "en": {
@@ -47,23 +37,6 @@ TEXT = {
         "download": "下载（JSON）",
     },
 }
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("chromium is not installed")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
-    # are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

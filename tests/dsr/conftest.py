@@ -30,12 +30,6 @@ class DsrWorld:
         )
 
 
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 @pytest.fixture
 def dw(world) -> DsrWorld:
     from consent.services import Evidence, consent_grant

@@ -16,13 +16,6 @@ def actor():
     return Actor.system("test")
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Keep uploaded files of a test in its own directory; hash test passwords cheaply."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def png_upload(name: str = "sign.png") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
