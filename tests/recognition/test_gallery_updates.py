@@ -238,3 +238,52 @@ def test_incremental_results_equal_a_fresh_rebuild(rec, enroll, builds, settings
         )
     # Withdrawn (purged) and still-restricted subjects are in neither.
     assert 100 < len(fresh) < 240
+
+
+def test_r11_reconsent_on_a_new_purpose_version_adds_the_stored_template_back(
+    rec, enroll, builds, run_on_commit
+):
+    from consent.services.transitions import consents_require_reconsent
+    from tests.factories import PublishedNoticeFactory, PurposeVersionFactory
+
+    (a,) = _vectors(1)
+    subject, consent, label = enroll(a)
+    assert _best(rec.purpose, a) == label
+    old = rec.purpose.current_version_id
+    new = PurposeVersionFactory(purpose=rec.purpose, version=2)
+    rec.purpose.current_version = new
+    rec.purpose.save(update_fields=["current_version"])
+    run_on_commit(
+        lambda: consents_require_reconsent(
+            organization_id=rec.org.pk, old_version_ids=[old], actor=rec.actor
+        )
+    )
+    assert _best(rec.purpose, a) is None  # kept in storage (R11), out of matching
+
+    notice = PublishedNoticeFactory(purpose_version=new, organization=rec.org, language="en")
+    run_on_commit(lambda: rec.consent(subject, notice=notice))
+
+    assert _best(rec.purpose, a) == label
+    assert len(builds) == 1
+
+
+def test_pipl_47_erasure_removes_from_the_next_search_and_unnames_the_log(
+    rec, enroll, builds, run_on_commit
+):
+    from recognition.services.templates import subject_biometrics_erase
+
+    a, b = _vectors(2)
+    subject, _consent, label = enroll(a)
+    enroll(b)
+    assert _best(rec.purpose, a) == label
+
+    run_on_commit(
+        lambda: subject_biometrics_erase(
+            organization=rec.org, subject=subject, actor=rec.actor, reason="subject_erasure"
+        )
+    )
+
+    assert _best(rec.purpose, a) is None
+    assert len(builds) == 1
+    assert not GalleryChange.objects.filter(subject_pseudonym=subject.pseudonym).exists()
+    assert GalleryChange.objects.filter(template_id=label, op="remove").exists()
