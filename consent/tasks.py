@@ -5,13 +5,13 @@ from celery import shared_task
 from consent.services import consents_expire_due, subjects_flag_turning_14
 
 
-@shared_task(name="consent.flag_turning_14", queue="portal", acks_late=True, max_retries=3)
+@shared_task(name="consent.flag_turning_14", acks_late=True, max_retries=3)
 def flag_turning_14(organization_id: int | None = None) -> int:
     """Flag subjects whose 14th birthday has come (R15). Daily."""
     return subjects_flag_turning_14(organization_id=organization_id)
 
 
-@shared_task(name="consent.expire_due", queue="portal", acks_late=True, max_retries=3)
+@shared_task(name="consent.expire_due", acks_late=True, max_retries=3)
 def expire_due() -> int:
     """Expire active consents past their term. Hourly."""
     return consents_expire_due()

@@ -9,7 +9,6 @@ from tenants.models import Organization
 
 @shared_task(
     name="governance.evaluate_filings",
-    queue="portal",
     acks_late=True,
     autoretry_for=(ConnectionError,),
     retry_backoff=True,
@@ -31,7 +30,7 @@ def evaluate_filings(organization_id: int) -> int | None:
     return filing.pk if filing else None
 
 
-@shared_task(name="governance.evaluate_all_filings", queue="portal", acks_late=True)
+@shared_task(name="governance.evaluate_all_filings", acks_late=True)
 def evaluate_all_filings() -> int:
     """Fan out one evaluation per organization (the beat entry); return how many were queued."""
     ids = list(Organization.objects.values_list("pk", flat=True))

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MinorRulesForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Rules"), widget=forms.Textarea(attrs={"rows": 10}))
-    url = forms.URLField(label=_("Public address (optional)"), required=False)
+    url = forms.URLField(
+        label=_("Public address (optional)"), required=False, assume_scheme="https"
+    )
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
