@@ -317,9 +317,10 @@ def template_aad(organization_id: int, template_public_id, pseudonym) -> bytes:
 def gallery_for(*, purpose, shard: int = 0, shard_count: int = 1) -> tuple[int, Gallery]:
     """Return (version, gallery shard) for the purpose, brought current from this worker's cache.
 
-    A cached gallery behind the database is updated in place from the change log (so callers
-    must not keep an older one around), else rebuilt. The version is read before the templates,
-    so a change committed in between is replayed again next time rather than lost.
+    A cached gallery behind the database is updated in place from the change log, else
+    rebuilt. In place: callers must not keep an older one around, and a worker process searches
+    from one thread at a time (prefork or solo pool), as before. The version is read before the
+    templates, so a change committed in between is replayed again next time rather than lost.
     """
     version = gallery_version(organization_id=purpose.organization_id, purpose_id=purpose.pk)
     key = (purpose.organization_id, purpose.pk, shard, shard_count)
