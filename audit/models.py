@@ -51,8 +51,6 @@ class AuditEvent(models.Model):
             # Filters by action and by subject (the data-subject export reads all of one person's).
             models.Index(fields=["organization", "action"], name="audit_org_action"),
             models.Index(fields=["organization", "subject_pseudonym"], name="audit_org_subject"),
-            # The retention purge looks for events older than the cutoff.
-            models.Index(fields=["organization", "created_at"], name="audit_org_created"),
         ]
 
     def __str__(self) -> str:
@@ -65,7 +63,8 @@ class AuditPending(models.Model):
     event = models.OneToOneField(
         AuditEvent, on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
-    organization_id_copy = models.BigIntegerField(db_index=True)
+    # Unindexed on purpose: the queue stays small, and the sealer scans it in event id order.
+    organization_id_copy = models.BigIntegerField()
 
     def __str__(self) -> str:
         return f"pending #{self.event_id}"

@@ -1,12 +1,15 @@
 """Audit trail throughput and verification time on PostgreSQL.
 
-1. Append: W writer processes each record N events, one transaction per event as a request
-   would, with the after-commit sealing they really do. Prints events/s over all writers.
+1. Append: W writer processes each record N events, T events per transaction (1: a durable
+   commit per event, the worst case; a request's or a job's events share its transaction), with
+   the after-commit sealing they really do. Prints events/s over all writers; --baseline also
+   times the same INSERT over bare psycopg, the machine's ceiling for a commit per event.
 2. Verify: fills one organization's chain to V events (bulk append, then sealing, both timed)
    and times ``audit_verify`` over the whole chain.
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
-           .venv/bin/python bench/audit_append.py [--writers 8] [--events 2000] [--verify 1000000]
+           .venv/bin/python bench/audit_append.py [--writers 8] [--events 2000] \
+           [--per-transaction 1 10] [--baseline] [--verify 1000000]
 The database is created and migrated if needed; the bench organizations are made afresh.
 """
 
@@ -15,6 +18,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,9 +61,9 @@ def _fresh_org(slug):
     return organization_create(name=slug, slug=slug, owner_email=f"owner@{slug}.bench")
 
 
-def _writer(org_id, count, barrier, results):
+def _writer(org_id, count, per_transaction, barrier, results):
     _setup()
-    from django.db import connection
+    from django.db import connection, transaction
 
     from audit.actors import Actor
     from audit.services import audit_record
@@ -68,35 +72,87 @@ def _writer(org_id, count, barrier, results):
     actor = Actor(Actor.USER, "1", "bench@writer", "bench", "127.0.0.1")
     barrier.wait()
     start = time.perf_counter()
-    for i in range(count):
-        audit_record(
-            organization_id=org_id,
-            actor=actor,
-            action="bench.append",
-            target_type="thing",
-            target_id=str(i),
-            subject_pseudonym="5f0c8a4e-1111-4c1e-9a53-000000000000",
-            details={"i": i, "writer": os.getpid()},
-        )
+    for first in range(0, count, per_transaction):
+        # A request's events share its transaction; per_transaction=1 is the worst case, one
+        # durable commit per event (the single INSERT in autocommit, as a read's audit is).
+        with transaction.atomic() if per_transaction > 1 else nullcontext():
+            for i in range(first, min(first + per_transaction, count)):
+                audit_record(
+                    organization_id=org_id,
+                    actor=actor,
+                    action="bench.append",
+                    target_type="thing",
+                    target_id=str(i),
+                    subject_pseudonym="5f0c8a4e-1111-4c1e-9a53-000000000000",
+                    details={"i": i, "writer": os.getpid()},
+                )
     results.put((start, time.perf_counter()))
 
 
-def bench_append(writers, events):
-    org = _fresh_org("bench-append")
-    from django.db import connections
+def _raw_writer(dsn, sql, values, count, barrier, results):
+    import psycopg
 
-    # Forked writers must not share the parent's database socket.
-    connections.close_all()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        barrier.wait()
+        start = time.perf_counter()
+        for _ in range(count):
+            conn.execute(sql, values).fetchone()
+    results.put((start, time.perf_counter()))
+
+
+def _run(target, args_for, writers):
     barrier, results = mp.Barrier(writers), mp.Queue()
     procs = [
-        mp.Process(target=_writer, args=(org.pk, events, barrier, results)) for _ in range(writers)
+        mp.Process(target=target, args=(*args_for(), barrier, results)) for _ in range(writers)
     ]
     for proc in procs:
         proc.start()
     spans = [results.get() for _ in procs]
     for proc in procs:
         proc.join()
-    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    return max(end for _, end in spans) - min(start for start, _ in spans)
+
+
+def bench_baseline(writers, events):
+    """The same single-statement append over bare psycopg: this machine's durable-commit ceiling."""
+    import json
+
+    from django.conf import settings
+    from django.db import connections
+    from django.utils import timezone
+
+    from audit.services.recording import _INSERT_ONE
+
+    org = _fresh_org("bench-baseline")
+    db = settings.DATABASES["default"]
+    dsn = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    values = [
+        org.pk,
+        timezone.now(),
+        "user",
+        "1",
+        "x",
+        "bench.raw",
+        "t",
+        "1",
+        "",
+        "r",
+        "127.0.0.1",
+        json.dumps({"i": 1}),
+    ]
+    connections.close_all()
+    elapsed = _run(_raw_writer, lambda: (dsn, _INSERT_ONE, values, events), writers)
+    total = writers * events
+    print(f"baseline (bare psycopg, one commit per event): {total / elapsed:,.0f} events/s")
+
+
+def bench_append(writers, events, per_transaction):
+    org = _fresh_org("bench-append")
+    from django.db import connections
+
+    # Forked writers must not share the parent's database socket.
+    connections.close_all()
+    elapsed = _run(_writer, lambda: (org.pk, events, per_transaction), writers)
     total = writers * events
     from audit.models import AuditPending
     from audit.services import audit_seal_pending, audit_verify
@@ -105,9 +161,9 @@ def bench_append(writers, events):
     audit_seal_pending(organization_id=org.pk)
     report = audit_verify(organization_id=org.pk)
     print(
-        f"append: {writers} writers x {events} events = {total} in {elapsed:.2f} s "
-        f"-> {total / elapsed:,.0f} events/s (left unsealed by after-commit sealing: {left}; "
-        f"chain ok: {report.ok})"
+        f"append: {writers} writers x {events} events, {per_transaction} per transaction = "
+        f"{total} in {elapsed:.2f} s -> {total / elapsed:,.0f} events/s (left for the periodic "
+        f"sealer: {left}; chain ok: {report.ok})"
     )
 
 
@@ -161,11 +217,26 @@ def main():
     )
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--events", type=int, default=2000, help="events per writer")
+    parser.add_argument(
+        "--per-transaction",
+        type=int,
+        nargs="+",
+        default=[1, 10],
+        help="events per writer transaction (1: a commit per event)",
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also time the bare-psycopg append (the machine's commit ceiling)",
+    )
     parser.add_argument("--verify", type=int, default=1_000_000, help="chain length to verify")
     args = parser.parse_args()
     _ensure_database()
+    if args.writers and args.baseline:
+        bench_baseline(args.writers, args.events)
     if args.writers:
-        bench_append(args.writers, args.events)
+        for per_transaction in args.per_transaction:
+            bench_append(args.writers, args.events, per_transaction)
     if args.verify:
         bench_verify(args.verify)
 
