@@ -189,6 +189,11 @@ CELERY_BEAT_SCHEDULE["consent-flag-turning-14"] = {
     "schedule": 24 * 3600,
 }
 CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "schedule": 3600}
+# R16: consent history is purged daily once three years have passed since its last event.
+CELERY_BEAT_SCHEDULE["consent-purge-expired-history"] = {
+    "task": "consent.purge_expired_history",
+    "schedule": 24 * 3600,
+}
 # R50: data-subject requests near or past their deadline are flagged and DPOs told, hourly.
 CELERY_BEAT_SCHEDULE["dsr-flag-deadlines"] = {"task": "dsr.flag_deadlines", "schedule": 3600}
 # R50: answer deadlines. EU (GDPR Art. 12(3)): one calendar month, extendable by two more.
