@@ -2,7 +2,11 @@
 
 from django.utils.translation import gettext as _
 
-from governance.filing import filing_threshold, stored_individuals_count
+from governance.filing import (
+    LEGACY_FILING_DEADLINE,
+    filing_threshold,
+    stored_individuals_count,
+)
 from governance.gates import RuleCheck, deployment_checks, fix_url, purpose_version_problems
 from governance.models import Deployment, Filing, FilingProfile, Incident, Notice, Purpose
 
@@ -75,7 +79,15 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
     filed = filings.filter(
         kind=Filing.Kind.INITIAL, status__in=[Filing.Status.SUBMITTED, Filing.Status.ACCEPTED]
     ).exists()
-    if open_initial is not None:
+    if open_initial is not None and open_initial.is_overdue:
+        r35 = RuleCheck(
+            "R35",
+            False,
+            _("Overdue: the filing with the provincial CAC was due by %(deadline)s. File now.")
+            % {"deadline": open_initial.deadline.isoformat()},
+            link,
+        )
+    elif open_initial is not None:
         r35 = RuleCheck(
             "R35",
             False,
@@ -116,6 +128,17 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
         link if pending_change else "",
     )
     profile = FilingProfile.objects.for_org(organization).first()
+    legacy = profile is not None and profile.legacy_processor
+    r36 = RuleCheck(
+        "R36",
+        filed,
+        _("Filed with the provincial CAC.")
+        if filed
+        else _("A processor over the threshold before 1 June 2025 had to file by %(deadline)s.")
+        % {"deadline": LEGACY_FILING_DEADLINE.isoformat()},
+        "" if filed else link,
+        applicable=legacy,
+    )
     missing = [
         str(FilingProfile._meta.get_field(f).verbose_name)
         for f in PROFILE_REQUIRED
@@ -132,7 +155,7 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
         link if missing else "",
         applicable=filed or open_initial is not None or stored_count >= threshold,
     )
-    return [r35, r37, r38]
+    return [r35, r36, r37, r38]
 
 
 def _incident_check(organization) -> RuleCheck:

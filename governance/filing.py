@@ -27,7 +27,10 @@ PROFILE_FIELDS = (
     "operating_procedures",
     "legal_representative",
     "handling_person",
+    "legacy_processor",
 )
+# CAC Announcement (R36): the fixed deadline of processors over the threshold before 1 June 2025.
+LEGACY_FILING_DEADLINE = date(2025, 7, 14)
 
 _counter: Callable | None = None
 
@@ -55,6 +58,15 @@ def filing_deadline(trigger: date) -> tuple[date, bool]:
     """Return (deadline, estimated): 30 PRC working days after ``trigger``."""
     result = add_workdays(trigger, FILING_WORKDAYS)
     return result.day, result.estimated
+
+
+def _initial_deadline(organization, trigger: date) -> tuple[date, bool]:
+    """Return (deadline, estimated) of an initial filing: the fixed R36 date for a legacy
+    processor, otherwise 30 working days after ``trigger``."""
+    profile = FilingProfile.objects.for_org(organization).first()
+    if profile is not None and profile.legacy_processor:
+        return LEGACY_FILING_DEADLINE, False
+    return filing_deadline(trigger)
 
 
 def _today(today: date | None) -> date:
@@ -129,7 +141,7 @@ def filing_evaluate(
     if exists:
         return None
     trigger = _today(today)
-    deadline, estimated = filing_deadline(trigger)
+    deadline, estimated = _initial_deadline(organization, trigger)
     filing = Filing.objects.create(
         organization=organization,
         kind=Filing.Kind.INITIAL,
@@ -274,6 +286,16 @@ def filing_profile_get(*, organization) -> FilingProfile:
     return profile or FilingProfile(organization=organization)
 
 
+def _redate_open_initial_filings(organization, actor: Actor) -> None:
+    # The legacy flag decides the deadline of an initial filing (R36): an open one follows it.
+    for filing in Filing.objects.for_org(organization).filter(kind=Filing.Kind.INITIAL).open():
+        filing.deadline, filing.deadline_estimated = _initial_deadline(
+            organization, filing.trigger_date
+        )
+        filing.save(update_fields=["deadline", "deadline_estimated", "updated_at"])
+        _audit_filing(filing, actor, "filing.deadline_changed")
+
+
 @transaction.atomic
 def filing_profile_update(*, organization, actor: Actor, **changes) -> FilingProfile:
     """Change the security measures and rules a filing states; a filed change opens R37."""
@@ -295,6 +317,8 @@ def filing_profile_update(*, organization, actor: Actor, **changes) -> FilingPro
         target_id=profile.pk,
         details={"fields": sorted(changed)},
     )
+    if "legacy_processor" in changed:
+        _redate_open_initial_filings(organization, actor)
     substantive = {"security_measures", "processing_rules", "operating_procedures"} & set(changed)
     if substantive:
         filing_open_change(

@@ -5,8 +5,11 @@ RuleViolation with the unmet ones (``deployment_unmet``). Each message says how 
 """
 
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Assessment, Deployment, DeploymentPurpose, Notice, Purpose
@@ -72,6 +75,18 @@ def purpose_version_problems(version) -> list[dict]:
     return problems
 
 
+def signage_reattest_days() -> int:
+    return int(getattr(settings, "GOVERNANCE_SIGNAGE_REATTEST_DAYS", 365))
+
+
+def signage_is_stale(deployment: Deployment, today: date | None = None) -> bool:
+    """Return True when the signage photo is older than the re-attestation period (R6)."""
+    if deployment.signage_date is None:
+        return False
+    today = today or timezone.localdate()
+    return deployment.signage_date < today - timedelta(days=signage_reattest_days())
+
+
 def _place_checks(deployment: Deployment) -> list[RuleCheck]:
     org = deployment.organization
     edit = fix_url("gov_deployment_edit", org, pk=deployment.pk)
@@ -98,6 +113,13 @@ def _place_checks(deployment: Deployment) -> list[RuleCheck]:
         signage = (deployment.signage_photo, deployment.signage_location, deployment.signage_date)
         if not all(signage):
             missing.append(_("signage evidence (a photo with its location and date)"))
+        elif signage_is_stale(deployment):
+            missing.append(
+                _("new signage evidence: the last photo, of %(date)s, is older than %(days)s days")
+                % {"date": deployment.signage_date.isoformat(), "days": signage_reattest_days()}
+            )
+            # Signage evidence is uploaded on the detail page, not the edit form.
+            edit = fix_url("gov_deployment_detail", org, pk=deployment.pk) + "#signage"
     checks.append(
         RuleCheck(
             "R6",

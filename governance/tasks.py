@@ -4,6 +4,7 @@ from celery import shared_task
 
 from audit.actors import Actor
 from governance.filing import filing_evaluate, stored_individuals_count
+from governance.services.signage import deployments_flag_stale_signage
 from tenants.models import Organization
 
 
@@ -37,3 +38,9 @@ def evaluate_all_filings() -> int:
     for pk in ids:
         evaluate_filings.delay(pk)
     return len(ids)
+
+
+@shared_task(name="governance.flag_stale_signage", acks_late=True, max_retries=3)
+def flag_stale_signage() -> int:
+    """Flag public-place signage due for re-attestation (R6). Daily; return how many."""
+    return deployments_flag_stale_signage()

@@ -189,6 +189,11 @@ CELERY_BEAT_SCHEDULE["consent-flag-turning-14"] = {
     "schedule": 24 * 3600,
 }
 CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "schedule": 3600}
+# R16: consent history is purged daily once three years have passed since its last event.
+CELERY_BEAT_SCHEDULE["consent-purge-expired-history"] = {
+    "task": "consent.purge_expired_history",
+    "schedule": 24 * 3600,
+}
 # R50: data-subject requests near or past their deadline are flagged and DPOs told, hourly.
 CELERY_BEAT_SCHEDULE["dsr-flag-deadlines"] = {"task": "dsr.flag_deadlines", "schedule": 3600}
 # R50: answer deadlines. EU (GDPR Art. 12(3)): one calendar month, extendable by two more.
@@ -233,6 +238,13 @@ FILING_THRESHOLD = env_int("FILING_THRESHOLD", 100_000)
 FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
 GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
 GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# R6: signage evidence of a public place is re-attested (a new photo) this often; the daily
+# job flags active deployments whose photo is older.
+GOVERNANCE_SIGNAGE_REATTEST_DAYS = env_int("GOVERNANCE_SIGNAGE_REATTEST_DAYS", 365)
+CELERY_BEAT_SCHEDULE["governance-flag-stale-signage"] = {
+    "task": "governance.flag_stale_signage",
+    "schedule": 24 * 3600,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -11,6 +11,7 @@ from consent.services.consents import (
 )
 from consent.services.receipts import receipt_issue, signing_key_for, signing_key_rotate
 from consent.services.requests import data_request_file
+from consent.services.retention import consent_history_purge_expired
 from consent.services.subjects import (
     minor_rules_publish,
     subject_create,
@@ -34,6 +35,7 @@ __all__ = [
     "code_verify",
     "consent_decline",
     "consent_grant",
+    "consent_history_purge_expired",
     "consent_restore",
     "consent_restrict",
     "consent_withdraw",

@@ -1,20 +1,22 @@
 """Correction and supplementation (PIPL Art. 46; GDPR Art. 16; R47).
 
 Profile fields go through consent's subject_update (the audit event names the fields, never
-the values). A new photo re-enrolls the face: the new enrollment is queued first (a refused
-photo changes nothing), then the templates it replaces are deleted with their reason.
+the values). A new photo re-enrolls the face: the enrollment is queued with
+``replace_existing``, and the templates it replaces are deleted by the enrollment worker in the
+transaction that stores the new one. A photo refused at once changes nothing; one the worker
+refuses (no face, several faces) leaves the old templates too, and its failure is recorded on
+the request for the DPO (``dsr_correction_reenrollment_record``).
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.actors import Actor
+from audit.services import audit_record
 from consent.models import DataRequest
 from consent.services import subject_update
 from consent.services.subjects import SUBJECT_FIELDS
 from tenants.errors import ApplicationError
-
-REPLACED = "replaced_by_correction"
 
 
 @transaction.atomic
@@ -44,7 +46,6 @@ def dsr_correction_apply(
 def _reenroll(*, subject, actor: Actor, photo: bytes) -> dict:
     from recognition.models import FaceTemplate
     from recognition.services.enrollment import enrollment_request
-    from recognition.services.templates import templates_delete
 
     latest = (
         FaceTemplate.objects.filter(subject=subject)
@@ -64,10 +65,53 @@ def _reenroll(*, subject, actor: Actor, photo: bytes) -> dict:
         image=photo,
         content_type=None,
         actor=actor,
+        replace_existing=True,
     )
-    old = FaceTemplate.objects.filter(
-        subject=subject, purpose=latest.purpose, deployment=latest.deployment
+    # Nothing is deleted here: a photo the worker refuses must not leave the person without a
+    # template. The worker's outcome is written back by dsr_correction_reenrollment_record.
+    return {"reenrollment": str(enrollment.public_id), "reenrollment_status": enrollment.status}
+
+
+def dsr_correction_reenrollment_record(*, enrollment, replaced: list[str], actor: Actor) -> None:
+    """Record a re-enrollment's outcome on the correction request that queued it.
+
+    Called in the enrollment's finishing transaction. A failure is kept with the engine's code
+    and sentence (the old templates stay); a success names the templates it replaced.
+    """
+    if not enrollment.replace_existing:
+        return
+    data_request = (
+        DataRequest.objects.select_for_update()
+        .filter(
+            organization_id=enrollment.organization_id,
+            kind=DataRequest.Kind.CORRECTION,
+            changes__reenrollment=str(enrollment.public_id),
+        )
+        .first()
     )
-    replaced = [str(t.public_id) for t in old]
-    templates_delete(templates=old, actor=actor, reason=REPLACED)
-    return {"reenrollment": str(enrollment.public_id), "templates_replaced": replaced}
+    if data_request is None:
+        return
+    record = dict(data_request.changes)
+    record["reenrollment_status"] = enrollment.status
+    if enrollment.status == enrollment.Status.FAILED:
+        record["reenrollment_error"] = {
+            "code": enrollment.error_code,
+            "message": enrollment.error_message,
+        }
+    else:
+        record["templates_replaced"] = replaced
+    data_request.changes = record
+    data_request.save(update_fields=["changes"])
+    audit_record(
+        organization_id=data_request.organization_id,
+        actor=actor,
+        action="data_request.reenrollment_recorded",
+        target_type="data_request",
+        target_id=str(data_request.pk),
+        subject_pseudonym=str(enrollment.subject_pseudonym),
+        details={
+            "kind": data_request.kind,
+            "reenrollment_status": enrollment.status,
+            "error_code": enrollment.error_code,
+        },
+    )

@@ -44,7 +44,10 @@ class FilingOutput(serializers.ModelSerializer):
             "submitted_at",
             "accepted_at",
             "created_at",
+            "overdue",
         ]
+
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
 
 class SubmitInput(serializers.Serializer):

@@ -79,6 +79,9 @@ class Deployment(models.Model):
     )
     signage_location = models.CharField(_("signage location"), max_length=300, blank=True)
     signage_date = models.DateField(_("signage photo date"), null=True, blank=True)
+    # R6: the signage date the re-attestation job last flagged as stale, so it warns once per
+    # photo; new evidence carries a new date and is flagged again when it too gets old.
+    signage_flagged_for = models.DateField(null=True, blank=True, editable=False)
     activated_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.querysets import FilingAlertQuerySet, FilingProfileQuerySet, FilingQuerySet
@@ -62,6 +63,11 @@ class Filing(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.trigger_date})"
 
+    @property
+    def is_overdue(self) -> bool:
+        """Return True when the filing is still open after its deadline."""
+        return self.status == self.Status.OPEN and self.deadline < timezone.localdate()
+
 
 class FilingAlert(models.Model):
     """A warning level (e.g. 80% of the threshold) the stored count has reached."""
@@ -105,6 +111,13 @@ class FilingProfile(models.Model):
         _("legal representative"), max_length=120, blank=True, default=""
     )
     handling_person = models.CharField(_("handling person"), max_length=120, blank=True)
+    # CAC Announcement (R36): processors already storing >= 100,000 individuals before
+    # 1 June 2025 had to file by 14 July 2025, not 30 working days after the crossing.
+    legacy_processor = models.BooleanField(
+        _("stored 100,000 or more individuals before 1 June 2025"),
+        default=False,
+        help_text=_("Such processors had to file by 14 July 2025 (CAC Announcement)."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FilingProfileQuerySet.as_manager()

@@ -37,6 +37,7 @@ from governance.services.notices import (
     notice_update,
 )
 from governance.services.purposes import purpose_create, purpose_delete, purpose_update
+from governance.services.signage import deployments_flag_stale_signage
 
 __all__ = [
     "assessment_attach",
@@ -56,6 +57,7 @@ __all__ = [
     "deployment_set_signage",
     "deployment_suspend",
     "deployment_update",
+    "deployments_flag_stale_signage",
     "device_add",
     "device_remove",
     "incident_close",

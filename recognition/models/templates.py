@@ -39,6 +39,10 @@ class Enrollment(models.Model):
     keep_raw_image = models.BooleanField(default=False)
     # The upload, encrypted under the subject's data key, until the worker has encoded it.
     pending_path = models.CharField(max_length=300, blank=True)
+    # A re-enrollment (a correction, PIPL Art. 46): on success the subject's other templates for
+    # this purpose and deployment are deleted in the transaction that stores the new one; on
+    # failure they stay, so a refused photo never leaves the person without a template.
+    replace_existing = models.BooleanField(default=False)
     model_version = models.CharField(max_length=120, blank=True)
     face_box = models.JSONField(null=True, blank=True)
     actor_type = models.CharField(max_length=10)

@@ -3,6 +3,10 @@
 The request refuses what it can decide at once (consent, deployment, intake) with a 4xx and
 stores nothing. The worker does face detection (exactly one face, big enough); its refusal is
 the job's outcome with the engine's code, and the upload is deleted all the same (R21).
+
+A re-enrollment (``replace_existing``) replaces the subject's templates for the purpose and
+deployment only when it succeeds, in the transaction that stores the new template; a failed one
+leaves them in place.
 """
 
 from datetime import timedelta
@@ -26,6 +30,8 @@ from recognition.intake import ImageRejected, accept_image
 from recognition.models import Enrollment, FaceTemplate, RawImage
 from recognition.services.galleries import ADD, GalleryChangeSpec, gallery_bump, template_aad
 from recognition.services.keys import subject_key, subject_key_row_locked
+from recognition.services.templates import DeletionReason, templates_delete
+from recognition.signals import enrollment_finished
 from tenants.errors import Forbidden
 from tenants.roles import ENROLL
 
@@ -95,11 +101,14 @@ def enrollment_request(
     content_type: str | None,
     actor: Actor,
     user=None,
+    replace_existing: bool = False,
 ) -> Enrollment:
     """Check, store the photo encrypted and queue its encoding; return the enrollment job.
 
-    Raise Forbidden when ``user`` may not enroll on the deployment, EnrollmentRefused or
-    ImageRefused when the request is refused: nothing is stored then.
+    With ``replace_existing`` the new template, once stored, replaces the subject's other
+    templates for this purpose and deployment (a correction's re-enrollment). Raise Forbidden
+    when ``user`` may not enroll on the deployment, EnrollmentRefused or ImageRefused when the
+    request is refused: nothing is stored then.
     """
     if user is not None and not user.has_perm(ENROLL, deployment):
         raise Forbidden("You may not enroll faces on this deployment.")
@@ -122,6 +131,7 @@ def enrollment_request(
         keep_raw_image=consent_allows_raw_images(
             subject=subject, purpose=purpose, deployment=deployment
         ),
+        replace_existing=replace_existing,
         actor_type=actor.kind,
         actor_id=str(actor.id or "")[:64],
         actor_label=actor.label[:200],
@@ -146,6 +156,7 @@ def enrollment_request(
                     "deployment_id": deployment.pk,
                     "purpose_id": purpose.pk,
                     "keep_raw_image": enrollment.keep_raw_image,
+                    "replace_existing": replace_existing,
                 },
             )
             transaction.on_commit(lambda: _enqueue(enrollment))
@@ -179,6 +190,7 @@ def _fail(enrollment: Enrollment, code: str, message: str, actor: Actor) -> Enro
             subject_pseudonym=str(enrollment.subject_pseudonym),
             details={"error_code": code, "deployment_id": enrollment.deployment_id},
         )
+        enrollment_finished.send(Enrollment, enrollment=enrollment, replaced=[], actor=actor)
         transaction.on_commit(lambda: blob_delete(path))
     return enrollment
 
@@ -286,6 +298,17 @@ def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> 
             organization_id=enrollment.organization_id,
             changes=[GalleryChangeSpec(purpose.pk, ADD, template.pk, subject.pseudonym)],
         )
+        replaced = []
+        if enrollment.replace_existing:
+            # Under the subject's lock (taken above), so no store or purge of this subject runs
+            # between the new template's insert and the old ones' removal.
+            old = list(
+                FaceTemplate.objects.filter(
+                    subject=subject, purpose=purpose, deployment=deployment
+                ).exclude(pk=template.pk)
+            )
+            replaced = [str(t.public_id) for t in old]
+            templates_delete(templates=old, actor=actor, reason=DeletionReason.REENROLLED)
         enrollment.status = Enrollment.Status.SUCCEEDED
         enrollment.progress = 100
         enrollment.model_version = engine.MODEL_VERSION
@@ -307,8 +330,10 @@ def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> 
                 "model_version": engine.MODEL_VERSION,
                 "raw_image_kept": bool(raw_path),
                 "retain_until": retain_until.isoformat(),
+                "replaced": replaced,
             },
         )
+        enrollment_finished.send(Enrollment, enrollment=enrollment, replaced=replaced, actor=actor)
         # The upload goes as soon as the template exists (R21); only after the commit, so a
         # rollback leaves it for the retry.
         transaction.on_commit(lambda: blob_delete(pending))

@@ -32,6 +32,8 @@ class DeletionReason:
     CONSENT_ENDED = "consent_ended"
     RETENTION_EXPIRED = "retention_expired"
     SUBJECT_ERASURE = "subject_erasure"
+    # A correction's new photo was enrolled: the templates it replaces go in the same step.
+    REENROLLED = "replaced_by_reenrollment"
 
 
 # A consent in these states still needs the stored template: active, or restricted (R22 keeps

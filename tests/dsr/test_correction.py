@@ -36,7 +36,7 @@ def test_correction_refuses_unknown_fields_and_empty_changes(dw):
     assert request.is_open
 
 
-def test_new_photo_reenrolls_and_replaces_the_old_templates(dw, faces):
+def test_new_photo_queues_a_reenrollment_and_keeps_the_old_templates_meanwhile(dw, faces):
     put_face_data(dw)
     # The fixture's data key is random bytes; enrollment needs a real one, made on first use.
     SubjectKey.objects.filter(subject=dw.subject).delete()
@@ -45,13 +45,15 @@ def test_new_photo_reenrolls_and_replaces_the_old_templates(dw, faces):
     request = dsr_request_complete(
         data_request=dw.file("correction"), actor=DPO, photo=faces.read(name)
     )
-    assert sorted(request.changes["templates_replaced"]) == sorted(str(u) for u in old)
-    assert not FaceTemplate.objects.filter(public_id__in=old).exists()
     new = Enrollment.objects.get(public_id=request.changes["reenrollment"])
-    assert new.status == "queued" and new.pending_path
-    assert AuditEvent.objects.filter(
-        action="recognition.template_deleted", details__reason="replaced_by_correction"
-    ).count() == len(old)
+    assert new.status == "queued" and new.pending_path and new.replace_existing
+    assert request.changes["reenrollment_status"] == "queued"
+    # The old templates go only with the new one stored (tests/recognition/test_reenrollment.py).
+    assert (
+        set(FaceTemplate.objects.filter(subject=dw.subject).values_list("public_id", flat=True))
+        == old
+    )
+    assert not AuditEvent.objects.filter(action="recognition.template_deleted").exists()
 
 
 def _single_face(meta) -> bool:

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from governance.models import Deployment, DeploymentPurpose
@@ -96,10 +97,76 @@ def test_r6_public_place_needs_justification_area_and_signage(world, actor):
         actor=actor,
         photo=png_upload(),
         location="Ticket hall, north door",
-        taken_on=datetime.date(2025, 1, 2),
+        # Recent: older signage must be re-attested first (R6, GOVERNANCE_SIGNAGE_REATTEST_DAYS).
+        taken_on=timezone.localdate() - datetime.timedelta(days=30),
     )
     deployment_activate(deployment=deployment, actor=actor)
     assert Deployment.objects.get(pk=deployment.pk).status == "active"
+
+
+def test_r6_signage_evidence_expires_and_is_flagged(
+    world, actor, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from governance.compliance import organization_compliance
+    from governance.tasks import flag_stale_signage
+
+    settings.GOVERNANCE_SIGNAGE_REATTEST_DAYS = 365
+    today = timezone.localdate()
+    deployment = make_ready(
+        world.org,
+        place_type="public_place",
+        purpose_kind="public_security",
+        public_security_justification="Crowd safety at the station entrance.",
+        capture_area="Cameras 1-3 cover the ticket hall only.",
+    )
+    deployment_set_signage(
+        deployment=deployment,
+        actor=actor,
+        photo=png_upload(),
+        location="Ticket hall, north door",
+        taken_on=today - datetime.timedelta(days=300),
+    )
+    deployment_activate(deployment=deployment, actor=actor)
+
+    def r6():
+        report = organization_compliance(organization=world.org, stored_count=0)
+        row = next(r for r in report["deployments"] if r["deployment"].pk == deployment.pk)
+        return next(c for c in row["checks"] if c.rule == "R6")
+
+    assert r6().met
+    with django_capture_on_commit_callbacks(execute=True):
+        assert flag_stale_signage() == 0
+
+    # A year and a day later the photo no longer attests the signage.
+    Deployment.objects.filter(pk=deployment.pk).update(
+        signage_date=today - datetime.timedelta(days=366)
+    )
+    check = r6()
+    assert not check.met and "new signage evidence" in check.message
+    assert check.fix_url.endswith(f"/deployments/{deployment.pk}/#signage")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert flag_stale_signage() == 1
+    event = AuditEvent.objects.get(action="deployment.signage_reattest_due")
+    assert event.target_id == str(deployment.pk) or event.target_id == deployment.pk
+    assert len(mailoutbox) == 1
+    assert set(mailoutbox[0].to) == {world.owner.email, world.dpo.email}
+    assert f"/deployments/{deployment.pk}/#signage" in mailoutbox[0].body
+    # Flagged, not suspended; and flagged once per photo.
+    assert Deployment.objects.get(pk=deployment.pk).status == "active"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert flag_stale_signage() == 0
+    assert len(mailoutbox) == 1
+
+    # New evidence meets R6 again.
+    deployment_set_signage(
+        deployment=deployment,
+        actor=actor,
+        photo=png_upload(),
+        location="Ticket hall, north door",
+        taken_on=today,
+    )
+    assert r6().met
 
 
 def test_r6_signage_must_be_an_image(world, actor):

@@ -165,3 +165,50 @@ def test_api_pack_and_submit(world, api_as, actor):
     assert response.status_code == 200 and response.json()["status"] == "submitted"
     again = api_as(world.owner).post(f"/api/v1/filings/{filing.pk}/submit/")
     assert again.status_code == 409
+
+
+def test_r36_legacy_processor_filing_deadline_is_14_july_2025(world, api_as, actor):
+    from governance.compliance import organization_compliance
+
+    response = api_as(world.owner).patch(
+        "/api/v1/filings/profile/", {"legacy_processor": True}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["legacy_processor"] is True
+    assert (
+        api_as(world.auditor)
+        .patch("/api/v1/filings/profile/", {"legacy_processor": False}, format="json")
+        .status_code
+        == 403
+    )
+
+    filing = filing_evaluate(
+        organization=world.org, stored_count=120_000, actor=actor, today=D(2025, 6, 20)
+    )
+    assert filing.deadline == D(2025, 7, 14) and filing.deadline_estimated is False
+    assert filing.is_overdue  # unfiled after 14 July 2025
+    listed = api_as(world.auditor).get(f"/api/v1/filings/{filing.pk}/").json()
+    assert listed["deadline"] == "2025-07-14" and listed["overdue"] is True
+    checks = {c.rule: c for c in organization_compliance(organization=world.org)["organization"]}
+    assert not checks["R35"].met and "Overdue" in checks["R35"].message
+    assert checks["R36"].applicable and not checks["R36"].met and checks["R36"].fix_url
+
+    # Clearing the flag puts the open filing back on 30 working days from its trigger.
+    filing_profile_update(organization=world.org, actor=actor, legacy_processor=False)
+    filing.refresh_from_db()
+    assert filing.deadline == D(2025, 8, 1)
+    filing_profile_update(organization=world.org, actor=actor, legacy_processor=True)
+    filing.refresh_from_db()
+    assert filing.deadline == D(2025, 7, 14)
+
+    filing_submit(filing=filing, actor=actor, filing_number="SH-36")
+    filing.refresh_from_db()
+    assert not filing.is_overdue
+    checks = {c.rule: c for c in organization_compliance(organization=world.org)["organization"]}
+    assert checks["R36"].met
+
+
+def test_r36_without_the_legacy_flag_the_deadline_is_30_working_days(world, actor):
+    filing = filing_evaluate(
+        organization=world.org, stored_count=120_000, actor=actor, today=D(2025, 9, 26)
+    )
+    assert filing.deadline == D(2025, 11, 13)

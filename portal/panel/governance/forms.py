@@ -227,6 +227,7 @@ class FilingProfileForm(forms.ModelForm):
             "operating_procedures",
             "legal_representative",
             "handling_person",
+            "legacy_processor",
         ]
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})

@@ -1,0 +1,90 @@
+"""Periodic re-attestation of public-place signage (R6)."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.actors import Actor
+from audit.services import audit_record
+from governance.gates import fix_url, signage_reattest_days
+from governance.models import Deployment
+from tenants.models import Membership
+from tenants.roles import Role
+
+
+@transaction.atomic
+def deployments_flag_stale_signage(*, today: date | None = None) -> int:
+    """Flag active public-place deployments whose signage photo is older than the period.
+
+    Each stale photo is flagged once: an audit event and an e-mail to the organization's DPOs
+    and owners. The deployment keeps running: suspending it is their decision, not the job's.
+    Return how many deployments were flagged now.
+    """
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=signage_reattest_days())
+    stale = list(
+        Deployment.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(
+            status=Deployment.Status.ACTIVE,
+            place_type=Deployment.PlaceType.PUBLIC_PLACE,
+            signage_date__lt=cutoff,
+        )
+        .exclude(signage_flagged_for=F("signage_date"))
+        .select_related("organization")
+    )
+    actor = Actor.system("signage re-attestation job")
+    by_org: dict[int, list[Deployment]] = {}
+    for deployment in stale:
+        deployment.signage_flagged_for = deployment.signage_date
+        deployment.save(update_fields=["signage_flagged_for"])
+        audit_record(
+            organization_id=deployment.organization_id,
+            actor=actor,
+            action="deployment.signage_reattest_due",
+            target_type="deployment",
+            target_id=deployment.pk,
+            details={
+                "signage_date": deployment.signage_date.isoformat(),
+                "reattest_days": signage_reattest_days(),
+            },
+        )
+        by_org.setdefault(deployment.organization_id, []).append(deployment)
+    transaction.on_commit(lambda: _tell_dpos(by_org))
+    return len(stale)
+
+
+def _tell_dpos(by_org: dict[int, list[Deployment]]) -> None:
+    for org_id, deployments in by_org.items():
+        addresses = list(
+            Membership.objects.filter(
+                organization_id=org_id,
+                role__in=[Role.DPO, Role.OWNER],
+                user__isnull=False,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        if not addresses:
+            continue
+        org = deployments[0].organization
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        with translation.override(settings.LANGUAGE_CODE):
+            lines = [
+                _("%(name)s: signage photographed on %(date)s. Upload new evidence: %(url)s")
+                % {
+                    "name": d.name,
+                    "date": d.signage_date.isoformat(),
+                    "url": base + fix_url("gov_deployment_detail", org, pk=d.pk) + "#signage",
+                }
+                for d in deployments
+            ]
+            subject_line = _("%(org)s: public-place signage needs re-attestation") % {
+                "org": org.name
+            }
+        send_mail(subject_line, "\n".join(lines), None, addresses, fail_silently=True)
