@@ -275,6 +275,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models name a choice field status, kind, channel or language: each choice set
+    # gets its own stable name instead of a hash suffix (``spectacular --fail-on-warn``).
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentChannelEnum": "consent.models.Consent.Channel",
+        "ConsentKindEnum": "consent.models.Consent.Kind",
+        "DataRequestChannelEnum": "consent.models.DataRequest.Channel",
+        "DataRequestKindEnum": "consent.models.DataRequest.Kind",
+        "DataRequestStatusEnum": "consent.models.DataRequest.Status",
+        "DeploymentStatusEnum": "governance.models.Deployment.Status",
+        "DeviceKindEnum": "governance.models.Device.Kind",
+        "FilingKindEnum": "governance.models.Filing.Kind",
+        "FilingStatusEnum": "governance.models.Filing.Status",
+        "IncidentStatusEnum": "governance.models.Incident.Status",
+        "NoticeLanguageEnum": "governance.models.Notice.Language",
+        "NoticeStatusEnum": "governance.models.Notice.Status",
+        "AssessmentStatusEnum": "governance.models.Assessment.Status",
+        "PurposeKindEnum": "governance.models.Purpose.Kind",
+        # RecognitionJob and Enrollment share one set of states.
+        "JobStatusEnum": "recognition.models.RecognitionJob.Status",
+        # The data-request API takes a language code without labels.
+        "RequestLanguageEnum": ["en", "zh-hans"],
+    },
 }
 
 LOGGING = {

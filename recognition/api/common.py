@@ -1,5 +1,6 @@
 """Lookups the recognition API shares: ids in a request resolved within the organization."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consent.selectors import subject_for_org
@@ -30,6 +31,13 @@ def resolve_targets(organization, data: dict) -> dict:
     return targets
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {s: {"type": "integer"} for s in ("top", "right", "bottom", "left")},
+        "required": ["top", "right", "bottom", "left"],
+    }
+)
 class BoxField(serializers.Field):
     """A face box as {top, right, bottom, left} in the image's pixels."""
 
