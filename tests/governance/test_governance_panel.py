@@ -207,3 +207,24 @@ def test_assessment_sign_off_is_for_dpo(world, panel_as, objects):
 def test_filing_pack_download(world, panel_as, objects):
     response = panel_as(world.auditor).get(url("gov_filing_pack"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+
+
+def test_r36_panel_sets_the_legacy_flag_and_shows_the_overdue_filing(world, panel_as, actor):
+    import datetime
+
+    from governance.filing import filing_evaluate
+    from governance.models import FilingProfile
+
+    response = panel_as(world.owner).post(
+        url("gov_filings"), {"security_measures": "Encryption at rest", "legacy_processor": "on"}
+    )
+    assert response.status_code == 302
+    assert FilingProfile.objects.get(organization=world.org).legacy_processor is True
+    filing_evaluate(
+        organization=world.org,
+        stored_count=100_000,
+        actor=actor,
+        today=datetime.date(2025, 6, 20),
+    )
+    page = panel_as(world.auditor).get(url("gov_filings")).content.decode()
+    assert "2025-07-14" in page and "overdue" in page
