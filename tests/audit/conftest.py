@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 
 from audit.actors import Actor
+from audit.models import AuditEvent
 from audit.services import audit_record, audit_seal_pending
 
 TRIGGERS = [
@@ -13,7 +14,7 @@ TRIGGERS = [
 @pytest.fixture
 def chain(world):
     """Return ten sealed events of acme, oldest first, and two of the other organization."""
-    events = [
+    ids = [
         audit_record(
             organization_id=world.org.pk,
             actor=Actor.system(),
@@ -26,6 +27,7 @@ def chain(world):
     ]
     for _ in range(2):
         audit_record(organization_id=world.outsider_org.pk, actor=Actor.system(), action="o.e")
+    events = [AuditEvent.objects.get(pk=pk) for pk in ids]
     audit_seal_pending()
     return events
 

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sealed_event(world):
-    event = audit_record(organization_id=world.org.pk, actor=Actor.system(), action="t.one")
+    event = AuditEvent.objects.get(
+        pk=audit_record(organization_id=world.org.pk, actor=Actor.system(), action="t.one")
+    )
     audit_seal_pending(organization_id=world.org.pk)
     return event
 

@@ -66,8 +66,9 @@ def test_bulk_operation_writes_one_event_per_item(world):
 
 def test_actor_request_id_and_ip_are_recorded(world):
     actor = Actor(Actor.USER, "7", "someone@acme.test", "req-123", "10.1.2.3")
-    event = audit_record(organization_id=world.org.pk, actor=actor, action="test.who")
-    event.refresh_from_db()
+    event = AuditEvent.objects.get(
+        pk=audit_record(organization_id=world.org.pk, actor=actor, action="test.who")
+    )
     assert (event.actor_type, event.actor_id, event.request_id, event.ip) == (
         "user",
         "7",

@@ -81,8 +81,8 @@ def test_cut_off_tail_is_detected(world, chain, tamper):
 
 
 def test_unsealed_event_outside_the_queue_is_detected(world, chain, tamper):
-    event = audit_record(organization_id=world.org.pk, actor=Actor.system(), action="late")
-    tamper("DELETE FROM audit_auditpending WHERE event_id = %s", [event.pk])
+    event_id = audit_record(organization_id=world.org.pk, actor=Actor.system(), action="late")
+    tamper("DELETE FROM audit_auditpending WHERE event_id = %s", [event_id])
     report = audit_verify(organization_id=world.org.pk)
     assert not report.ok
     assert "carry no seal" in report.reason
