@@ -146,7 +146,8 @@ def audit_record(
     with psycopg.Cursor(conn.connection) as cursor:
         cursor.execute(_INSERT_ONE, values, prepare=True)
         event_id = cursor.fetchone()[0]
-    transaction.on_commit(lambda: _seal_after_commit(organization_id))
+    if _seal_due(organization_id):
+        conn.on_commit(lambda: _seal_after_commit(organization_id))
     return event_id
 
 
@@ -167,13 +168,17 @@ def audit_record_many(
     return created
 
 
+def _seal_due(organization_id: int) -> bool:
+    """Return True when this process has not tried to seal the organization's chain lately."""
+    interval = settings.AUDIT_SEAL_AFTER_COMMIT_SECONDS
+    return time.monotonic() - _last_seal_attempt.get(organization_id, -interval) >= interval
+
+
 def _seal_after_commit(organization_id: int) -> None:
     from audit.services.sealing import audit_seal_pending
 
-    interval = getattr(settings, "AUDIT_SEAL_AFTER_COMMIT_SECONDS", 1.0)
-    now = time.monotonic()
-    if now - _last_seal_attempt.get(organization_id, -interval) < interval:
+    if not _seal_due(organization_id):
         return
-    _last_seal_attempt[organization_id] = now
+    _last_seal_attempt[organization_id] = time.monotonic()
     # Best effort: a sealer already at work skips us, and the periodic task picks up the rest.
     audit_seal_pending(organization_id=organization_id, wait=False)
