@@ -16,6 +16,10 @@ def panel(request):
     return {
         "current_org": org,
         "current_role": getattr(request, "role", None),
+        # The role's translated name, for people; the value stays for code.
+        "current_role_label": roles.Role(request.role).label
+        if getattr(request, "role", None)
+        else None,
         "my_orgs": organizations_of_user(user=user),
         "nav": {
             "members": can(roles.VIEW_MEMBERS),

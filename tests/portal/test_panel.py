@@ -84,3 +84,5 @@ def test_panel_switches_to_chinese(world, panel_as):
     page = client.get("/o/acme/members/").content.decode()
     assert 'lang="zh-hans"' in page
     assert "成员" in page
+    # The role in the header is its translated name, not the stored value.
+    assert "owner@acme.test · 所有者" in page
