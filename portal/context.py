@@ -9,17 +9,16 @@ def panel(request):
     if user is None or not user.is_authenticated:
         return {}
     org = getattr(request, "organization", None)
+    role = getattr(request, "role", None)
 
     def can(perm):
         return org is not None and user.has_perm(perm, org)
 
     return {
         "current_org": org,
-        "current_role": getattr(request, "role", None),
+        "current_role": role,
         # The role's translated name, for people; the value stays for code.
-        "current_role_label": roles.Role(request.role).label
-        if getattr(request, "role", None)
-        else None,
+        "current_role_label": roles.Role(role).label if role else None,
         "my_orgs": organizations_of_user(user=user),
         "nav": {
             "members": can(roles.VIEW_MEMBERS),
