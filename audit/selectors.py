@@ -1,6 +1,11 @@
 """Reads of the audit trail."""
 
+from audit.hashing import SEALED_FIELDS
 from audit.models import AuditChainHead, AuditEvent
+
+# What the log viewer's API and CSV export show of an event: its sealed content (the
+# organization is implicit), its place in the chain and its hash.
+EXPORT_COLUMNS = ("id", "seq", *SEALED_FIELDS[2:], "hash")
 
 
 def audit_events_for_org(*, organization):

@@ -23,3 +23,16 @@ def organizations_of_user(*, user):
 
 def owner_count(*, organization) -> int:
     return human_memberships_for_org(organization=organization).filter(role=Role.OWNER).count()
+
+
+def responsible_emails(*, organization_id: int) -> list[str]:
+    """Return the e-mail addresses of the organization's active DPOs and owners (for alerts)."""
+    return list(
+        Membership.objects.filter(
+            organization_id=organization_id,
+            role__in=[Role.DPO, Role.OWNER],
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )

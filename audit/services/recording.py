@@ -17,6 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from audit.actors import Actor
+from audit.hashing import SEALED_FIELDS
 from audit.models import AuditEvent, AuditPending
 
 # Audit rows are kept for years and exported to regulators: face data and secrets never go in.
@@ -38,20 +39,8 @@ _FORBIDDEN_KEYS = frozenset(
     }
 )
 
-_COLUMNS = (
-    "organization_id",
-    "created_at",
-    "actor_type",
-    "actor_id",
-    "actor_label",
-    "action",
-    "target_type",
-    "target_id",
-    "subject_pseudonym",
-    "request_id",
-    "ip",
-    "details",
-)
+# The appended columns are the sealed ones but the id, which the database assigns.
+_COLUMNS = SEALED_FIELDS[1:]
 _INSERT_ONE = f"""
     WITH e AS (
         INSERT INTO {AuditEvent._meta.db_table} ({", ".join(_COLUMNS)})

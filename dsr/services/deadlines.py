@@ -18,8 +18,8 @@ from audit.actors import Actor
 from audit.services.recording import EventSpec, audit_record_many
 from consent.models import DataRequest
 from dsr.models import DsrSettings
-from tenants.models import Membership, Organization
-from tenants.roles import Role
+from tenants.models import Organization
+from tenants.selectors import responsible_emails
 
 EU = Organization.Jurisdiction.EU
 
@@ -146,16 +146,7 @@ def dsr_deadlines_flag(*, now=None) -> dict:
 
 def _tell_dpos(by_org: dict[int, list[DataRequest]]) -> None:
     for org_id, requests in by_org.items():
-        addresses = list(
-            Membership.objects.filter(
-                organization_id=org_id,
-                role__in=[Role.DPO, Role.OWNER],
-                user__isnull=False,
-                user__is_active=True,
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+        addresses = responsible_emails(organization_id=org_id)
         if not addresses:
             continue
         org = requests[0].organization

@@ -13,8 +13,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from governance.gates import fix_url, signage_reattest_days
 from governance.models import Deployment
-from tenants.models import Membership
-from tenants.roles import Role
+from tenants.selectors import responsible_emails
 
 
 @transaction.atomic
@@ -60,16 +59,7 @@ def deployments_flag_stale_signage(*, today: date | None = None) -> int:
 
 def _tell_dpos(by_org: dict[int, list[Deployment]]) -> None:
     for org_id, deployments in by_org.items():
-        addresses = list(
-            Membership.objects.filter(
-                organization_id=org_id,
-                role__in=[Role.DPO, Role.OWNER],
-                user__isnull=False,
-                user__is_active=True,
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+        addresses = responsible_emails(organization_id=org_id)
         if not addresses:
             continue
         org = deployments[0].organization

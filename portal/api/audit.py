@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from audit.models import AuditEvent
-from audit.selectors import audit_chain_state, audit_events_for_org
+from audit.selectors import EXPORT_COLUMNS, audit_chain_state, audit_events_for_org
 from audit.services import audit_seal_pending, audit_verify
 from tenants import roles
 from tenants.scoping import OrgScopedMixin
@@ -32,22 +32,7 @@ class AuditEventOutput(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = [
-            "id",
-            "seq",
-            "created_at",
-            "actor_type",
-            "actor_id",
-            "actor_label",
-            "action",
-            "target_type",
-            "target_id",
-            "subject_pseudonym",
-            "request_id",
-            "ip",
-            "details",
-            "hash",
-        ]
+        fields = list(EXPORT_COLUMNS)
 
 
 class ChainStateOutput(serializers.Serializer):

@@ -10,28 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from audit.selectors import audit_chain_state, audit_events_for_org
+from audit.selectors import EXPORT_COLUMNS, audit_chain_state, audit_events_for_org
 from audit.services import audit_record, audit_seal_pending, audit_verify
 from portal.panel.access import org_view
 from portal.panel.forms import AuditFilterForm
 from tenants import roles
-
-CSV_COLUMNS = [
-    "id",
-    "seq",
-    "created_at",
-    "actor_type",
-    "actor_id",
-    "actor_label",
-    "action",
-    "target_type",
-    "target_id",
-    "subject_pseudonym",
-    "request_id",
-    "ip",
-    "details",
-    "hash",
-]
 
 
 @org_view(roles.VIEW_AUDIT)
@@ -72,7 +55,7 @@ def audit_export(request):
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(CSV_COLUMNS)
+        yield writer.writerow(EXPORT_COLUMNS)
         for event in events.iterator(chunk_size=2000):
             seal = getattr(event, "seal", None)
             yield writer.writerow(
