@@ -21,6 +21,9 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
+# Scripts run as `python bench/<name>.py`, so this folder is on the path.
+from benchdb import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -31,25 +34,6 @@ def _setup():
     import django
 
     django.setup()
-
-
-def _ensure_database():
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(os.environ["DATABASE_URL"])
-    with psycopg.connect(
-        host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    _setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _fresh_org(slug):
@@ -231,7 +215,7 @@ def main():
     )
     parser.add_argument("--verify", type=int, default=1_000_000, help="chain length to verify")
     args = parser.parse_args()
-    _ensure_database()
+    ensure_database()
     if args.writers and args.baseline:
         bench_baseline(args.writers, args.events)
     if args.writers:

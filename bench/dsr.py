@@ -23,33 +23,15 @@ import tempfile
 import time
 from pathlib import Path
 
+# Scripts run as `python bench/<name>.py`, so this folder is on the path.
+from benchdb import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_dsr")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-dsr-media-"))
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-
-
-def _ensure_database():
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(os.environ["DATABASE_URL"])
-    with psycopg.connect(
-        host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _world():
@@ -222,7 +204,7 @@ def main():
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    _ensure_database()
+    ensure_database()
 
     from audit.actors import Actor
     from consent.models import DataRequest
