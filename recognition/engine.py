@@ -1,8 +1,9 @@
 """Face detection and encoding on top of face_recognition (dlib HOG + ResNet), made fast and safe.
 
-Detection runs on a copy scaled so the long side is at most `long_side` pixels (default 1000;
-HOG costs about 400 ms per megapixel); encoding runs on the original pixels inside the mapped-back
-boxes, so templates keep full-resolution detail.
+Detection runs on a greyscale copy scaled to what the detector needs: the long side at most
+`long_side` pixels (default 1000; HOG costs about 400 ms per megapixel), and for enrollment no
+finer than the smallest face that could be enrolled. Encoding runs on the original pixels inside
+the mapped-back boxes, so templates keep full-resolution detail.
 """
 
 import importlib.metadata
@@ -14,7 +15,14 @@ from PIL import Image
 
 UPSAMPLE = 1
 DETECT_LONG_SIDE = 1000
-MIN_ENROLL_FACE_PX = 80
+# The encoder reads a 150 px chip: a face under 100 px is blown up 1.5 times or more to fill it,
+# and its template carries that blur into every later match.
+MIN_ENROLL_FACE_PX = 100
+# HOG's 80 px window, run on a copy upsampled once, finds faces down to about 40 px.
+_HOG_SMALLEST_FACE_PX = 40
+# Photos up to this long side are searched at full size for enrollment, so a small face there is
+# reported as too small rather than not found.
+_ENROLL_DETECT_FLOOR_PX = 640
 
 
 def _installed(*names: str) -> str:
@@ -78,21 +86,34 @@ def _library():
     return face_recognition
 
 
-def detect(image: np.ndarray, *, long_side: int = DETECT_LONG_SIDE) -> list[Box]:
+def detect(
+    image: np.ndarray,
+    *,
+    long_side: int = DETECT_LONG_SIDE,
+    smallest_face_px: int | None = None,
+) -> list[Box]:
     """Return face boxes (top, right, bottom, left) in the image's own pixel coordinates.
 
     Images longer than `long_side` are scaled down for the HOG detector only, which then finds
-    faces down to about 40 px at that scale (80 px on a 2000 px photo).
+    faces down to about 40 px at that scale (80 px on a 2000 px photo). With `smallest_face_px`
+    the copy may be smaller still, down to the scale where such a face is 50 px (a margin above
+    the detector's 40), but a photo is never searched at under 640 px on its long side.
     """
     image = _rgb(image)
     height, width = image.shape[:2]
-    scale = min(1.0, long_side / max(height, width))
-    small = image
-    if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        small = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BILINEAR))
+    scale = detection_scale(max(height, width), long_side, smallest_face_px)
+    small = _detection_copy(image, scale)
     found = _library().face_locations(small, number_of_times_to_upsample=UPSAMPLE, model="hog")
     return [_scale_box(box, scale, width, height) for box in found]
+
+
+def detection_scale(longest: int, long_side: int, smallest_face_px: int | None = None) -> float:
+    """Return the factor (at most 1) applied to a photo whose long side is `longest` before HOG."""
+    scale = min(1.0, long_side / longest)
+    if smallest_face_px:
+        needed = 1.25 * _HOG_SMALLEST_FACE_PX / smallest_face_px
+        scale = min(scale, max(needed, _ENROLL_DETECT_FLOOR_PX / longest))
+    return scale
 
 
 def detect_and_encode(
@@ -124,10 +145,12 @@ def enrollment_face(
 
     Every detection counts, as in the naive pipeline: a photo where the detector also fires on
     something else (the astronaut's mission patch) is refused rather than guessed at, because
-    enrolling the wrong face would match the subject's consent to someone else's template.
+    enrolling the wrong face would match the subject's consent to someone else's template. On a
+    large photo, faces much smaller than `min_face_px` (a passer-by far behind) are not looked
+    for: none of them could be the one enrolled.
     """
     image = _rgb(image)
-    boxes = detect(image, long_side=long_side)
+    boxes = detect(image, long_side=long_side, smallest_face_px=min_face_px)
     if not boxes:
         raise EnrollmentImageInvalid("no_face", "No face was found in the photo.")
     if len(boxes) > 1:
@@ -162,6 +185,21 @@ def _rgb(image: np.ndarray) -> np.ndarray:
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"expected an RGB uint8 array (h, w, 3), got {image.dtype} {image.shape}")
     return image
+
+
+def _detection_copy(image: np.ndarray, scale: float) -> np.ndarray:
+    # Greyscale: dlib's HOG takes the strongest of three colour gradients otherwise, which costs
+    # a third more time for the same faces (bench/enroll.py compares decisions on every photo).
+    picture = Image.fromarray(image)
+    if scale >= 1.0:
+        return np.asarray(picture.convert("L"))
+    height, width = image.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # Averaging whole blocks first is cheap and anti-aliases; bilinear takes the last step.
+    factor = int(1 / scale)
+    if factor > 1:
+        picture = picture.reduce(factor)
+    return np.asarray(picture.convert("L").resize(size, Image.Resampling.BILINEAR))
 
 
 def _scale_box(box: Box, scale: float, width: int, height: int) -> Box:

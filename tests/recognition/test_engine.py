@@ -99,6 +99,25 @@ def test_enrollment_refuses_photo_without_face(pixels):
     assert caught.value.code == "no_face"
 
 
+@pytest.mark.parametrize(
+    ("longest", "smallest_face_px", "expected"),
+    [
+        (1581, None, 1000 / 1581),  # probes: the long side capped at 1000 px
+        (800, None, 1.0),  # never enlarged
+        (1581, 100, 0.5),  # enrollment, 2 MP portrait: a 100 px face is 50 px for HOG
+        (2236, 100, 1000 / 2236),  # the long-side cap still applies
+        (1000, 100, 0.64),  # never under 640 px on the long side
+        (427, 100, 1.0),  # small photos at full size: a small face is "too small", not missing
+    ],
+)
+def test_detection_scale_follows_long_side_and_smallest_enrollable_face(
+    longest, smallest_face_px, expected
+):
+    scale = engine.detection_scale(longest, engine.DETECT_LONG_SIDE, smallest_face_px)
+
+    assert scale == pytest.approx(expected)
+
+
 def test_enrollment_refuses_photo_with_two_people(pixels):
     with pytest.raises(EnrollmentImageInvalid, match="2 faces") as caught:
         engine.enrollment_face(pixels["two_people.jpg"])
