@@ -1,16 +1,14 @@
 """Recognition jobs, their encrypted probes, shard answers and results."""
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from recognition.querysets import OrgOwnedQuerySet, ProbeQuerySet, ResultQuerySet
+from recognition.models.work import PurposeBoundWork
+from recognition.querysets import ProbeQuerySet, ResultQuerySet
 
 
-class RecognitionJob(models.Model):
+class RecognitionJob(PurposeBoundWork):
     """One request to detect, identify or verify faces in one or more images."""
 
     class Mode(models.TextChoices):
@@ -31,17 +29,6 @@ class RecognitionJob(models.Model):
         MATCHING = "matching", _("Matching")
         DONE = "done", _("Done")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(
-        "tenants.Organization", on_delete=models.CASCADE, related_name="+"
-    )
-    deployment = models.ForeignKey(
-        "governance.Deployment", on_delete=models.PROTECT, related_name="+"
-    )
-    purpose = models.ForeignKey("governance.Purpose", on_delete=models.PROTECT, related_name="+")
-    purpose_version = models.ForeignKey(
-        "governance.PurposeVersion", on_delete=models.PROTECT, related_name="+"
-    )
     mode = models.CharField(max_length=10, choices=Mode)
     claimed_subject = models.ForeignKey(
         "consent.Subject", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -58,23 +45,9 @@ class RecognitionJob(models.Model):
     shard_count = models.PositiveSmallIntegerField(default=1)
     # The job's probe key, wrapped under the organization key; wiped when the probes go.
     probe_key_wrapped = models.BinaryField(null=True)
-    error_code = models.CharField(max_length=40, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
     # Which worker holds the job and until when: a redelivered copy waits out a live lease.
     worker = models.CharField(max_length=200, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    actor_type = models.CharField(max_length=10)
-    actor_id = models.CharField(max_length=64, blank=True)
-    actor_label = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = OrgOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -2,14 +2,14 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from recognition.models.work import PurposeBoundWork
 from recognition.querysets import OrgOwnedQuerySet
 
 
-class Enrollment(models.Model):
+class Enrollment(PurposeBoundWork):
     """One enrollment request: a job that turns one photo into one template."""
 
     class Status(models.TextChoices):
@@ -18,23 +18,10 @@ class Enrollment(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(
-        "tenants.Organization", on_delete=models.CASCADE, related_name="+"
-    )
-    deployment = models.ForeignKey(
-        "governance.Deployment", on_delete=models.PROTECT, related_name="+"
-    )
-    purpose = models.ForeignKey("governance.Purpose", on_delete=models.PROTECT, related_name="+")
-    purpose_version = models.ForeignKey(
-        "governance.PurposeVersion", on_delete=models.PROTECT, related_name="+"
-    )
     subject = models.ForeignKey("consent.Subject", on_delete=models.PROTECT, related_name="+")
     subject_pseudonym = models.UUIDField()
     status = models.CharField(max_length=12, choices=Status, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
-    error_code = models.CharField(max_length=40, blank=True)
-    error_message = models.CharField(max_length=300, blank=True)
     # R21: decided at request time from the separate raw-image consent.
     keep_raw_image = models.BooleanField(default=False)
     # The upload, encrypted under the subject's data key, until the worker has encoded it.
@@ -45,18 +32,6 @@ class Enrollment(models.Model):
     replace_existing = models.BooleanField(default=False)
     model_version = models.CharField(max_length=120, blank=True)
     face_box = models.JSONField(null=True, blank=True)
-    actor_type = models.CharField(max_length=10)
-    actor_id = models.CharField(max_length=64, blank=True)
-    actor_label = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = OrgOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
