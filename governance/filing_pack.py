@@ -58,6 +58,8 @@ def _deployments(org) -> list[dict]:
                 "address": d.address,
                 "province": d.province,
                 "place_type": d.place_type,
+                "processing_kind": d.processing_kind,
+                "jurisdiction": d.jurisdiction,
                 "storage_mode": d.storage_mode,
                 "central_storage_reason": d.central_storage_reason,
                 "verification_channel": d.verification_channel,

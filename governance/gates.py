@@ -75,6 +75,17 @@ def purpose_version_problems(version) -> list[dict]:
     return problems
 
 
+def _outside_measures(deployment: Deployment, rule: str) -> RuleCheck:
+    """A rule of the CAC Measures alone, on a deployment they do not govern (R1)."""
+    if deployment.processing_kind == Deployment.ProcessingKind.RESEARCH:
+        reason = _(
+            "Not applicable: the CAC Measures do not cover research, development or training."
+        )
+    else:
+        reason = _("Not applicable: the CAC Measures apply to processing inside the PRC.")
+    return RuleCheck(rule, True, reason, applicable=False)
+
+
 def signage_reattest_days() -> int:
     return int(getattr(settings, "GOVERNANCE_SIGNAGE_REATTEST_DAYS", 365))
 
@@ -90,6 +101,8 @@ def signage_is_stale(deployment: Deployment, today: date | None = None) -> bool:
 def _place_checks(deployment: Deployment) -> list[RuleCheck]:
     org = deployment.organization
     edit = fix_url("gov_deployment_edit", org, pk=deployment.pk)
+    # R7 binds every deployment, research included (R1 notwithstanding): filming people in
+    # toilets or hotel rooms stays unlawful under PIPL Art. 10, and no setting here permits it.
     checks = [
         RuleCheck(
             "R7",
@@ -186,6 +199,10 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
         "R20": _("Set a retention period for: %s."),
     }
     for rule, names in content.items():
+        # R3 rests on the Measures alone (FRM Art. 10); R14 and R20 on PIPL too.
+        if rule == "R3" and not deployment.measures_apply:
+            checks.append(_outside_measures(deployment, rule))
+            continue
         checks.append(
             RuleCheck(
                 rule,
@@ -209,6 +226,10 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
 
 
 def _storage_check(deployment: Deployment) -> RuleCheck:
+    if not deployment.measures_apply:
+        # FRM Art. 8 alone; enrollment still asks each person's separate consent to central
+        # storage, which costs nothing and is what PIPL Art. 29 wants for sensitive data anyway.
+        return _outside_measures(deployment, "R19")
     central = deployment.storage_mode == Deployment.StorageMode.CENTRAL
     unmet = central and not deployment.central_storage_reason.strip()
     return RuleCheck(

@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "DataRequestKindEnum": "consent.models.DataRequest.Kind",
         "DataRequestStatusEnum": "consent.models.DataRequest.Status",
         "DeploymentStatusEnum": "governance.models.Deployment.Status",
+        "DeploymentJurisdictionEnum": "governance.models.Deployment.Jurisdiction",
+        "OrganizationJurisdictionEnum": "tenants.models.Organization.Jurisdiction",
         "DeviceKindEnum": "governance.models.Device.Kind",
         "FilingKindEnum": "governance.models.Filing.Kind",
         "FilingStatusEnum": "governance.models.Filing.Status",

@@ -80,6 +80,11 @@ class DeploymentInput(serializers.Serializer):
     address = serializers.CharField(max_length=300)
     province = serializers.CharField(max_length=60)
     place_type = serializers.ChoiceField(choices=Deployment.PlaceType.choices)
+    processing_kind = serializers.ChoiceField(
+        choices=Deployment.ProcessingKind.choices, required=False
+    )
+    # Omitted: the organization's jurisdiction profile.
+    jurisdiction = serializers.ChoiceField(choices=Deployment.Jurisdiction.choices, required=False)
     storage_mode = serializers.ChoiceField(choices=Deployment.StorageMode.choices, required=False)
     central_storage_reason = serializers.CharField(required=False, allow_blank=True)
     verification_channel = serializers.ChoiceField(
@@ -141,7 +146,7 @@ class DeploymentViewSet(
     queryset = Deployment.objects.none()
     serializer_class = DeploymentOutput
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    filterset_fields = ["status", "place_type", "storage_mode"]
+    filterset_fields = ["status", "place_type", "processing_kind", "jurisdiction", "storage_mode"]
     required_perms = {
         "list": _READ,
         "retrieve": _READ,

@@ -44,6 +44,19 @@ class Deployment(models.Model):
         TENANT_GALLERY = "tenant_gallery", _("The organization's own gallery")
         OTHER = "other", _("Other")
 
+    class ProcessingKind(models.TextChoices):
+        # FRM Art. 2 (R1): the Measures cover recognising people, not research, development or
+        # algorithm training; PIPL covers both.
+        PRODUCTION = "production", _("Production (recognising people)")
+        RESEARCH = "rd_training", _("Research, development or algorithm training")
+
+    class Jurisdiction(models.TextChoices):
+        # Where the faces are processed: the CAC Measures apply inside the PRC only (R1).
+        CN = "CN", _("China (PRC)")
+        EU = "EU", _("European Union")
+        US_IL = "US-IL", _("Illinois, United States")
+        OTHER = "other", _("Elsewhere")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
@@ -57,6 +70,17 @@ class Deployment(models.Model):
     address = models.CharField(_("address"), max_length=300)
     province = models.CharField(_("province"), max_length=60)
     place_type = models.CharField(_("place type"), max_length=32, choices=PlaceType)
+    processing_kind = models.CharField(
+        _("processing kind"),
+        max_length=16,
+        choices=ProcessingKind,
+        default=ProcessingKind.PRODUCTION,
+    )
+    # Set from the organization's profile when not given: one organization may run sites in
+    # several jurisdictions.
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=8, choices=Jurisdiction, default=Jurisdiction.CN
+    )
     storage_mode = models.CharField(
         _("storage mode"), max_length=16, choices=StorageMode, default=StorageMode.ON_DEVICE
     )
@@ -121,6 +145,14 @@ class Deployment(models.Model):
     @property
     def is_public_place(self) -> bool:
         return self.place_type == self.PlaceType.PUBLIC_PLACE
+
+    @property
+    def measures_apply(self) -> bool:
+        """Return True when the CAC Measures govern this deployment (R1): production in the PRC."""
+        return (
+            self.jurisdiction == self.Jurisdiction.CN
+            and self.processing_kind == self.ProcessingKind.PRODUCTION
+        )
 
 
 class Device(models.Model):

@@ -22,6 +22,8 @@ DEPLOYMENT_FIELDS = (
     "address",
     "province",
     "place_type",
+    "processing_kind",
+    "jurisdiction",
     "storage_mode",
     "central_storage_reason",
     "verification_channel",
@@ -38,7 +40,9 @@ MANDATORY = {
 }
 # A change to how faces are processed needs a new impact assessment (FRM Art. 9, R29) and, once
 # filed, a change filing (R37).
-METHOD_FIELDS = frozenset({"place_type", "storage_mode", "verification_channel"})
+METHOD_FIELDS = frozenset(
+    {"place_type", "processing_kind", "jurisdiction", "storage_mode", "verification_channel"}
+)
 
 
 def _r7_violation(deployment_or_place: str) -> RuleViolation:
@@ -60,6 +64,8 @@ def _r7_violation(deployment_or_place: str) -> RuleViolation:
 def _check_choices(values: dict) -> None:
     for field, choices in (
         ("place_type", Deployment.PlaceType),
+        ("processing_kind", Deployment.ProcessingKind),
+        ("jurisdiction", Deployment.Jurisdiction),
         ("storage_mode", Deployment.StorageMode),
         ("verification_channel", Deployment.VerificationChannel),
     ):
@@ -89,9 +95,18 @@ def deployment_create(*, organization, actor: Actor, **values) -> Deployment:
     if unknown:
         raise ApplicationError(_("Unknown fields: %s.") % ", ".join(sorted(unknown)))
     require_text(values, MANDATORY)
+    if not values.get("jurisdiction"):
+        values["jurisdiction"] = organization.jurisdiction
     _check_choices(values)
     deployment = Deployment.objects.create(organization=organization, **values)
-    _audit(deployment, actor, "deployment.created", place_type=deployment.place_type)
+    _audit(
+        deployment,
+        actor,
+        "deployment.created",
+        place_type=deployment.place_type,
+        processing_kind=deployment.processing_kind,
+        jurisdiction=deployment.jurisdiction,
+    )
     return deployment
 
 

@@ -148,6 +148,9 @@ def test_filing_pack_contains_what_the_authority_asks_for(world, actor):
     assert expected <= names
     org = json.loads(archive.read("organization.json"))
     assert org["unified_social_credit_code"] == world.org.unified_social_credit_code
+    deployments = json.loads(archive.read("deployments.json"))
+    assert deployments[0]["processing_kind"] == "production"  # R1: what the Measures cover
+    assert deployments[0]["jurisdiction"] == "CN"
     measures = json.loads(archive.read("security_measures.json"))
     assert measures["security_measures"] == "Encryption at rest"
     assert b"Encryption at rest" in archive.read("filing_report.html")

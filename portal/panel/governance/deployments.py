@@ -83,7 +83,9 @@ def deployment_detail(request, pk):
 
 @org_view(roles.MANAGE_GOVERNANCE)
 def deployment_create_view(request):
-    form = DeploymentForm(request.POST or None)
+    form = DeploymentForm(
+        request.POST or None, initial={"jurisdiction": request.organization.jurisdiction}
+    )
     if request.method == "POST" and form.is_valid():
         deployment = apply_service(
             form,
@@ -104,7 +106,7 @@ def deployment_edit(request, pk):
     deployment = scoped(Deployment, request, pk)
     form = DeploymentForm(request.POST or None, instance=deployment)
     if request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in form.changed_data}
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
         fresh = Deployment.objects.get(pk=deployment.pk)
         try:
             deployment_update(deployment=fresh, actor=request.actor, **changes)

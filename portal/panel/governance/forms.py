@@ -21,6 +21,10 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class DeploymentForm(forms.ModelForm):
+    # Left out of a submission, these keep their value: production, and for a new deployment
+    # the organization's jurisdiction (the service fills it in).
+    OPTIONAL = ("processing_kind", "jurisdiction")
+
     class Meta:
         model = Deployment
         fields = [f for f in DEPLOYMENT_FIELDS if not f.startswith("signage")]
@@ -29,6 +33,18 @@ class DeploymentForm(forms.ModelForm):
             "public_security_justification": forms.Textarea(attrs={"rows": 3}),
             "capture_area": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.OPTIONAL:
+            if not cleaned.get(name):
+                cleaned.pop(name, None)
+        return cleaned
 
 
 class SignageForm(forms.Form):
