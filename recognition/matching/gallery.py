@@ -30,13 +30,13 @@ class Candidate(NamedTuple):
 @dataclass(frozen=True)
 class IndexConfig:
     """HNSW parameters. On the synthetic galleries of bench/match.py these defaults give recall@1
-    against exact search of 99.5% at 100k and 98.2% at 1M; raise `expansion_search`
+    against exact search of 99.5% at 100k and 98.1% at 1M; raise `expansion_search`
     (`Gallery.set_expansion_search`) to trade speed for recall (docs/benchmarks.md)."""
 
     # Half precision halves index memory; every hit is re-ranked on the float32 vectors.
     dtype: str = "f16"
     # A denser graph built with a wider search: on clustered face-like data, 48 and 400 lift
-    # recall@1 at 1M from 94.4% (32 and 128) to 98.2% at the same search breadth, for a build
+    # recall@1 at 1M from 94.4% (32 and 128) to 98.1% at the same search breadth, for a build
     # about four times as long (adds are one at a time in service, 4.5 ms each at 1M).
     connectivity: int = 48
     expansion_add: int = 400
