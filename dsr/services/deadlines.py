@@ -9,17 +9,16 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services.recording import EventSpec, audit_record_many
 from consent.models import DataRequest
 from dsr.models import DsrSettings
+from tenants.alerts import alert_send
 from tenants.models import Organization
-from tenants.selectors import responsible_emails
 
 EU = Organization.Jurisdiction.EU
 
@@ -145,12 +144,9 @@ def dsr_deadlines_flag(*, now=None) -> dict:
 
 
 def _tell_dpos(by_org: dict[int, list[DataRequest]]) -> None:
-    for org_id, requests in by_org.items():
-        addresses = responsible_emails(organization_id=org_id)
-        if not addresses:
-            continue
-        org = requests[0].organization
-        with translation.override(settings.LANGUAGE_CODE):
+    for requests in by_org.values():
+
+        def render(requests=requests) -> tuple[str, str]:
             lines = [
                 _("Request #%(id)s (%(kind)s): %(flag)s, due %(due)s")
                 % {
@@ -161,5 +157,9 @@ def _tell_dpos(by_org: dict[int, list[DataRequest]]) -> None:
                 }
                 for r in requests
             ]
-            subject_line = _("%(org)s: data-subject requests need attention") % {"org": org.name}
-        send_mail(subject_line, "\n".join(lines), None, addresses, fail_silently=True)
+            subject = _("%(org)s: data-subject requests need attention") % {
+                "org": requests[0].organization.name
+            }
+            return subject, "\n".join(lines)
+
+        alert_send(organization=requests[0].organization, render=render)

@@ -3,17 +3,16 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
 from governance.gates import fix_url, signage_reattest_days
 from governance.models import Deployment
-from tenants.selectors import responsible_emails
+from tenants.alerts import alert_send
 
 
 @transaction.atomic
@@ -58,13 +57,11 @@ def deployments_flag_stale_signage(*, today: date | None = None) -> int:
 
 
 def _tell_dpos(by_org: dict[int, list[Deployment]]) -> None:
-    for org_id, deployments in by_org.items():
-        addresses = responsible_emails(organization_id=org_id)
-        if not addresses:
-            continue
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    for deployments in by_org.values():
         org = deployments[0].organization
-        base = settings.PUBLIC_BASE_URL.rstrip("/")
-        with translation.override(settings.LANGUAGE_CODE):
+
+        def render(org=org, deployments=deployments) -> tuple[str, str]:
             lines = [
                 _("%(name)s: signage photographed on %(date)s. Upload new evidence: %(url)s")
                 % {
@@ -74,7 +71,7 @@ def _tell_dpos(by_org: dict[int, list[Deployment]]) -> None:
                 }
                 for d in deployments
             ]
-            subject_line = _("%(org)s: public-place signage needs re-attestation") % {
-                "org": org.name
-            }
-        send_mail(subject_line, "\n".join(lines), None, addresses, fail_silently=True)
+            subject = _("%(org)s: public-place signage needs re-attestation") % {"org": org.name}
+            return subject, "\n".join(lines)
+
+        alert_send(organization=org, render=render)

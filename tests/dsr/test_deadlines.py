@@ -88,6 +88,8 @@ def test_job_flags_due_soon_and_overdue_once_and_mails_dpos(
     (message,) = mail.outbox
     assert set(message.to) == {"dpo@acme.test", "owner@acme.test"}
     assert f"#{late.pk}" in message.body and f"#{soon.pk}" in message.body
+    # A China-profile organization reads its alerts in Chinese first, then English.
+    assert message.body.index(f"请求 #{late.pk}") < message.body.index(f"Request #{late.pk}")
     # Run again: nothing new, no second mail.
     with django_capture_on_commit_callbacks(execute=True):
         assert dsr_deadlines_flag(now=now) == {"due_soon": 0, "overdue": 0}
