@@ -85,20 +85,17 @@ def probe(data: bytes, long_side: int):
 
 
 def naive(data: bytes):
-    """face_recognition as its README shows it, at full size, then the same enrollment rule."""
+    """face_recognition as its README shows it, at full size, then the engine's enrollment rule."""
     start = time.perf_counter()
     image = face_recognition.load_image_file(io.BytesIO(data))
     boxes = face_recognition.face_locations(image)
     encodings = face_recognition.face_encodings(image, boxes)
     elapsed = time.perf_counter() - start
-    if not boxes:
-        decision = "no_face"
-    elif len(boxes) > 1:
-        decision = "several_faces"
-    else:
-        top, right, bottom, left = boxes[0]
-        small = min(bottom - top, right - left) < engine.MIN_ENROLL_FACE_PX
-        decision = "face_too_small" if small else "accept"
+    try:
+        engine.enrollment_box(boxes)
+        decision = "accept"
+    except engine.EnrollmentImageInvalid as refused:
+        decision = refused.code
     return decision, encodings, elapsed
 
 

@@ -151,6 +151,13 @@ def enrollment_face(
     """
     image = _rgb(image)
     boxes = detect(image, long_side=long_side, smallest_face_px=min_face_px)
+    box = enrollment_box(boxes, min_face_px=min_face_px)
+    return DetectedFace(box=box, encoding=_encode(image, [box])[0])
+
+
+def enrollment_box(boxes: list[Box], *, min_face_px: int = MIN_ENROLL_FACE_PX) -> Box:
+    """Return the one box fit for enrollment among a photo's detections, or raise
+    EnrollmentImageInvalid: exactly one face, at least `min_face_px` across."""
     if not boxes:
         raise EnrollmentImageInvalid("no_face", "No face was found in the photo.")
     if len(boxes) > 1:
@@ -165,7 +172,7 @@ def enrollment_face(
             "face_too_small",
             f"The face is {size} px across; at least {min_face_px} px is needed.",
         )
-    return DetectedFace(box=boxes[0], encoding=_encode(image, boxes)[0])
+    return boxes[0]
 
 
 def face_distance(a: np.ndarray, b: np.ndarray) -> float:
