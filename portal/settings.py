@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
 # Gallery shards searched by a Celery group (1: inline); galleries this big get the HNSW index.
 RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
 RECOGNITION_INDEX_THRESHOLD = env_int("RECOGNITION_INDEX_THRESHOLD", 20_000)
+# Graph nodes an indexed search visits: recall against speed (manage.py check_gallery_index).
+RECOGNITION_INDEX_EXPANSION_SEARCH = env_int("RECOGNITION_INDEX_EXPANSION_SEARCH", 128)
 # Issue 5: a worker replays at most this many logged gallery changes; a longer gap rebuilds.
 RECOGNITION_GALLERY_MAX_DELTA = env_int("RECOGNITION_GALLERY_MAX_DELTA", 5000)
 # The change log is kept this long; a worker cached further back rebuilds its gallery.

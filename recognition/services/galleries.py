@@ -27,7 +27,7 @@ from consent.models import Consent
 from consent.selectors import active_subject_ids_for
 from recognition import crypto
 from recognition.engine import MODEL_VERSION
-from recognition.matching import Gallery, shard_for
+from recognition.matching import Gallery, IndexConfig, shard_for
 from recognition.models import FaceTemplate, GalleryChange, GalleryVersion, SubjectKey
 from recognition.services.keys import organization_key, subject_key_aad
 
@@ -212,8 +212,22 @@ def _template_rows(templates):
     )
 
 
-def _load(*, purpose, shard: int, shard_count: int) -> Gallery:
-    """Build the gallery shard from every template in it: decrypt all, index when large."""
+def _index_config() -> IndexConfig:
+    # Search breadth is the one knob an operator tunes (manage.py check_gallery_index measures
+    # recall against it on the real gallery); the graph's shape stays the tested default.
+    return IndexConfig(
+        expansion_search=_setting(
+            "RECOGNITION_INDEX_EXPANSION_SEARCH", IndexConfig.expansion_search
+        )
+    )
+
+
+def _load(*, purpose, shard: int, shard_count: int, indexed: bool | None = None) -> Gallery:
+    """Build the gallery shard from every template in it: decrypt all, index when large.
+
+    ``indexed`` forces the index on or off; by default it is built from
+    RECOGNITION_INDEX_THRESHOLD templates on.
+    """
     organization = purpose.organization
     # Only subjects whose consent is active now (restricted, expired or withdrawn ones are not
     # matched even while their templates still wait for the purge, R13, R22).
@@ -226,7 +240,9 @@ def _load(*, purpose, shard: int, shard_count: int) -> Gallery:
     if shard_count > 1 and rows:
         owners = shard_for(np.array([r[0] for r in rows], dtype=np.int64), shard_count)
         rows = [row for row, owner in zip(rows, owners, strict=True) if owner == shard]
-    gallery = Gallery(indexed=len(rows) >= _index_threshold())
+    if indexed is None:
+        indexed = len(rows) >= _index_threshold()
+    gallery = Gallery(indexed=indexed, config=_index_config())
     labels, vectors, subjects = _decrypted(organization.pk, rows)
     if labels:
         gallery.add_many(labels, np.stack(vectors), subjects)
@@ -344,6 +360,15 @@ def gallery_for(*, purpose, shard: int = 0, shard_count: int = 1) -> tuple[int, 
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return version, gallery
+
+
+def gallery_build(*, purpose, indexed: bool = True) -> Gallery:
+    """Return a new gallery of the whole purpose (all shards), outside the cache.
+
+    For checks of the index (``gallery_index_check``): the templates are decrypted into this
+    process's memory only, exactly as a worker's load does.
+    """
+    return _load(purpose=purpose, shard=0, shard_count=1, indexed=indexed)
 
 
 def gallery_cache_clear() -> None:

@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
 from audit.actors import Actor
@@ -283,3 +284,43 @@ def wait_for(condition, seconds: float = 60, interval: float = 0.2):
             return value
         time.sleep(interval)
     return None
+
+
+@pytest.fixture
+def enroll(rec, faces, eager, run_on_commit, monkeypatch):
+    """Return ``enroll(vector)``: consent and enroll a new subject whose template is ``vector``.
+
+    The whole service path runs (consent, request, worker, encrypted storage, gallery bump);
+    only the engine's answer is replaced, so hundreds of distinct templates cost no detection.
+    """
+    from recognition import engine
+    from recognition.services.enrollment import enrollment_request
+
+    pending: list[np.ndarray] = []
+
+    def fake_face(image, **kwargs):
+        return engine.DetectedFace((10, 110, 110, 10), pending.pop())
+
+    monkeypatch.setattr(engine, "enrollment_face", fake_face)
+    photo = faces.read("obama.jpg")
+
+    def do(vector, name="Someone"):
+        subject = rec.subject(name)
+        consent = rec.consent(subject)
+        pending.append(np.asarray(vector, dtype=np.float32))
+        enrollment = run_on_commit(
+            lambda: enrollment_request(
+                organization=rec.org,
+                deployment=rec.deployment,
+                purpose=rec.purpose,
+                subject=subject,
+                image=photo,
+                content_type="image/jpeg",
+                actor=rec.actor,
+            )
+        )
+        enrollment.refresh_from_db()
+        assert enrollment.status == "succeeded", enrollment.error_code
+        return subject, consent, enrollment.template.pk
+
+    return do

@@ -7,11 +7,9 @@ import pytest
 from django.utils import timezone
 
 from consent.services import consent_restore, consent_restrict
-from recognition import engine
 from recognition.matching import shard_for
 from recognition.models import GalleryChange, GalleryVersion
 from recognition.services import galleries
-from recognition.services.enrollment import enrollment_request
 from recognition.services.galleries import gallery_cache_clear, gallery_changes_prune, gallery_for
 
 pytestmark = pytest.mark.django_db
@@ -29,43 +27,6 @@ def builds(monkeypatch):
 
     monkeypatch.setattr(galleries, "_load", counted)
     return calls
-
-
-@pytest.fixture
-def enroll(rec, faces, eager, run_on_commit, monkeypatch):
-    """Return ``enroll(vector)``: consent and enroll a new subject whose template is ``vector``.
-
-    The whole service path runs (consent, request, worker, encrypted storage, gallery bump);
-    only the engine's answer is replaced, so hundreds of distinct templates cost no detection.
-    """
-    pending: list[np.ndarray] = []
-
-    def fake_face(image, **kwargs):
-        return engine.DetectedFace((10, 110, 110, 10), pending.pop())
-
-    monkeypatch.setattr(engine, "enrollment_face", fake_face)
-    photo = faces.read("obama.jpg")
-
-    def do(vector, name="Someone"):
-        subject = rec.subject(name)
-        consent = rec.consent(subject)
-        pending.append(np.asarray(vector, dtype=np.float32))
-        enrollment = run_on_commit(
-            lambda: enrollment_request(
-                organization=rec.org,
-                deployment=rec.deployment,
-                purpose=rec.purpose,
-                subject=subject,
-                image=photo,
-                content_type="image/jpeg",
-                actor=rec.actor,
-            )
-        )
-        enrollment.refresh_from_db()
-        assert enrollment.status == "succeeded", enrollment.error_code
-        return subject, consent, enrollment.template.pk
-
-    return do
 
 
 def _vectors(count: int, seed: int = 5) -> np.ndarray:
