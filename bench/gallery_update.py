@@ -1,7 +1,8 @@
 """Issue 5 (P1): one enrollment or withdrawal applied to a cached indexed gallery vs a rebuild.
 
-A worker's cache is seeded with an indexed gallery of --size synthetic templates (bench/match.py's
-clustered vectors) at the database's current version. Then, --runs times:
+A worker's cache is seeded with an indexed gallery of --size synthetic templates
+(bench/synthetic_faces.py's isotropic vectors) at the database's current version. Then,
+--runs times:
 
   add, with DB:     one encrypted template row is written and logged the way an enrollment
                     writes it (FaceTemplate + gallery_bump ADD, one transaction, not timed); timed:
@@ -49,10 +50,11 @@ _LABEL_BASE = 10**12
 
 
 def _synthetic_faces():
-    spec = importlib.util.spec_from_file_location("bench_match", ROOT / "bench" / "match.py")
+    path = ROOT / "bench" / "synthetic_faces.py"
+    spec = importlib.util.spec_from_file_location("bench_synthetic_faces", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.SyntheticFaces(seed=7)
+    return module.IsotropicFaces(seed=7)
 
 
 def _load_dsr_bench():

@@ -4,6 +4,11 @@ Run from the repository root, e.g.:
     .venv/bin/python bench/match.py --sizes 10000 100000
     nohup .venv/bin/python bench/match.py --sizes 1000000 > var/bench-match-1m.txt 2>&1 &
 
+--data isotropic (the default) scatters templates in all 128 directions, the worst case for a
+graph index; --data manifold puts them on a curved surface of --latent-dims dimensions, as
+measured face embeddings are (synthetic_faces.py). Each report gives the gallery's estimated
+local dimension.
+
 Per-probe times are single-threaded (BLAS and usearch pinned to one thread), each probe timed
 once and never searched before; only the index build uses --build-threads. Recall@1 is the share
 of probes whose indexed top-1 label equals the exact top-1 label.
@@ -23,47 +28,11 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from recognition.matching import EMBEDDING_DIM, MATCH_THRESHOLD, Gallery, IndexConfig  # noqa: E402
+from recognition.matching import MATCH_THRESHOLD, Gallery, IndexConfig  # noqa: E402
+from recognition.matching.recall import leave_one_out_recall  # noqa: E402
 
-# face_recognition encodings: norm about 1.4, same person about 0.35 apart, others about 0.85.
-_MEAN_NORM = 1.2
-_BETWEEN = 0.85
-_WITHIN = 0.35
-_GROUPS = 256
-
-
-class SyntheticFaces:
-    """Clustered 128-d vectors shaped like face encodings (groups, identities, photos)."""
-
-    def __init__(self, seed: int = 7) -> None:
-        self.rng = np.random.default_rng(seed)
-        dim = EMBEDDING_DIM
-        # Real encodings are anisotropic: a few directions carry most of the spread.
-        spectrum = 1.0 / np.sqrt(np.arange(1, dim + 1))
-        self.scale = (spectrum / np.sqrt((spectrum**2).sum() / dim)).astype(np.float32)
-        mean = self.rng.standard_normal(dim).astype(np.float32)
-        self.mean = mean / np.linalg.norm(mean) * _MEAN_NORM
-        # Groups (think demographics) take a quarter of the between-identity variance.
-        self.groups = self.mean + self._noise(_GROUPS, _BETWEEN * np.sqrt(0.25))
-
-    def _noise(self, n: int, distance: float) -> np.ndarray:
-        # Two independent draws of this noise lie `distance` apart on average.
-        sigma = distance / np.sqrt(2 * EMBEDDING_DIM)
-        z = self.rng.standard_normal((n, EMBEDDING_DIM), dtype=np.float32)
-        return z * (sigma * self.scale)
-
-    def identities(self, n: int) -> np.ndarray:
-        group = self.rng.integers(0, _GROUPS, n)
-        out = np.empty((n, EMBEDDING_DIM), dtype=np.float32)
-        for start in range(0, n, 100_000):
-            stop = min(n, start + 100_000)
-            out[start:stop] = self.groups[group[start:stop]] + self._noise(
-                stop - start, _BETWEEN * np.sqrt(0.75)
-            )
-        return out
-
-    def photos_of(self, identities: np.ndarray) -> np.ndarray:
-        return identities + self._noise(len(identities), _WITHIN)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from synthetic_faces import generator, local_dimension  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -103,7 +72,7 @@ def top1_distance(results) -> np.ndarray:
 
 
 def run(size: int, args) -> dict:
-    faces = SyntheticFaces(seed=size)
+    faces = generator(args.data, seed=size, latent_dims=args.latent_dims)
     rss_start = rss_mb()
     people = faces.identities(size)
     templates = faces.photos_of(people)
@@ -122,7 +91,14 @@ def run(size: int, args) -> dict:
 
     labels = np.arange(size, dtype=np.int64)
     subjects = [f"s{i}" for i in range(size)]
-    report: dict = {"size": size, "probes": len(probes), "mated_probes": n_mated}
+    report: dict = {
+        "size": size,
+        "data": args.data if args.data == "isotropic" else f"manifold-{args.latent_dims}",
+        # What decides how hard the gallery is for a graph index (synthetic_faces.py).
+        "local_dimension": round(local_dimension(templates), 1),
+        "probes": len(probes),
+        "mated_probes": n_mated,
+    }
 
     config = IndexConfig(
         dtype=args.dtype,
@@ -182,6 +158,11 @@ def run(size: int, args) -> dict:
             }
         )
     gallery.set_expansion_search(args.ef[0])
+    # The check an operator runs on a real gallery (manage.py check_gallery_index) asks with
+    # templates, not probes; here both are known, so its figure can be compared with the real one.
+    checked = leave_one_out_recall(gallery, expansion_search=args.ef, sample=1000)
+    for row, check in zip(report["indexed"], checked, strict=True):
+        row["leave_one_out_recall_at_1"] = round(check.recall_at_1, 5)
 
     # One enrollment then one withdrawal, each checked by the very next (indexed) probe: the
     # template itself must come back first after the add and not at all after the remove.
@@ -219,6 +200,15 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=2000, help="probes for recall (90%% mated)")
     parser.add_argument("--timed", type=int, default=200, help="probes timed one at a time")
     parser.add_argument("--ef", type=int, nargs="+", default=[64, 32, 128])
+    parser.add_argument(
+        "--data",
+        choices=["isotropic", "manifold"],
+        default="isotropic",
+        help="synthetic gallery: all 128 directions (worst case) or a face-like manifold",
+    )
+    parser.add_argument(
+        "--latent-dims", type=int, default=28, help="manifold dimensions (4 of pose and light)"
+    )
     parser.add_argument("--dtype", default="f16")
     parser.add_argument("--connectivity", type=int, default=IndexConfig.connectivity)
     parser.add_argument("--expansion-add", type=int, default=IndexConfig.expansion_add)
