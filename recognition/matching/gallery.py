@@ -94,6 +94,10 @@ class Gallery:
         """Return the labels currently held, in storage order."""
         return self._labels[: len(self)].copy()
 
+    def vectors(self) -> np.ndarray:
+        """Return a copy of the templates held, in storage order (the order of `labels`)."""
+        return self._vectors[: len(self)].copy()
+
     def subject(self, label: int) -> str:
         """Return the subject pseudonym of a template; raise KeyError for an unknown label."""
         return self._subjects[self._row[label]]

@@ -5,6 +5,7 @@ how it does on the real ones, at the search breadths an operator is choosing bet
 (RECOGNITION_INDEX_EXPANSION_SEARCH). See recognition.matching.recall for what is measured.
 """
 
+import os
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.db import transaction
 
 from audit.actors import Actor
 from audit.services import audit_record
-from recognition.matching.recall import leave_one_out_recall
+from recognition.matching.recall import held_out_recall
 from recognition.services.galleries import gallery_build
 from tenants.errors import ApplicationError
 
@@ -26,7 +27,7 @@ def gallery_index_check(
     expansion_search: Sequence[int] = DEFAULT_BREADTHS,
     sample: int = 1000,
 ) -> dict:
-    """Build the purpose's gallery with its index, measure recall@1 per breadth, audit the result.
+    """Decrypt the purpose's gallery, measure the index's recall@1 per breadth, audit the result.
 
     Raise ApplicationError for a breadth or sample out of range, or a gallery too small to check.
     The report holds counts, recall and timings only, never templates.
@@ -36,12 +37,20 @@ def gallery_index_check(
         raise ApplicationError("search breadths must be between 1 and 4096")
     if not 1 <= sample <= 100_000:
         raise ApplicationError("the sample must be between 1 and 100000 templates")
-    gallery = gallery_build(purpose=purpose, indexed=True)
-    if len(gallery) < 2:
-        raise ApplicationError(
-            f"the gallery of purpose {purpose.pk} holds {len(gallery)} template(s): "
-            "at least two are needed to check the index"
+    # Decrypted only: the check builds its own index without the held-out templates.
+    gallery = gallery_build(purpose=purpose, indexed=False)
+    try:
+        results = held_out_recall(
+            gallery.labels(),
+            gallery.vectors(),
+            expansion_search=breadths,
+            sample=sample,
+            threads=os.cpu_count() or 1,
         )
+    except ValueError as error:
+        raise ApplicationError(
+            f"the gallery of purpose {purpose.pk} cannot be checked: {error}"
+        ) from error
     threshold = settings.RECOGNITION_INDEX_THRESHOLD
     report = {
         "purpose": purpose.pk,
@@ -50,10 +59,7 @@ def gallery_index_check(
         "workers_search": "index" if len(gallery) >= threshold else "exact",
         "index_threshold": threshold,
         "configured_expansion_search": settings.RECOGNITION_INDEX_EXPANSION_SEARCH,
-        "results": [
-            check._asdict()
-            for check in leave_one_out_recall(gallery, expansion_search=breadths, sample=sample)
-        ],
+        "results": [check._asdict() for check in results],
     }
     with transaction.atomic():
         audit_record(

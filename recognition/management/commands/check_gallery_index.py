@@ -49,9 +49,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, indent=1))
             return
         self.stdout.write(
-            f"{report['template_count']} templates; workers search them by {report['workers_search']} "
-            f"(index from {report['index_threshold']}); configured breadth "
-            f"{report['configured_expansion_search']}"
+            f"{report['template_count']} templates; workers search them by "
+            f"{report['workers_search']} (index from {report['index_threshold']}); "
+            f"configured breadth {report['configured_expansion_search']}"
         )
         self.stdout.write("breadth  recall@1  median ms  sample")
         for row in report["results"]:
