@@ -362,13 +362,13 @@ def gallery_for(*, purpose, shard: int = 0, shard_count: int = 1) -> tuple[int, 
     return version, gallery
 
 
-def gallery_build(*, purpose, indexed: bool = True) -> Gallery:
-    """Return a new gallery of the whole purpose (all shards), outside the cache.
+def gallery_build(*, purpose) -> Gallery:
+    """Return a new gallery of the whole purpose (all shards), decrypted, unindexed, uncached.
 
-    For checks of the index (``gallery_index_check``): the templates are decrypted into this
-    process's memory only, exactly as a worker's load does.
+    For checks of the index (``gallery_index_check``), which build their own: the templates are
+    decrypted into this process's memory only, exactly as a worker's load does.
     """
-    return _load(purpose=purpose, shard=0, shard_count=1, indexed=indexed)
+    return _load(purpose=purpose, shard=0, shard_count=1, indexed=False)
 
 
 def gallery_cache_clear() -> None:

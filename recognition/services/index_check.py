@@ -38,7 +38,7 @@ def gallery_index_check(
     if not 1 <= sample <= 100_000:
         raise ApplicationError("the sample must be between 1 and 100000 templates")
     # Decrypted only: the check builds its own index without the held-out templates.
-    gallery = gallery_build(purpose=purpose, indexed=False)
+    gallery = gallery_build(purpose=purpose)
     try:
         results = held_out_recall(
             gallery.labels(),
