@@ -50,11 +50,9 @@ _LABEL_BASE = 10**12
 
 
 def _synthetic_faces():
-    path = ROOT / "bench" / "synthetic_faces.py"
-    spec = importlib.util.spec_from_file_location("bench_synthetic_faces", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.IsotropicFaces(seed=7)
+    from synthetic_faces import IsotropicFaces  # beside this script, like benchdb
+
+    return IsotropicFaces(seed=7)
 
 
 def _load_dsr_bench():

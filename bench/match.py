@@ -27,12 +27,10 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from synthetic_faces import generator, local_dimension  # noqa: E402
 
 from recognition.matching import MATCH_THRESHOLD, Gallery, IndexConfig  # noqa: E402
 from recognition.matching.recall import held_out_recall  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from synthetic_faces import generator, local_dimension  # noqa: E402
 
 
 def rss_mb() -> float:
