@@ -1,13 +1,13 @@
 """Benchmark the enrollment and probe pipelines (intake + engine) against naive face_recognition.
 
 Run from the repository root:
-    .venv/bin/python bench/enroll.py                 # photos from ../shared/faces
+    .venv/bin/python bench/enroll.py                 # photos from tests/faces
     .venv/bin/python bench/enroll.py --faces /path/to/faces --repeat 5
 
 Naive = face_recognition.load_image_file + face_locations + face_encodings at full size, then the
 enrollment rule (exactly one face, at least MIN_ENROLL_FACE_PX across). Ours = accept_image +
 engine.enrollment_face for enrollment, accept_image + engine.detect_and_encode for probes.
-Besides the shared photos it times in-memory upscales of obama.jpg, biden.jpg and two_people.jpg
+Besides the test photos it times in-memory upscales of obama.jpg, biden.jpg and two_people.jpg
 to 2-8 MP (JPEG quality 92), since the P2 goal is about photos of 2 MP and more. Exits with
 status 1 if the enrollment decisions (accept or refuse) ever differ, or the probe pipeline finds
 a different number of faces than the naive one.
@@ -146,7 +146,7 @@ def measure(name: str, data: bytes, repeat: int, long_side: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--faces", type=Path, default=REPO / ".." / "shared" / "faces")
+    parser.add_argument("--faces", type=Path, default=REPO / "tests" / "faces")
     parser.add_argument("--repeat", type=int, default=3, help="runs per photo (median reported)")
     parser.add_argument("--long-side", type=int, default=engine.DETECT_LONG_SIDE)
     args = parser.parse_args()

@@ -20,12 +20,13 @@ def _private_media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-FACES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "faces"
+# The photographs ship with the project: a fresh clone reads nothing outside itself.
+FACES_DIR = Path(__file__).resolve().parent / "faces"
 
 
 @dataclass(frozen=True)
 class FacePhotos:
-    """The shared face photographs (../shared/faces), read in place, never copied."""
+    """The face photographs in tests/faces/ (sources and licences in its SOURCE.md)."""
 
     root: Path
     manifest: dict
@@ -39,9 +40,9 @@ class FacePhotos:
 
 @pytest.fixture(scope="session")
 def faces() -> FacePhotos:
-    """Return the shared face photographs with their manifest (faces per photo, who is in it)."""
+    """Return the test face photographs with their manifest (faces per photo, who is in it)."""
     if not (FACES_DIR / "manifest.json").exists():
-        pytest.fail(f"face photographs not found at {FACES_DIR} (shared/faces beside the repo)")
+        pytest.fail(f"face photographs not found at {FACES_DIR} (tests/faces/ in the repository)")
     return FacePhotos(FACES_DIR, json.loads((FACES_DIR / "manifest.json").read_text()))
 
 

@@ -1,4 +1,4 @@
-"""End to end on PostgreSQL, Redis and a real worker, with the shared photos (issue 5)."""
+"""End to end on PostgreSQL, Redis and a real worker, with the test photos (issue 5)."""
 
 import pytest
 

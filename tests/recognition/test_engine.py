@@ -1,4 +1,4 @@
-"""Face detection and encoding on the shared photos (recognition/engine.py)."""
+"""Face detection and encoding on the test photos in tests/faces (recognition/engine.py)."""
 
 import builtins
 
@@ -18,7 +18,7 @@ def pixels(faces) -> dict[str, np.ndarray]:
 
 @pytest.fixture(scope="session")
 def found(pixels) -> dict[str, list[engine.DetectedFace]]:
-    """Every shared photo through detect_and_encode once (about 0.3 s a photo)."""
+    """Every test photo through detect_and_encode once (about 0.3 s a photo)."""
     return {name: engine.detect_and_encode(image) for name, image in pixels.items()}
 
 
@@ -33,7 +33,7 @@ def _iou(a, b) -> float:
     return inter / (area(a) + area(b) - inter)
 
 
-def test_face_counts_match_the_naive_pipeline_on_every_shared_photo(faces, found):
+def test_face_counts_match_the_naive_pipeline_on_every_test_photo(faces, found):
     # The manifest counts real faces; the detector also fires on the astronaut's mission patch,
     # and the naive full-size pipeline finds the same two detections.
     expected = {name: entry["faces"] for name, entry in faces.manifest.items()}

@@ -47,7 +47,7 @@ def small_rgb() -> Image.Image:
     return Image.new("RGB", (64, 48), (200, 120, 40))
 
 
-def test_shared_jpeg_photo_is_accepted_as_rgb_pixels(obama_jpeg):
+def test_jpeg_photo_is_accepted_as_rgb_pixels(obama_jpeg):
     image = accept_image(obama_jpeg)
 
     assert (image.width, image.height, image.format) == (910, 1137, "JPEG")
