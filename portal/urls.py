@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal.health import healthz
@@ -6,8 +5,7 @@ from portal.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("tenants.urls")),
     path("api/v1/", include(("portal.api.urls", "api"), namespace="api")),
     path("", include("governance.urls")),
     path("", include("consent.urls")),

@@ -6,14 +6,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenants import roles
-from tenants.models import ApiKey, Membership, Organization
+from tenants.models import ApiKey, Invitation, Membership, Organization
 from tenants.scoping import OrgScopedMixin
-from tenants.selectors import api_keys_for_org, memberships_for_org
+from tenants.selectors import api_keys_for_org, invitations_for_org, memberships_for_org
 from tenants.services import (
     ORGANIZATION_FIELDS,
     api_key_create,
     api_key_revoke,
-    membership_add,
+    invitation_create,
+    invitation_revoke,
     membership_change_role,
     membership_remove,
     organization_update,
@@ -65,12 +66,6 @@ class MembershipOutput(serializers.ModelSerializer):
         return hasattr(obj.user, "api_key")
 
 
-class MembershipCreateInput(serializers.Serializer):
-    email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=roles.Role.choices)
-    password = serializers.CharField(required=False, write_only=True, min_length=10)
-
-
 class MembershipUpdateInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=roles.Role.choices)
 
@@ -82,31 +77,21 @@ class MembershipViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members of the organization and their roles."""
+    """Members of the organization and their roles. People join by invitation (/invitations/)."""
 
     queryset = Membership.objects.none()
     serializer_class = MembershipOutput
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
     filterset_fields = ["role"]
     required_perms = {
         "list": roles.VIEW_MEMBERS,
         "retrieve": roles.VIEW_MEMBERS,
-        "create": roles.MANAGE_MEMBERS,
         "partial_update": roles.MANAGE_MEMBERS,
         "destroy": roles.MANAGE_MEMBERS,
     }
 
     def scoped_queryset(self):
         return memberships_for_org(organization=self.organization)
-
-    @extend_schema(request=MembershipCreateInput, responses={201: MembershipOutput})
-    def create(self, request):
-        data = MembershipCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = membership_add(
-            organization=self.organization, actor=self.actor, **data.validated_data
-        )
-        return Response(MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MembershipUpdateInput, responses=MembershipOutput)
     def partial_update(self, request, pk=None):
@@ -118,7 +103,55 @@ class MembershipViewSet(
         return Response(MembershipOutput(membership).data)
 
     def perform_destroy(self, instance):
+        """Remove the member; for an API key's service user, the key is revoked with it."""
         membership_remove(membership=instance, actor=self.actor)
+
+
+class InvitationOutput(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "state", "created_at", "expires_at", "accepted_at"]
+
+
+class InvitationInput(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=roles.Role.choices)
+
+
+class InvitationViewSet(
+    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Invitations to join the organization.
+
+    Creating one mails a link to the address; the person accepts it as themselves (their own
+    account, or a new one with a password they choose). The answer is the same whether or not
+    the address has an account elsewhere, and no request here ever sets a password.
+    """
+
+    queryset = Invitation.objects.none()
+    serializer_class = InvitationOutput
+    filterset_fields = ["role"]
+    required_perms = {"*": roles.MANAGE_MEMBERS}
+
+    def scoped_queryset(self):
+        return invitations_for_org(organization=self.organization)
+
+    @extend_schema(request=InvitationInput, responses={201: InvitationOutput})
+    def create(self, request):
+        data = InvitationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = invitation_create(
+            organization=self.organization, actor=self.actor, **data.validated_data
+        )
+        return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InvitationOutput)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        invitation = invitation_revoke(invitation=self.get_object(), actor=self.actor)
+        return Response(InvitationOutput(invitation).data)
 
 
 class ApiKeyOutput(serializers.ModelSerializer):

@@ -2,9 +2,15 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenants.querysets import ApiKeyQuerySet, MembershipQuerySet, OrganizationQuerySet
+from tenants.querysets import (
+    ApiKeyQuerySet,
+    InvitationQuerySet,
+    MembershipQuerySet,
+    OrganizationQuerySet,
+)
 from tenants.roles import Role
 
 
@@ -121,3 +127,70 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Invitation(models.Model):
+    """An organization's offer of a role to whoever controls an e-mail address.
+
+    A staff identity is shared across organizations, so no organization may create or change one
+    for someone else: it offers a role, and the person accepts it signed in as themselves (or, for
+    an address with no account yet, by setting their own password through the mailed link). Only
+    a SHA-256 of the link's token is stored, as for API keys.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=16, choices=Role)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A new invitation to the same address replaces the open one (invitation_create),
+            # so a mailbox never holds two live links to the same organization.
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                "organization",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} as {self.role}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

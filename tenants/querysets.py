@@ -1,6 +1,7 @@
 """The one scoping path for tenant-owned rows: every view goes through ``for_org``."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -22,3 +23,14 @@ class ApiKeyQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(revoked_at__isnull=True)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_org(self, org):
+        return self.filter(organization=org)
+
+    def open(self):
+        """Return invitations that can still be accepted: neither used, revoked nor expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )

@@ -55,6 +55,11 @@ class OrgPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
+        action_map = getattr(view, "action_map", None)
+        if action_map is not None and request.method.lower() not in action_map:
+            # No handler: let dispatch answer 405 rather than a 403 that reads as "not allowed
+            # for you" when the operation does not exist for anyone.
+            return True
         org = request_organization(request)
         perm = self._perm(view)
         if perm is None:

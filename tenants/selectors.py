@@ -1,6 +1,6 @@
 """Reads about organizations, members and keys."""
 
-from tenants.models import ApiKey, Membership, Organization
+from tenants.models import ApiKey, Invitation, Membership, Organization
 from tenants.roles import Role
 
 
@@ -35,4 +35,21 @@ def responsible_emails(*, organization_id: int) -> list[str]:
         )
         .exclude(user__email="")
         .values_list("user__email", flat=True)
+    )
+
+
+def invitations_for_org(*, organization):
+    return Invitation.objects.for_org(organization).select_related("invited_by", "accepted_by")
+
+
+def open_invitations_for_org(*, organization):
+    return invitations_for_org(organization=organization).open().order_by("email")
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """Return the invitation a mailed link names, whatever its state, or None."""
+    return (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=Invitation.hash_token(token or ""))
+        .first()
     )

@@ -5,10 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from portal.api.audit import AuditEventViewSet
-from tenants.api import ApiKeyViewSet, MembershipViewSet, OrganizationView
+from tenants.api import ApiKeyViewSet, InvitationViewSet, MembershipViewSet, OrganizationView
 
 router = DefaultRouter()
 router.register("members", MembershipViewSet, basename="member")
+router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 

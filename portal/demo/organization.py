@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from audit.actors import Actor
 from tenants.models import Membership, Organization
 from tenants.roles import Role
-from tenants.services import membership_add, organization_create
+from tenants.services import membership_add, organization_create, user_create
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo-password-2025"  # noqa: S105 - the demo's published login, not a secret
@@ -60,19 +60,20 @@ def demo_organization(*, log) -> Organization:
 
 
 def demo_members(*, organization: Organization, log) -> Members:
-    """Add each missing member (the owner invites them) and return the four users."""
+    """Add each missing member and return the four users.
+
+    The seed acts as the site's operator, who may create accounts with the demo's published
+    password; an existing account is added as it is, its password untouched.
+    """
     User = get_user_model()
     owner = User.objects.get(email=DEMO_USERS[Role.OWNER])
     for role, email in DEMO_USERS.items():
         if Membership.objects.filter(organization=organization, user__email=email).exists():
             continue
-        membership_add(
-            organization=organization,
-            actor=user_actor(owner),
-            email=email,
-            role=role,
-            password=DEMO_PASSWORD,
+        user = User.objects.filter(email__iexact=email).first() or user_create(
+            email=email, password=DEMO_PASSWORD
         )
+        membership_add(organization=organization, actor=user_actor(owner), user=user, role=role)
         log(f"added {role} {email}")
     users = {role: User.objects.get(email=email) for role, email in DEMO_USERS.items()}
     return Members(

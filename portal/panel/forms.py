@@ -13,15 +13,11 @@ class OrganizationForm(forms.ModelForm):
         fields = list(ORGANIZATION_FIELDS)
 
 
-class MemberAddForm(forms.Form):
+class InviteForm(forms.Form):
+    """Offer a role to an address. The person sets their own password; nobody else does."""
+
     email = forms.EmailField(label=_("E-mail"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    password = forms.CharField(
-        label=_("Initial password (new users)"),
-        required=False,
-        min_length=10,
-        widget=forms.PasswordInput,
-    )
 
 
 class RoleForm(forms.Form):

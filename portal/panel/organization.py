@@ -8,13 +8,19 @@ from django.views.decorators.http import require_POST
 
 from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.dashboard import dashboard_figures
-from portal.panel.forms import ApiKeyForm, MemberAddForm, OrganizationForm, RoleForm
+from portal.panel.forms import ApiKeyForm, InviteForm, OrganizationForm, RoleForm
 from tenants import roles
-from tenants.selectors import api_keys_for_org, human_memberships_for_org, organizations_of_user
+from tenants.selectors import (
+    api_keys_for_org,
+    human_memberships_for_org,
+    open_invitations_for_org,
+    organizations_of_user,
+)
 from tenants.services import (
     api_key_create,
     api_key_revoke,
-    membership_add,
+    invitation_create,
+    invitation_revoke,
     membership_change_role,
     membership_remove,
     organization_update,
@@ -59,28 +65,48 @@ def organization_settings(request):
 def members(request):
     org = request.organization
     can_manage = request.user.has_perm(roles.MANAGE_MEMBERS, org)
-    form = MemberAddForm(request.POST or None)
+    form = InviteForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
             return render(request, "403.html", status=403)
-        if form.is_valid() and apply_service(
+        invitation = form.is_valid() and apply_service(
             form,
-            lambda: membership_add(
+            lambda: invitation_create(
                 organization=org,
                 actor=request.actor,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                password=form.cleaned_data["password"] or None,
             ),
-        ):
-            messages.success(request, _("Member added."))
+        )
+        if invitation:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. They join once they accept it.")
+                % {"email": invitation.email},
+            )
             return redirect("panel:members", org_slug=org.slug)
-    rows = human_memberships_for_org(organization=org)
     return render(
         request,
         "panel/members.html",
-        {"members": rows, "form": form, "can_manage": can_manage, "role_form": RoleForm()},
+        {
+            "members": human_memberships_for_org(organization=org),
+            "invitations": open_invitations_for_org(organization=org) if can_manage else [],
+            "form": form,
+            "can_manage": can_manage,
+            "role_form": RoleForm(),
+        },
     )
+
+
+@require_POST
+@org_view(roles.MANAGE_MEMBERS)
+def invitation_revoke_view(request, pk):
+    invitation = open_invitations_for_org(organization=request.organization).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    if run_action(request, lambda: invitation_revoke(invitation=invitation, actor=request.actor)):
+        messages.success(request, _("Invitation withdrawn."))
+    return redirect("panel:members", org_slug=request.organization.slug)
 
 
 def _membership(request, pk):

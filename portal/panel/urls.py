@@ -17,6 +17,11 @@ urlpatterns = [
         organization.member_remove,
         name="member_remove",
     ),
+    path(
+        "o/<slug:org_slug>/invitations/<int:pk>/revoke/",
+        organization.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
     path("o/<slug:org_slug>/api-keys/", organization.api_keys, name="api_keys"),
     path(
         "o/<slug:org_slug>/api-keys/<int:pk>/revoke/",

@@ -6,8 +6,10 @@ so the existence of another tenant's objects is never confirmed.
 
 import pytest
 
+from audit.actors import Actor
 from audit.models import AuditEvent
 from tenants.models import ApiKey, Membership
+from tenants.services import invitation_create
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +26,9 @@ def objects(world, api_key_client, django_capture_on_commit_callbacks):
         "membership": Membership.objects.get(organization=world.org, user=world.auditor).pk,
         "key": key.pk,
         "event": AuditEvent.objects.filter(organization=world.org).latest("id").pk,
+        "invitation": invitation_create(
+            organization=world.org, actor=Actor.system("test"), email="new@acme.test", role="dpo"
+        ).pk,
     }
 
 
@@ -53,6 +58,7 @@ PANEL_ACTIONS = [
     ("/o/acme/members/{membership}/role/", {"role": "dpo"}, OWNER),
     ("/o/acme/members/{membership}/remove/", {}, OWNER),
     ("/o/acme/api-keys/{key}/revoke/", {}, OWNER),
+    ("/o/acme/invitations/{invitation}/revoke/", {}, OWNER),
     ("/o/acme/audit/verify/", {}, READERS),
 ]
 
@@ -79,7 +85,10 @@ API_ROUTES = [
     ("patch", "/api/v1/organization/", {"province": "Zhejiang"}, OWNER, 200),
     ("get", "/api/v1/members/", None, READERS, 200),
     ("get", "/api/v1/members/{membership}/", None, READERS, 200),
-    ("post", "/api/v1/members/", {"email": "new@acme.test", "role": "auditor"}, OWNER, 201),
+    ("post", "/api/v1/invitations/", {"email": "new@acme.test", "role": "auditor"}, OWNER, 201),
+    ("get", "/api/v1/invitations/", None, OWNER, 200),
+    ("get", "/api/v1/invitations/{invitation}/", None, OWNER, 200),
+    ("post", "/api/v1/invitations/{invitation}/revoke/", None, OWNER, 200),
     ("patch", "/api/v1/members/{membership}/", {"role": "dpo"}, OWNER, 200),
     ("delete", "/api/v1/members/{membership}/", None, OWNER, 204),
     ("get", "/api/v1/api-keys/", None, OWNER, 200),

@@ -10,6 +10,8 @@ def test_openapi_schema_lists_the_routes(world, api_as):
     for route in [
         "/api/v1/organization/",
         "/api/v1/members/",
+        "/api/v1/invitations/",
+        "/api/v1/invitations/{id}/revoke/",
         "/api/v1/api-keys/{id}/revoke/",
         "/api/v1/audit-events/",
         "/api/v1/audit-events/verify/",

@@ -4,7 +4,7 @@ import io
 import pytest
 
 from audit.models import AuditEvent
-from tenants.models import ApiKey, Membership
+from tenants.models import ApiKey, Invitation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,18 @@ def test_dashboard_shows_real_figures(world, panel_as):
     assert '<span class="num">4</span><span>members</span>' in page
 
 
-def test_member_added_through_the_panel_form(world, panel_as):
-    response = panel_as(world.owner).post(
-        "/o/acme/members/", {"email": "new@acme.test", "role": "auditor"}
-    )
-    assert response.status_code == 302
-    assert Membership.objects.get(user__email="new@acme.test").role == "auditor"
+def test_member_is_invited_through_the_panel_form(
+    world, panel_as, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = panel_as(world.owner).post(
+            "/o/acme/members/", {"email": "new@acme.test", "role": "auditor"}, follow=True
+        )
+    assert "Invitation sent to new@acme.test" in response.content.decode()
+    assert "new@acme.test" in response.content.decode()  # listed among open invitations
+    assert Invitation.objects.get(email="new@acme.test").role == "auditor"
+    assert not Membership.objects.filter(user__email="new@acme.test").exists()
+    assert [m.to for m in mailoutbox] == [["new@acme.test"]]
 
 
 def test_panel_form_shows_domain_error_and_changes_nothing(world, panel_as):
@@ -47,7 +53,7 @@ def test_invalid_member_form_is_redisplayed_with_errors(world, panel_as):
     response = panel_as(world.owner).post("/o/acme/members/", {"email": "nope", "role": "x"})
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
-    assert not Membership.objects.filter(user__email="nope").exists()
+    assert not Invitation.objects.exists()
 
 
 def test_api_key_created_in_panel_is_shown_once(world, panel_as):

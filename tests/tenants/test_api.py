@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from tenants.models import ApiKey, Membership
+from tenants.models import ApiKey, Invitation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +73,10 @@ def test_created_key_is_shown_once_and_works(world, api_as):
     assert client.get("/api/v1/members/").status_code == 403
 
 
-def test_bad_member_input_gets_400_naming_the_field_and_changes_nothing(world, api_as):
+def test_bad_invitation_input_gets_400_naming_the_field_and_changes_nothing(world, api_as):
     before = Membership.objects.count()
     response = api_as(world.owner).post(
-        "/api/v1/members/", {"email": "not-an-email", "role": "wizard"}, format="json"
+        "/api/v1/invitations/", {"email": "not-an-email", "role": "wizard"}, format="json"
     )
     assert response.status_code == 400
     body = response.json()
@@ -84,6 +84,7 @@ def test_bad_member_input_gets_400_naming_the_field_and_changes_nothing(world, a
     assert body["message"].startswith("Invalid input: email:")
     assert set(body["details"]) == {"email", "role"}
     assert Membership.objects.count() == before
+    assert not Invitation.objects.exists()
 
 
 def test_demoting_last_owner_through_api_is_409(world, api_as):

@@ -39,12 +39,12 @@ def test_update_audits_names_of_changed_fields_not_their_values(world):
 
 def test_member_cannot_be_added_twice(world):
     with pytest.raises(Conflict, match="already a member"):
-        membership_add(organization=world.org, actor=ACTOR, email="dpo@acme.test", role="auditor")
+        membership_add(organization=world.org, actor=ACTOR, user=world.dpo, role="auditor")
 
 
 def test_unknown_role_is_refused(world):
     with pytest.raises(ApplicationError, match="Unknown role 'admin'"):
-        membership_add(organization=world.org, actor=ACTOR, email="a@b.test", role="admin")
+        membership_add(organization=world.org, actor=ACTOR, user=world.outsider, role="admin")
 
 
 def test_last_owner_can_be_neither_demoted_nor_removed(world):

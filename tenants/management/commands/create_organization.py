@@ -12,7 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--slug", required=True)
         parser.add_argument("--owner-email", required=True)
-        parser.add_argument("--owner-password", help="set the owner's password (new or existing)")
+        parser.add_argument(
+            "--owner-password",
+            help="the password of a new owner account (refused for an existing account)",
+        )
         parser.add_argument(
             "--jurisdiction", default="CN", choices=Organization.Jurisdiction.values
         )
