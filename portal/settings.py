@@ -1,7 +1,8 @@
 """Settings for the portal: module-level assignments, every value read through ``portal.env``.
 
 Defaults need no server (SQLite, a file-system broker, console e-mail), so a fresh checkout runs
-as it is; production and CI set DATABASE_URL, REDIS_URL and friends.
+as it is; production and CI set DATABASE_URL, REDIS_URL and friends. PORTAL_MODE says what kind of
+start this is: production unless bin/run-demo or bin/test say demo or test (docs/deploy.md).
 """
 
 import dj_database_url
@@ -13,16 +14,39 @@ from portal.env import (
     env_bool,
     env_int,
     env_list,
+    env_mode,
+    env_secrets,
     env_str,
-    generated_secret,
 )
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
 
-SECRET_KEY = generated_secret("SECRET_KEY", "secret_key", nbytes=48)
+PORTAL_MODE = env_mode()
+PRODUCTION = PORTAL_MODE == "production"
+# Only a demo or a test may generate these into var/: a production start without them stops,
+# since a master key made anew on each start would leave every enrolled template undecryptable.
+_secrets = env_secrets(
+    PORTAL_MODE,
+    {
+        "SECRET_KEY": (
+            "secret_key",
+            48,
+            "signs sessions, password-reset links and self-service codes; the same on every "
+            "web server and worker",
+        ),
+        "PORTAL_MASTER_KEY": (
+            "master.key",
+            32,
+            "wraps every organization's key, and through them every face template and receipt "
+            "signing key; without the same key on every start no template can be decrypted. "
+            "Back it up apart from the database",
+        ),
+    },
+)
+SECRET_KEY = _secrets["SECRET_KEY"]
 # Wraps every organization's key (envelope encryption of templates and signing keys).
-MASTER_KEY = generated_secret("PORTAL_MASTER_KEY", "master.key", nbytes=32)
+MASTER_KEY = _secrets["PORTAL_MASTER_KEY"]
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -131,8 +155,18 @@ MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# HTTPS: on by default in production; the demo and the tests serve plain HTTP on 127.0.0.1.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# A load balancer's plain-HTTP health probe must get its answer, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    # Behind a proxy that terminates TLS and sets this header (and strips it from clients).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -156,6 +190,9 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Remote control (worker pings, broadcasts) keeps its tables here; the default is a
+        # control/ folder in the working directory.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 # Every task goes to this one named queue (CELERY_QUEUE moves them all, e.g. a test worker's
