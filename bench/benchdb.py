@@ -9,6 +9,8 @@ def ensure_database() -> None:
     import psycopg
     from dj_database_url import parse
 
+    # A benchmark is a test run on a throwaway database: its secrets may come from var/.
+    os.environ.setdefault("PORTAL_MODE", "test")
     cfg = parse(os.environ["DATABASE_URL"])
     with psycopg.connect(
         host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], dbname="postgres", autocommit=True
