@@ -197,8 +197,10 @@ else:
         "store_processed": False,
     }
 # Every task goes to this one named queue (CELERY_QUEUE moves them all, e.g. a test worker's
-# private queue); tasks name no queue of their own.
+# private queue); tasks name no queue of their own. The one exception, when asked for: each
+# gallery shard's search on its own queue (RECOGNITION_SHARD_QUEUES, portal.celery.route_task).
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "portal")
+CELERY_TASK_ROUTES = ["portal.celery.route_task"]
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -261,6 +263,9 @@ CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
 }
 # Gallery shards searched by a Celery group (1: inline); galleries this big get the HNSW index.
 RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
+# Shard n's searches go to the queue <CELERY_QUEUE>.shard<n>: a machine that listens to some
+# shards' queues holds only those shards in memory. Off: any worker searches any shard.
+RECOGNITION_SHARD_QUEUES = env_bool("RECOGNITION_SHARD_QUEUES", False)
 RECOGNITION_INDEX_THRESHOLD = env_int("RECOGNITION_INDEX_THRESHOLD", 20_000)
 # Graph nodes an indexed search visits: recall against speed (manage.py check_gallery_index).
 RECOGNITION_INDEX_EXPANSION_SEARCH = env_int("RECOGNITION_INDEX_EXPANSION_SEARCH", 128)
