@@ -1,0 +1,470 @@
+"""Open-set 1:N operating points: a threshold and a margin derived from the gallery itself (R54).
+
+A 1:N search answers "who is this?" for probes of people who may never have been enrolled. NIST
+FRTE 1:N reports such a system by two rates at a fixed gallery size:
+
+- FPIR, the share of never-enrolled probes that are named (someone is returned), and
+- FNIR, the share of enrolled people's probes whose own identity is not named.
+
+`calibrate` turns the FPIR a purpose declares into an operating point for one gallery at its
+current size. It holds identities out one at a time (searching the live index and ignoring the
+held-out identity's own templates, so no index is rebuilt): the nearest other identity of a
+held-out identity is exactly what a stranger's probe would meet. The low tail of those distances,
+where the declared rate lies and samples run out, is extrapolated with a power law whose exponent
+is the tail's local dimension, taken at its lower confidence bound so the estimate errs towards
+naming fewer people. Genuine distances (same identity) come from identities that hold several
+templates and from the product's own records; they give the FNIR, the margin and the capacity
+gate. docs/accuracy.md explains and measures the method.
+
+`decide` applies an operating point to one probe's candidates. No Django imports here: the
+product stores `OperatingPoint.to_dict()` and pins it to the jobs that used it.
+"""
+
+import math
+import time
+from dataclasses import asdict, dataclass, fields
+from statistics import NormalDist
+from typing import NamedTuple
+
+import numpy as np
+
+from recognition.matching.gallery import Candidate
+
+METHOD = "loo-nn-powertail-v1"
+
+# Templates a job fetches per probe: enough to see the second identity behind several templates
+# of the first (people re-enrol; the portal keeps at most a handful of templates per subject).
+SEARCH_K = 10
+
+# Median distance between two photos of one person, used for the capacity gate, the FNIR and the
+# margin when a gallery has no genuine pairs. dlib's ResNet encoder was trained so that same-person
+# pairs fall below 0.6 (99.38% on LFW at that tolerance, King 2017); published measurements of its
+# encodings put same-person distances at 0.3-0.45 with a median near 0.4, and the real test photos
+# in tests/faces give 0.33-0.47 for the three Obama photos (docs/accuracy.md). 0.42 sits at the
+# upper end on purpose: a higher prior median makes the capacity gate refuse sooner.
+GENUINE_PRIOR_MEDIAN = 0.42
+# Spread of the prior genuine distribution (a normal around the median, cut at 0): the standard
+# deviation of same-person distances in the same sources, about a fifth of the median.
+GENUINE_PRIOR_SD = 0.08
+
+# Fewer held-out identities than this and the gallery cannot speak for its own impostor tail.
+MIN_IMPOSTOR_SAMPLES = 30
+# The power-law tail is fitted to the lowest share of held-out nearest-other distances...
+TAIL_SHARE = 0.02
+# ...but on no fewer and no more points than these.
+TAIL_MIN, TAIL_MAX = 30, 1000
+# One-sided z of the lower confidence bound on the tail exponent (a smaller exponent is a fatter
+# tail: more strangers estimated near, so a lower threshold).
+TAIL_Z = 1.28
+# The margin keeps enrolled people whose look-alike is nearer than their own template from being
+# named as the look-alike: at most this share of such near misses may be named wrongly.
+MISIDENTIFICATION_SHARE = 0.1
+# Below this the second identity is "a hair" behind: float16 index storage and photo noise alone
+# move distances by about this much.
+MIN_MARGIN = 0.01
+_MARGIN_GRID = np.round(np.arange(0.0, 0.3001, 0.005), 3)
+_DET_POINTS = 60
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """Where one gallery, at its size when calibrated, may name a probe for one declared FPIR."""
+
+    declared_fpir: float  # the rate the purpose accepts, e.g. 0.001
+    threshold: float  # a probe's best identity may be named only at distance <= threshold
+    margin: float  # ...and only if the nearest OTHER identity is at least `margin` farther
+    # Estimated share of never-enrolled probes named at (threshold, margin), at this gallery size.
+    estimated_fpir: float
+    # Estimated share of enrolled people's probes not named at this point; None without genuine.
+    estimated_fnir: float | None
+    # Median genuine distance (measured, or the prior when none) used by the capacity gate.
+    genuine_median: float | None
+    identities: int  # distinct subjects in the gallery
+    templates: int
+    impostor_samples: int
+    genuine_samples: int
+    # Capacity gate: False when the threshold falls below genuine_median (the model cannot reach
+    # the declared FPIR with a usable hit rate), or when the gallery is too small to calibrate.
+    usable: bool
+    # (threshold, fpir, fnir) points, threshold increasing, for the DET chart.
+    det: tuple[tuple[float, float, float | None], ...]
+    method: str  # short id of the method and version, plus a note when it could not run
+    # Fitted tail: FPIR(t) = tail_fpir * (t / tail_distance) ** tail_exponent for t below
+    # tail_distance (0 when no tail was fitted). Lets fpir_at extrapolate below the DET chart.
+    tail_distance: float = 0.0
+    tail_fpir: float = 0.0
+    tail_exponent: float = 0.0
+    genuine_from_prior: bool = False
+    seconds: float = 0.0  # how long the calibration took
+
+    def to_dict(self) -> dict:
+        """Return a JSON-safe dict (lists for tuples, plain floats)."""
+        data = asdict(self)
+        data["det"] = [
+            [float(t), float(f), None if n is None else float(n)] for t, f, n in self.det
+        ]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "OperatingPoint":
+        """Rebuild a point from `to_dict` output, ignoring keys of other versions."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["det"] = tuple(
+            (float(t), float(f), None if n is None else float(n)) for t, f, n in data["det"]
+        )
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for one probe."""
+
+    kind: str  # "named" | "unknown" | "ambiguous"
+    best: Candidate | None  # the nearest candidate (whatever kind)
+    distance: float | None  # best distance
+    # Distance of the nearest other identity minus the best distance; None when no other
+    # identity is among the candidates.
+    margin: float | None
+    estimated_fpir: float | None  # fpir_at(point, distance) when there is a best candidate
+
+
+NAMED, UNKNOWN, AMBIGUOUS = "named", "unknown", "ambiguous"
+
+
+def fpir_at(point: OperatingPoint, distance: float) -> float:
+    """Return the estimated FPIR if a probe were named at `distance` (monotone in distance).
+
+    Interpolates the DET chart (log FPIR, linear distance); below it, the fitted tail; above it,
+    the last point. Never below 0, never above 1.
+    """
+    if not point.det:
+        return 1.0
+    ts = np.array([p[0] for p in point.det])
+    fs = np.maximum(np.array([p[1] for p in point.det]), 1e-300)
+    d = float(distance)
+    if d < ts[0]:
+        if point.tail_distance > 0 and point.tail_exponent > 0:
+            value = point.tail_fpir * (max(d, 0.0) / point.tail_distance) ** point.tail_exponent
+            return float(min(value, fs[0]))
+        return float(fs[0])
+    value = float(np.exp(np.interp(d, ts, np.log(fs))))
+    return float(min(1.0, max(0.0, value)))
+
+
+def decide(candidates: list[Candidate], point: OperatingPoint) -> Decision:
+    """Return the answer for one probe's nearest templates (nearest first or in any order).
+
+    Named only when the best identity is within `point.threshold` and the nearest OTHER identity
+    is at least `point.margin` farther; "ambiguous" when within the threshold but the margin rule
+    fails (the purpose sends those to review with their candidates, or reports "unknown");
+    otherwise "unknown". An unusable point (capacity gate) names nobody.
+
+    When no other identity is among the candidates, `margin` is reported as None and the rule
+    uses what is known: the other identity is at least as far as the farthest candidate, so that
+    gap is the margin's lower bound. A gallery of a single identity has no runner-up at all, and
+    the margin rule does not apply.
+    """
+    if not candidates:
+        return Decision(UNKNOWN, None, None, None, None)
+    ordered = sorted(candidates, key=lambda c: (c.distance, c.label))
+    best = ordered[0]
+    other = next((c for c in ordered if c.subject != best.subject), None)
+    margin = None if other is None else other.distance - best.distance
+    estimate = fpir_at(point, best.distance)
+    if other is not None:
+        known_margin = margin
+    elif point.identities <= 1:
+        known_margin = math.inf
+    else:
+        known_margin = ordered[-1].distance - best.distance
+    if not point.usable or best.distance > point.threshold:
+        kind = UNKNOWN
+    elif known_margin < point.margin:
+        kind = AMBIGUOUS
+    else:
+        kind = NAMED
+    return Decision(kind, best, best.distance, margin, estimate)
+
+
+# --- calibration -----------------------------------------------------------------------------
+
+
+def _contents(gallery) -> tuple[np.ndarray, np.ndarray]:
+    """Return (labels, subject index per label) for a Gallery or a ShardedGallery."""
+    shards = getattr(gallery, "shards", None) or [gallery]
+    labels, subjects = [], []
+    for shard in shards:
+        shard_labels = shard.labels()
+        labels.append(shard_labels)
+        subjects.extend(shard.subject(int(label)) for label in shard_labels)
+    all_labels = np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
+    _, subject_ids = np.unique(np.array(subjects, dtype=object).astype(str), return_inverse=True)
+    return all_labels, subject_ids.astype(np.int64)
+
+
+def _vector(gallery, label: int) -> np.ndarray:
+    holder = gallery.shard_of(label) if hasattr(gallery, "shard_of") else gallery
+    return holder.vector(int(label))
+
+
+def _held_out_distances(
+    gallery, probes: np.ndarray, probe_subjects: list[str], own_counts: np.ndarray, exact: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per probe, the distance to the nearest and second-nearest OTHER identity.
+
+    The probe's own identity is ignored, as if it had never been enrolled. inf when the search
+    returned no (second) other identity.
+    """
+    d1 = np.full(len(probes), np.inf)
+    d2 = np.full(len(probes), np.inf)
+    # One search per distinct k keeps a batch's k small when most identities hold one template.
+    ks = np.minimum(own_counts, 64) + SEARCH_K
+    for k in np.unique(ks):
+        rows = np.flatnonzero(ks == k)
+        for start in range(0, len(rows), 2000):
+            chunk = rows[start : start + 2000]
+            results = gallery.search(probes[chunk], int(k), exact=exact)
+            for row, found in zip(chunk, results, strict=True):
+                own = probe_subjects[row]
+                first = None
+                for c in found:
+                    if c.subject == own:
+                        continue
+                    if first is None:
+                        first = c.subject
+                        d1[row] = c.distance
+                    elif c.subject != first:
+                        d2[row] = c.distance
+                        break
+    return d1, d2
+
+
+def _genuine_from_gallery(
+    gallery, labels: np.ndarray, subject_ids: np.ndarray, rng, limit: int
+) -> np.ndarray:
+    """Return distances between templates of the same identity held in the gallery."""
+    order = np.argsort(subject_ids, kind="stable")
+    sorted_ids = subject_ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    counts = np.diff(np.r_[starts, len(sorted_ids)])
+    multi = np.flatnonzero(counts >= 2)
+    if not len(multi):
+        return np.empty(0)
+    chosen = rng.permutation(multi)[:limit]
+    out = []
+    for group in chosen:
+        rows = order[starts[group] : starts[group] + min(counts[group], 8)]
+        vecs = np.stack([_vector(gallery, int(labels[r])) for r in rows])
+        diff = vecs[:, None, :] - vecs[None, :, :]
+        dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        out.append(dist[np.triu_indices(len(rows), 1)])
+    return np.concatenate(out).astype(np.float64)
+
+
+class _Tail(NamedTuple):
+    distance: float  # fitted below this distance
+    fpir: float  # empirical FPIR at `distance`
+    exponent: float  # lower confidence bound of the local dimension
+
+
+def _fit_tail(d1_sorted: np.ndarray) -> _Tail:
+    """Fit FPIR(t) = F0 (t / t0)^D to the lowest distances (Hill's estimator, lower bound on D)."""
+    n = len(d1_sorted)
+    m = int(min(max(TAIL_SHARE * n, TAIL_MIN), TAIL_MAX, n))
+    low = d1_sorted[:m]
+    t0 = float(low[-1])
+    logs = np.log(t0 / np.maximum(low[:-1], 1e-12))
+    exponent = (m - 1) / max(float(logs.sum()), 1e-12)
+    exponent *= max(0.25, 1.0 - TAIL_Z / math.sqrt(m - 1))
+    return _Tail(t0, m / n, float(exponent))
+
+
+def _fpir_curve(t: np.ndarray, d1_sorted: np.ndarray, tail: _Tail) -> np.ndarray:
+    """Estimated FPIR at each distance in `t`: empirical above the tail's anchor, fitted below."""
+    n = len(d1_sorted)
+    empirical = np.searchsorted(d1_sorted, t, side="right") / n
+    fitted = tail.fpir * (np.maximum(t, 0.0) / tail.distance) ** tail.exponent
+    return np.where(t < tail.distance, fitted, np.maximum(empirical, tail.fpir))
+
+
+def _threshold_for(fpir: float, d1_sorted: np.ndarray, tail: _Tail) -> float:
+    """Return the largest distance whose estimated FPIR is at most `fpir`."""
+    if fpir < tail.fpir:
+        return float(tail.distance * (fpir / tail.fpir) ** (1.0 / tail.exponent))
+    n = len(d1_sorted)
+    # Empirical region: the largest t with count(d1 <= t) <= fpir * n.
+    allowed = int(math.floor(fpir * n))
+    if allowed >= n:
+        return float(d1_sorted[-1])
+    return float(np.nextafter(d1_sorted[allowed], -np.inf))
+
+
+def _survival(sorted_values: np.ndarray, x) -> np.ndarray:
+    """P(value >= x) from sorted samples."""
+    return 1.0 - np.searchsorted(sorted_values, x, side="left") / len(sorted_values)
+
+
+def _fnir(t: float, m: float, genuine: np.ndarray, d1_sorted: np.ndarray) -> float:
+    """Share of enrolled people's probes not named: own template beyond t, or the nearest other
+    identity closer than own + m (the probe then goes unknown, ambiguous or to someone else)."""
+    named = (genuine <= t) * _survival(d1_sorted, genuine + m)
+    return float(1.0 - named.mean())
+
+
+def _margin(t: float, d1: np.ndarray, d2: np.ndarray, genuine_sorted: np.ndarray) -> float:
+    """Measure the margin: the smallest one at which, among probes whose look-alike lies within
+    the threshold, at most MISIDENTIFICATION_SHARE of enrolled people would be named as it.
+
+    An enrolled person whose own template is at g, with a look-alike at d1 < g and the next other
+    identity at d2, is named as the look-alike when min(g, d2) - d1 >= m. Taking g from the
+    genuine distances and (d1, d2) from the held-out identities, evaluated at min(d1, t) where
+    g beyond d1 is likelier (so the share is not underestimated).
+    """
+    order = np.argsort(d1)
+    count = max(int((d1 <= t).sum()), MIN_IMPOSTOR_SAMPLES)
+    near = order[:count]
+    x = np.minimum(d1[near], t)
+    gap = d2[near] - d1[near]
+    for m in _MARGIN_GRID:
+        share = float(np.mean((gap >= m) * _survival(genuine_sorted, x + m)))
+        if share <= MISIDENTIFICATION_SHARE:
+            return float(max(m, MIN_MARGIN))
+    return float(_MARGIN_GRID[-1])
+
+
+def _prior_genuine(median: float, size: int = 2000) -> np.ndarray:
+    """Quantiles of the prior genuine distribution (normal around `median`, cut at 0)."""
+    dist = NormalDist(median, GENUINE_PRIOR_SD)
+    q = (np.arange(size) + 0.5) / size
+    return np.maximum(np.array([dist.inv_cdf(p) for p in q]), 0.0)
+
+
+def _not_calibrated(declared_fpir, identities, templates, samples, genuine_n, note, seconds):
+    return OperatingPoint(
+        declared_fpir=float(declared_fpir),
+        threshold=0.0,
+        margin=0.0,
+        estimated_fpir=0.0,
+        estimated_fnir=None,
+        genuine_median=None,
+        identities=int(identities),
+        templates=int(templates),
+        impostor_samples=int(samples),
+        genuine_samples=int(genuine_n),
+        usable=False,
+        det=(),
+        method=f"{METHOD}:{note}",
+        seconds=seconds,
+    )
+
+
+def calibrate(
+    gallery,
+    *,
+    declared_fpir: float,
+    sample: int = 20000,
+    seed: int = 0,
+    genuine_distances: np.ndarray | None = None,
+    genuine_prior_median: float = GENUINE_PRIOR_MEDIAN,
+    exact: bool = False,
+) -> OperatingPoint:
+    """Return the operating point at which `gallery`, at its current size, names at most
+    `declared_fpir` of never-enrolled probes.
+
+    `gallery` is a `Gallery` or `ShardedGallery`; subject pseudonyms are the identities. Up to
+    `sample` identities are held out in turn: one of their templates is searched (with the index
+    unless `exact`, as jobs search) and their own templates are ignored, so the nearest other
+    identity is what a stranger would meet. `genuine_distances` are same-person distances from the
+    product's records (re-enrollments, verifications); pairs within the gallery are added. Without
+    any, the FNIR is None and the prior `genuine_prior_median` drives the capacity gate.
+
+    A gallery of fewer than MIN_IMPOSTOR_SAMPLES identities cannot be calibrated from itself: the
+    point then has threshold 0, usable False and the reason in `method`.
+    """
+    if not 0.0 < declared_fpir < 1.0:
+        raise ValueError("declared_fpir must lie strictly between 0 and 1")
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    labels, subject_ids = _contents(gallery)
+    templates = len(labels)
+    identities = int(subject_ids.max()) + 1 if templates else 0
+
+    genuine_parts = [] if genuine_distances is None else [np.asarray(genuine_distances, float)]
+    if identities:
+        genuine_parts.append(_genuine_from_gallery(gallery, labels, subject_ids, rng, sample))
+    genuine = np.concatenate(genuine_parts) if genuine_parts else np.empty(0)
+    genuine = np.sort(genuine[np.isfinite(genuine)])
+
+    if identities < MIN_IMPOSTOR_SAMPLES:
+        return _not_calibrated(
+            declared_fpir,
+            identities,
+            templates,
+            0,
+            len(genuine),
+            f"too-few-identities(<{MIN_IMPOSTOR_SAMPLES})",
+            time.perf_counter() - started,
+        )
+
+    # One template of each held-out identity, chosen at random.
+    shuffled = rng.permutation(templates)
+    _, first_rows = np.unique(subject_ids[shuffled], return_index=True)
+    rep_rows = shuffled[first_rows]  # one row per identity, indexed by subject id
+    held = rng.permutation(identities)[: min(sample, identities)]
+    rows = rep_rows[held]
+    own_counts = np.bincount(subject_ids, minlength=identities)[held]
+    probes = np.stack([_vector(gallery, int(labels[r])) for r in rows]).astype(np.float32)
+    holder_subject = [
+        (gallery.shard_of(int(labels[r])) if hasattr(gallery, "shard_of") else gallery).subject(
+            int(labels[r])
+        )
+        for r in rows
+    ]
+    d1, d2 = _held_out_distances(gallery, probes, holder_subject, own_counts, exact)
+    d1_sorted = np.sort(d1)
+    tail = _fit_tail(d1_sorted)
+    threshold = _threshold_for(declared_fpir, d1_sorted, tail)
+
+    from_prior = not len(genuine)
+    genuine_used = _prior_genuine(genuine_prior_median) if from_prior else genuine
+    margin = _margin(threshold, d1, d2, genuine_used)
+    genuine_median = float(np.median(genuine_used))
+    fnir = None if from_prior else _fnir(threshold, margin, genuine, d1_sorted)
+    estimated = float(_fpir_curve(np.array([threshold]), d1_sorted, tail)[0])
+
+    finite = d1_sorted[np.isfinite(d1_sorted)]
+    low = tail.distance * (1e-7 / tail.fpir) ** (1.0 / tail.exponent)
+    high = float(np.quantile(finite, 0.99)) if len(finite) else threshold
+    if len(genuine_used):
+        high = max(high, float(np.quantile(genuine_used, 0.99)))
+    grid = np.linspace(min(low, threshold), max(high, threshold * 1.01), _DET_POINTS)
+    fpirs = _fpir_curve(grid, d1_sorted, tail)
+    det = tuple(
+        (
+            round(float(t), 6),
+            float(f),
+            None if from_prior else round(_fnir(float(t), margin, genuine, d1_sorted), 6),
+        )
+        for t, f in zip(grid, fpirs, strict=True)
+    )
+    return OperatingPoint(
+        declared_fpir=float(declared_fpir),
+        threshold=round(threshold, 6),
+        margin=margin,
+        estimated_fpir=estimated,
+        estimated_fnir=None if fnir is None else round(fnir, 6),
+        genuine_median=round(genuine_median, 6),
+        identities=identities,
+        templates=templates,
+        impostor_samples=len(held),
+        genuine_samples=0 if from_prior else len(genuine),
+        usable=bool(threshold >= genuine_median),
+        det=det,
+        method=METHOD + (":genuine-prior" if from_prior else ""),
+        tail_distance=tail.distance,
+        tail_fpir=tail.fpir,
+        tail_exponent=tail.exponent,
+        genuine_from_prior=from_prior,
+        seconds=round(time.perf_counter() - started, 3),
+    )
