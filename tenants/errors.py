@@ -4,6 +4,8 @@ Every higher app raises these (or subclasses) so that ``portal.api.errors`` turn
 ``{"code", "message", "details"}`` with its status, and the panel into a form error.
 """
 
+from django.utils.translation import gettext as _
+
 
 class ApplicationError(Exception):
     """A request the domain refuses, with a stable code and a sentence for people."""
@@ -17,6 +19,26 @@ class ApplicationError(Exception):
         if code:
             self.code = code
         self.details = details
+
+
+class UnknownReference(ApplicationError):
+    """A request body names, in ``field``, objects that are not its organization's.
+
+    Answered 400 rather than 404: the route was found, what the body refers to is invalid. The
+    answer is the same for another organization's object and for one that never existed, so it
+    confirms nothing about other tenants.
+    """
+
+    code = "unknown_reference"
+
+    def __init__(self, field: str, values, *, message: str | None = None):
+        shown = [str(v) for v in values]
+        super().__init__(
+            message
+            or _("%(field)s: not found in this organization: %(values)s.")
+            % {"field": field, "values": ", ".join(shown)},
+            details={"field": field, "values": shown},
+        )
 
 
 class NotFound(ApplicationError):

@@ -4,7 +4,10 @@ Every tenant-owned viewset mixes in ``OrgScopedMixin``: rows come from ``Model.o
 another organization's objects answer 404, and permissions are asked of the backend chain.
 """
 
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions
+from rest_framework.filters import OrderingFilter
 
 from tenants.principals import actor_for, organizations_for
 
@@ -74,10 +77,34 @@ class OrgPermission(permissions.BasePermission):
         return perm is not None and request.user.has_perm(perm, obj)
 
 
+class OrgFilterBackend(DjangoFilterBackend):
+    """django-filter, with every filter that names another row choosing among the org's rows.
+
+    A generated ``?deployment=<id>`` filter would otherwise accept any organization's id (an
+    empty page) while refusing a non-existent one (400): an oracle for other tenants' ids. Here
+    both are refused alike. A model without ``for_org`` offers no choice at all (fail closed).
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        organization = request_organization(request)
+        for spec in filterset.filters.values():
+            if isinstance(
+                spec, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter
+            ):
+                model = spec.get_queryset(request).model
+                scoped = getattr(model.objects, "for_org", None)
+                spec.queryset = scoped(organization) if scoped else model.objects.none()
+        return filterset
+
+
 class OrgScopedMixin:
     """Scope a view to the request's organization; build audit actors from the request."""
 
     permission_classes = [permissions.IsAuthenticated, OrgPermission]
+    filter_backends = [OrgFilterBackend, OrderingFilter]
     required_perms: dict = {}
 
     @property
