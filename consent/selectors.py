@@ -84,6 +84,21 @@ def subject_for_org(*, organization, pseudonym) -> Subject | None:
     return Subject.objects.for_org(organization).filter(pseudonym=pseudonym).first()
 
 
+def pseudonyms_unknown(*, organization, pseudonyms) -> list[str]:
+    """Return those of ``pseudonyms`` that are not subjects of ``organization`` (another
+    organization's, non-existent or not a pseudonym at all), in their order."""
+    parsed = {}
+    for value in pseudonyms:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            parsed[value] = UUID(str(value))
+    known = set(
+        Subject.objects.for_org(organization)
+        .filter(pseudonym__in=list(parsed.values()))
+        .values_list("pseudonym", flat=True)
+    )
+    return [value for value in pseudonyms if parsed.get(value) not in known]
+
+
 def subjects_for_org(*, organization, search: str = ""):
     subjects = Subject.objects.for_org(organization)
     search = search.strip()

@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from governance.api.common import scoped_or_404
 from governance.models import Assessment, AssessmentAttachment, Deployment, PurposeVersion
 from governance.services import (
     assessment_attach,
@@ -19,6 +18,7 @@ from governance.services import (
 )
 from tenants import roles
 from tenants.errors import NotFound
+from tenants.references import reference_resolve, references_resolve
 from tenants.scoping import OrgScopedMixin
 
 
@@ -111,17 +111,19 @@ class AssessmentViewSet(
     def _versions(self, ids):
         if ids is None:
             return None
-        return [
-            scoped_or_404(PurposeVersion, self.organization, pk, "Purpose version") for pk in ids
-        ]
+        return references_resolve(
+            PurposeVersion.objects.for_org(self.organization), ids, field="purpose_versions"
+        )
 
     @extend_schema(request=AssessmentCreateInput, responses={201: AssessmentOutput})
     def create(self, request):
         data = AssessmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        deployment = scoped_or_404(
-            Deployment, self.organization, values.pop("deployment"), "Deployment"
+        deployment = reference_resolve(
+            Deployment.objects.for_org(self.organization),
+            values.pop("deployment"),
+            field="deployment",
         )
         versions = self._versions(values.pop("purpose_versions", None))
         assessment = assessment_create(

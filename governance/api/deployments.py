@@ -31,6 +31,7 @@ from governance.services import (
 from governance.services.deployments import DEPLOYMENT_FIELDS, user_by_id
 from tenants import roles
 from tenants.errors import NotFound
+from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
 
@@ -255,8 +256,10 @@ class DeploymentViewSet(
     def attach_purpose(self, request, pk=None):
         data = AttachInput(data=request.data)
         data.is_valid(raise_exception=True)
-        purpose = scoped_or_404(
-            Purpose, self.organization, data.validated_data["purpose"], "Purpose"
+        purpose = reference_resolve(
+            Purpose.objects.for_org(self.organization),
+            data.validated_data["purpose"],
+            field="purpose",
         )
         deployment = self.get_object()
         deployment_attach_purpose(deployment=deployment, purpose=purpose, actor=self.actor)
@@ -288,7 +291,11 @@ class DeploymentViewSet(
         data = GrantInput(data=request.data)
         data.is_valid(raise_exception=True)
         deployment = self.get_object()
-        user = user_by_id(organization=self.organization, user_id=data.validated_data["user_id"])
+        user = user_by_id(
+            organization=self.organization,
+            user_id=data.validated_data["user_id"],
+            field="user_id",
+        )
         deployment_grant_operator(
             deployment=deployment,
             user=user,

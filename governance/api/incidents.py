@@ -5,7 +5,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.common import scoped_or_404
 from governance.models import Deployment, Incident
 from governance.services import (
     incident_close,
@@ -14,6 +13,7 @@ from governance.services import (
     incident_update,
 )
 from tenants import roles
+from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
 
@@ -93,8 +93,10 @@ class IncidentViewSet(
     def _values(self, validated):
         values = dict(validated)
         if values.get("deployment") is not None:
-            values["deployment"] = scoped_or_404(
-                Deployment, self.organization, values["deployment"], "Deployment"
+            values["deployment"] = reference_resolve(
+                Deployment.objects.for_org(self.organization),
+                values["deployment"],
+                field="deployment",
             )
         return values
 

@@ -5,10 +5,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.common import scoped_or_404
 from governance.models import Notice, PurposeVersion
 from governance.services import notice_create, notice_delete, notice_publish, notice_update
 from tenants import roles
+from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
 
@@ -79,8 +79,10 @@ class NoticeViewSet(
         data = NoticeCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        version = scoped_or_404(
-            PurposeVersion, self.organization, values.pop("purpose_version"), "Purpose version"
+        version = reference_resolve(
+            PurposeVersion.objects.for_org(self.organization),
+            values.pop("purpose_version"),
+            field="purpose_version",
         )
         notice = notice_create(
             organization=self.organization, actor=self.actor, purpose_version=version, **values

@@ -50,7 +50,7 @@ def _current_versions(deployment: Deployment) -> list[PurposeVersion]:
 def _check_versions(organization, versions) -> list[PurposeVersion]:
     versions = list(versions)
     for version in versions:
-        require_same_org(version, organization, _("Purpose version"))
+        require_same_org(version, organization, "purpose_versions")
     return versions
 
 
@@ -66,7 +66,7 @@ def assessment_create(
 ) -> Assessment:
     """Draft an assessment of a deployment, covering the current versions of its purposes
     unless ``purpose_versions`` names others."""
-    require_same_org(deployment, organization, _("Deployment"))
+    require_same_org(deployment, organization, "deployment")
     unknown = set(sections) - set(Assessment.SECTION_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown fields: %s.") % ", ".join(sorted(unknown)))

@@ -6,13 +6,16 @@ from django.utils.translation import gettext as _
 from audit.actors import Actor
 from audit.services import audit_record
 from governance.models import Assessment
-from tenants.errors import ApplicationError, NotFound
+from tenants.errors import ApplicationError, UnknownReference
 
 
-def require_same_org(obj, organization, label: str) -> None:
-    """Raise NotFound when ``obj`` belongs to another organization (never confirm it exists)."""
+def require_same_org(obj, organization, field: str) -> None:
+    """Raise UnknownReference naming ``field`` when ``obj`` is not the organization's.
+
+    The same 400 as for an id that never existed: another tenant's object is never confirmed.
+    """
     if obj is None or obj.organization.pk != organization.pk:
-        raise NotFound(_("%(label)s not found.") % {"label": label})
+        raise UnknownReference(field, [getattr(obj, "pk", None)])
 
 
 def require_text(values: dict, fields: dict) -> None:

@@ -16,6 +16,7 @@ from governance.selectors import GRANTABLE_CODENAMES
 from governance.services.common import assessments_mark_stale, require_same_org, require_text
 from governance.uploads import validate_signage_photo
 from tenants.errors import ApplicationError, Conflict, NotFound, RuleViolation
+from tenants.references import reference_resolve
 
 DEPLOYMENT_FIELDS = (
     "name",
@@ -307,7 +308,7 @@ def deployment_attach_purpose(
     subject's separate consent (PIPL Art. 26, R8).
     """
     deployment = _lock(deployment)
-    require_same_org(purpose, deployment.organization, _("Purpose"))
+    require_same_org(purpose, deployment.organization, "purpose")
     if deployment.status not in (Deployment.Status.DRAFT, Deployment.Status.SUSPENDED):
         raise Conflict(
             _("Suspend the deployment before adding a purpose: it needs a new assessment."),
@@ -387,11 +388,15 @@ def deployment_revoke_operator(
     return perms
 
 
-def user_by_id(*, organization, user_id: int):
-    """Return the organization's member with this id, or raise NotFound."""
-    user = (
-        get_user_model().objects.filter(pk=user_id, memberships__organization=organization).first()
-    )
+def user_by_id(*, organization, user_id: int, field: str | None = None):
+    """Return the organization's member with this id.
+
+    Raise NotFound for an id in the path, UnknownReference naming ``field`` for one in a body.
+    """
+    members = get_user_model().objects.filter(memberships__organization=organization)
+    if field is not None:
+        return reference_resolve(members, user_id, field=field)
+    user = members.filter(pk=user_id).first()
     if user is None:
         raise NotFound(_("Member not found."))
     return user

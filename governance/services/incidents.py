@@ -9,7 +9,8 @@ from audit.actors import Actor
 from audit.services import audit_record
 from governance.models import Incident
 from governance.services.common import assessments_mark_stale, require_same_org, require_text
-from tenants.errors import ApplicationError, Conflict
+from governance.subjects import pseudonyms_unknown
+from tenants.errors import ApplicationError, Conflict, UnknownReference
 
 INCIDENT_FIELDS = (
     "deployment",
@@ -64,6 +65,22 @@ def _validate(values: dict) -> None:
         raise ApplicationError(_("affected_subjects must be a list of pseudonyms."))
 
 
+def _check_references(values: dict, organization) -> None:
+    """Refuse a deployment or subject pseudonym that is not the organization's (R33).
+
+    The register goes to regulators: citing another organization's subject would both leak
+    that the pseudonym exists and put a stranger in this organization's record.
+    """
+    if values.get("deployment") is not None:
+        require_same_org(values["deployment"], organization, "deployment")
+    if "affected_subjects" in values:
+        cited = list(dict.fromkeys(str(s).strip().lower() for s in values["affected_subjects"]))
+        unknown = pseudonyms_unknown(organization=organization, pseudonyms=cited)
+        if unknown:
+            raise UnknownReference("affected_subjects", unknown)
+        values["affected_subjects"] = cited
+
+
 def _stale_for_major(incident: Incident, actor: Actor) -> list[int]:
     """FRM Art. 9 (R29): a major incident makes the assessments it touches stale.
 
@@ -83,8 +100,7 @@ def incident_create(*, organization, actor: Actor, **values) -> tuple[Incident, 
     """Register an incident; return it with the ids of assessments it made stale."""
     _validate(values)
     require_text(values, MANDATORY)
-    if values.get("deployment") is not None:
-        require_same_org(values["deployment"], organization, _("Deployment"))
+    _check_references(values, organization)
     now = timezone.now()
     values.setdefault("discovered_at", now)
     values.setdefault("occurred_at", values["discovered_at"])
@@ -105,8 +121,7 @@ def incident_update(*, incident: Incident, actor: Actor, **values) -> tuple[Inci
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status == Incident.Status.CLOSED:
         raise Conflict(_("A closed incident cannot be changed."), code="closed")
-    if values.get("deployment") is not None:
-        require_same_org(values["deployment"], incident.organization, _("Deployment"))
+    _check_references(values, incident.organization)
     merged = {f: values.get(f, getattr(incident, f)) for f in MANDATORY}
     require_text(merged, MANDATORY)
     changed = [f for f, v in values.items() if getattr(incident, f) != v]

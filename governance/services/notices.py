@@ -73,7 +73,7 @@ def notice_create(
 ) -> Notice:
     """Draft a notice for a purpose version in 'en' or 'zh-hans'."""
     _check_fields(values)
-    require_same_org(purpose_version, organization, _("Purpose version"))
+    require_same_org(purpose_version, organization, "purpose_version")
     language = (language or "").lower()
     if language not in Notice.Language.values:
         raise ApplicationError(

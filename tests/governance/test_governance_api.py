@@ -52,7 +52,7 @@ def test_outsider_cannot_activate_or_grant_on_acme_deployment(world, api_as, acm
     assert Deployment.objects.get(pk=pk).status == "draft"
 
 
-def test_cross_org_references_in_bodies_are_404(world, api_as):
+def test_r33_cross_org_references_in_bodies_are_400_naming_the_field(world, api_as):
     theirs = DeploymentFactory(organization=world.outsider_org)
     their_purpose = PurposeFactory(organization=world.outsider_org)
     mine = DeploymentFactory(organization=world.org)
@@ -60,11 +60,14 @@ def test_cross_org_references_in_bodies_are_404(world, api_as):
     response = client.post(
         f"/api/v1/deployments/{mine.pk}/purposes/", {"purpose": their_purpose.pk}, format="json"
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json()["details"] == {"field": "purpose", "values": [str(their_purpose.pk)]}
     response = client.post(
         "/api/v1/assessments/", {"deployment": theirs.pk, "title": "x"}, format="json"
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_reference"
+    assert response.json()["message"].startswith("deployment: ")
     assert not mine.purposes.exists()
 
 
@@ -235,3 +238,25 @@ def test_purpose_in_use_cannot_be_deleted(world, api_as, acme):
 def test_assessment_of_other_org_is_not_listed(world, api_as):
     AssessmentFactory(deployment=DeploymentFactory(organization=world.outsider_org))
     assert api_as(world.owner).get("/api/v1/assessments/").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/incidents/?deployment={deployment}",
+        "/api/v1/assessments/?deployment={deployment}",
+        "/api/v1/notices/?purpose_version={version}",
+    ],
+)
+def test_r33_filter_by_another_organizations_id_answers_as_a_missing_one(world, api_as, url):
+    """A filter naming another organization's row is refused like a non-existent one (no
+    empty 200 that would confirm the id exists elsewhere)."""
+    theirs = PurposeFactory(organization=world.outsider_org)
+    deployment = DeploymentFactory(organization=world.outsider_org)
+    client = api_as(world.owner)
+    foreign = client.get(url.format(deployment=deployment.pk, version=theirs.current_version_id))
+    missing = client.get(url.format(deployment=2_000_000_000, version=2_000_000_000))
+    assert foreign.status_code == missing.status_code == 400
+    mine = DeploymentFactory(organization=world.org)
+    version = PurposeFactory(organization=world.org).current_version_id
+    assert client.get(url.format(deployment=mine.pk, version=version)).status_code == 200

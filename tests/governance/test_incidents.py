@@ -10,7 +10,7 @@ from governance.services import (
     incident_record_notification,
     incident_update,
 )
-from tenants.errors import ApplicationError, Conflict
+from tenants.errors import ApplicationError, Conflict, UnknownReference
 from tests.factories import IncidentFactory
 from tests.governance.conftest import make_ready
 
@@ -86,3 +86,77 @@ def test_api_major_incident_reports_stale_assessments(world, api_as):
     )
     assert response.status_code == 201, response.json()
     assert response.json()["stale_assessments"] == [deployment.assessments.get().pk]
+
+
+# --- R33: an incident cites only its own organization's subjects and deployments -------------
+
+
+def test_r33_incident_cannot_cite_another_organizations_subject(world, actor):
+    from tests.factories import SubjectFactory
+
+    mine = SubjectFactory(organization=world.org)
+    theirs = SubjectFactory(organization=world.outsider_org)
+    never = "00000000-0000-4000-8000-000000000000"
+    with pytest.raises(UnknownReference, match="affected_subjects") as refused:
+        incident_create(
+            organization=world.org,
+            actor=actor,
+            severity="minor",
+            affected_subjects=[str(mine.pseudonym), str(theirs.pseudonym), never, "nonsense"],
+            **FIELDS,
+        )
+    # The other organization's pseudonym is refused exactly like one that never existed.
+    assert refused.value.details == {
+        "field": "affected_subjects",
+        "values": [str(theirs.pseudonym), never, "nonsense"],
+    }
+    assert not Incident.objects.exists()
+
+
+def test_r33_incident_update_cannot_cite_another_organizations_subject(world, actor):
+    from tests.factories import SubjectFactory
+
+    incident = IncidentFactory(organization=world.org, affected_subjects=[])
+    theirs = SubjectFactory(organization=world.outsider_org)
+    with pytest.raises(UnknownReference, match="affected_subjects"):
+        incident_update(incident=incident, actor=actor, affected_subjects=[str(theirs.pseudonym)])
+    incident.refresh_from_db()
+    assert incident.affected_subjects == []
+
+
+def test_r33_incident_stores_its_own_subjects_once_in_canonical_form(world, actor):
+    from tests.factories import SubjectFactory
+
+    mine = SubjectFactory(organization=world.org)
+    cited = str(mine.pseudonym)
+    incident, _stale = incident_create(
+        organization=world.org,
+        actor=actor,
+        severity="minor",
+        affected_subjects=[cited.upper(), cited],
+        **FIELDS,
+    )
+    assert incident.affected_subjects == [cited]
+
+
+def test_r33_api_incident_with_another_organizations_subject_is_400_naming_it(world, api_as):
+    from tests.factories import SubjectFactory
+
+    theirs = SubjectFactory(organization=world.outsider_org)
+    body = {**FIELDS, "severity": "minor", "affected_subjects": [str(theirs.pseudonym)]}
+    response = api_as(world.owner).post("/api/v1/incidents/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_reference"
+    assert str(theirs.pseudonym) in response.json()["message"]
+    assert response.json()["message"].startswith("affected_subjects: ")
+    assert not Incident.objects.exists()
+
+
+def test_r33_incident_cannot_name_another_organizations_deployment(world, actor):
+    from tests.factories import DeploymentFactory
+
+    theirs = DeploymentFactory(organization=world.outsider_org)
+    with pytest.raises(UnknownReference, match="deployment"):
+        incident_create(
+            organization=world.org, actor=actor, severity="minor", deployment=theirs, **FIELDS
+        )

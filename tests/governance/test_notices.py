@@ -95,10 +95,11 @@ def test_api_create_and_publish(world, api_as):
     assert response.json()["status"] == "published" and response.json()["content_hash"]
 
 
-def test_api_notice_for_another_orgs_purpose_version_is_404(world, api_as):
+def test_r33_api_notice_for_another_orgs_purpose_version_is_400(world, api_as):
     version = PurposeFactory(organization=world.outsider_org).current_version
     response = api_as(world.owner).post(
         "/api/v1/notices/", {"purpose_version": version.pk, "language": "en"}, format="json"
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "purpose_version"
     assert not Notice.objects.exists()
