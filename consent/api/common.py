@@ -1,20 +1,8 @@
-"""Lookups the consent API shares: ids in a request body resolved within the organization."""
+"""Pieces the consent API shares."""
 
 import json
 
 from rest_framework import serializers
-
-from tenants.errors import NotFound
-
-
-def scoped_get(queryset, pk, label: str):
-    """Return the row of ``queryset`` (already scoped to the organization) or raise NotFound."""
-    if pk is None:
-        return None
-    row = queryset.filter(pk=pk).first()
-    if row is None:
-        raise NotFound(f"No such {label} in this organization.")
-    return row
 
 
 class JSONValueField(serializers.JSONField):

@@ -8,10 +8,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from audit.services import audit_record
-from consent.api.common import JSONValueField, scoped_get
-from consent.models import Consent, ConsentEvent, ConsentReceipt, ConsentRecipient
+from consent.api.common import JSONValueField
+from consent.models import Consent, ConsentEvent, ConsentReceipt, ConsentRecipient, Subject
 from consent.receipts import receipt_document
-from consent.selectors import consent_events, consents_for_org, subject_for_org
+from consent.selectors import consent_events, consents_for_org
 from consent.services import (
     Evidence,
     Guardian,
@@ -24,7 +24,7 @@ from consent.services import (
 )
 from governance.models import Deployment, Device, Notice, PurposeVersion
 from tenants import roles
-from tenants.errors import NotFound
+from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
 
@@ -218,28 +218,27 @@ class ConsentViewSet(
         self._audit_read(consent)
         return Response(ConsentDetailOutput(consent).data)
 
+    def _ref(self, model, value, field, lookup="pk"):
+        """Resolve a body reference within the organization (400 naming ``field`` if not)."""
+        return reference_resolve(
+            model.objects.for_org(self.organization), value, field=field, lookup=lookup
+        )
+
     def _subject(self, pseudonym):
-        subject = subject_for_org(organization=self.organization, pseudonym=pseudonym)
-        if subject is None:
-            raise NotFound("No such subject in this organization.")
-        return subject
+        return self._ref(Subject, pseudonym, "subject", lookup="pseudonym")
 
     @extend_schema(request=ConsentGrantInput, responses={201: ConsentGrantOutput})
     def create(self, request):
         """Grant: one separate, explicit consent; returns it with its signed receipt."""
         data = ConsentGrantInput(data=request.data)
         data.is_valid(raise_exception=True)
-        v, org = data.validated_data, self.organization
-        device = scoped_get(Device.objects.for_org(org), v.get("device"), "device")
+        v = data.validated_data
+        device = self._ref(Device, v.get("device"), "device")
         consent, receipt = consent_grant(
             subject=self._subject(v["subject"]),
-            purpose_version=scoped_get(
-                PurposeVersion.objects.for_org(org), v["purpose_version"], "purpose version"
-            ),
-            notice=scoped_get(Notice.objects.for_org(org), v["notice"], "notice"),
-            deployment=scoped_get(
-                Deployment.objects.for_org(org), v.get("deployment"), "deployment"
-            ),
+            purpose_version=self._ref(PurposeVersion, v["purpose_version"], "purpose_version"),
+            notice=self._ref(Notice, v["notice"], "notice"),
+            deployment=self._ref(Deployment, v.get("deployment"), "deployment"),
             actor=self.actor,
             evidence=Evidence(
                 channel=v["channel"],
@@ -275,11 +274,7 @@ class ConsentViewSet(
         consent_decline(
             organization=self.organization,
             subject=self._subject(v["subject"]),
-            purpose_version=scoped_get(
-                PurposeVersion.objects.for_org(self.organization),
-                v["purpose_version"],
-                "purpose version",
-            ),
+            purpose_version=self._ref(PurposeVersion, v["purpose_version"], "purpose_version"),
             actor=self.actor,
             channel=v["channel"],
         )

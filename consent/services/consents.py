@@ -27,7 +27,7 @@ from consent.services.history import RECORD_RETENTION, append_event, signal_kwar
 from consent.services.receipts import receipt_issue
 from consent.services.subjects import subject_record_choice
 from governance.models import Deployment, DeploymentPurpose, Notice, PurposeVersion
-from tenants.errors import ApplicationError, Conflict, NotFound, RuleViolation
+from tenants.errors import ApplicationError, Conflict, RuleViolation, UnknownReference
 
 # R17, R18: the consent kinds each jurisdiction accepts (a guardian may consent in all).
 KINDS_BY_JURISDICTION = {
@@ -88,8 +88,11 @@ def _check_grant(
     """Raise the domain error for the first unmet condition; return (is_minor, rules)."""
     org = subject.organization
     purpose = purpose_version.purpose
-    if purpose.organization_id != org.pk or notice.organization_id != org.pk:
-        raise NotFound("No such purpose or notice in this organization.")
+    # Another organization's purpose, notice or deployment answers as a non-existent one would.
+    if purpose.organization_id != org.pk:
+        raise UnknownReference("purpose_version", [purpose_version.pk])
+    if notice.organization_id != org.pk:
+        raise UnknownReference("notice", [notice.pk])
     if subject.is_erased:
         raise Conflict("This subject has been erased.", code="subject_erased")
     if kind not in Consent.Kind.values:
@@ -117,7 +120,7 @@ def _check_grant(
         )
     if deployment is not None:
         if deployment.organization_id != org.pk:
-            raise NotFound("No such deployment in this organization.")
+            raise UnknownReference("deployment", [deployment.pk])
         if deployment.status in ("suspended", "retired"):
             raise Conflict("This deployment is suspended or retired.", code="deployment_not_active")
         if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
@@ -365,10 +368,10 @@ def consent_decline(
     R4: declines are logged (with the person's pseudonym when they are known) so that a
     complaint of coercion can be checked. R3, R14: the alternative stays open to them.
     """
-    if purpose_version.purpose.organization_id != organization.pk or (
-        subject is not None and subject.organization_id != organization.pk
-    ):
-        raise NotFound("No such purpose in this organization.")
+    if purpose_version.purpose.organization_id != organization.pk:
+        raise UnknownReference("purpose_version", [purpose_version.pk])
+    if subject is not None and subject.organization_id != organization.pk:
+        raise UnknownReference("subject", [subject.pseudonym])
     audit_record(
         organization_id=organization.pk,
         actor=actor,

@@ -6,8 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from consent.models import DataRequest
-from consent.selectors import subject_for_org
+from consent.models import DataRequest, Subject
 from dsr.selectors import data_requests_queue
 from dsr.services.export import dsr_package_download, package_json
 from dsr.services.workflow import (
@@ -19,7 +18,7 @@ from dsr.services.workflow import (
     dsr_request_start,
 )
 from tenants import roles
-from tenants.errors import NotFound
+from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
 
@@ -96,11 +95,12 @@ class DataRequestViewSet(
     def create(self, request):
         data = DsrFileInput(data=request.data)
         data.is_valid(raise_exception=True)
-        subject = subject_for_org(
-            organization=self.organization, pseudonym=data.validated_data["subject"]
+        subject = reference_resolve(
+            Subject.objects.for_org(self.organization),
+            data.validated_data["subject"],
+            field="subject",
+            lookup="pseudonym",
         )
-        if subject is None:
-            raise NotFound("No such subject in this organization.")
         row = dsr_request_file(
             subject=subject,
             kind=data.validated_data["kind"],

@@ -3,31 +3,25 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from consent.selectors import subject_for_org
+from consent.models import Subject
 from governance.models import Deployment, Purpose
-from tenants.errors import NotFound
-
-
-def scoped(model, organization, pk, label: str):
-    """Return the organization's row with this id, or raise NotFound (never another's)."""
-    row = model.objects.for_org(organization).filter(pk=pk).first()
-    if row is None:
-        raise NotFound(f"No such {label} in this organization.")
-    return row
+from tenants.references import reference_resolve
 
 
 def resolve_targets(organization, data: dict) -> dict:
-    """Return deployment, purpose and (optional) subject named in validated input."""
+    """Return deployment, purpose and (optional) subject named in validated input.
+
+    Raise UnknownReference (400, naming the field) for any that is not the organization's.
+    """
     targets = {
-        "deployment": scoped(Deployment, organization, data["deployment"], "deployment"),
-        "purpose": scoped(Purpose, organization, data["purpose"], "purpose"),
+        field: reference_resolve(model.objects.for_org(organization), data[field], field=field)
+        for field, model in (("deployment", Deployment), ("purpose", Purpose))
     }
     for field in ("subject", "claimed_subject"):
         if data.get(field):
-            subject = subject_for_org(organization=organization, pseudonym=data[field])
-            if subject is None:
-                raise NotFound("No such subject in this organization.")
-            targets[field] = subject
+            targets[field] = reference_resolve(
+                Subject.objects.for_org(organization), data[field], field=field, lookup="pseudonym"
+            )
     return targets
 
 

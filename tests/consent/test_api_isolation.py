@@ -139,8 +139,8 @@ def test_outsider_gets_404_for_another_organizations_rows_and_changes_nothing(cw
 
 def test_outsider_cannot_grant_with_another_organizations_subject_or_notice(cw, world, api_as):
     response = api_as(world.outsider).post("/api/v1/consents/", _grant_body(cw), format="json")
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_reference"
     assert Consent.objects.count() == 0
 
 

@@ -11,7 +11,7 @@ from consent.selectors import (
     consent_allows_raw_images,
 )
 from consent.services import Recipient
-from tenants.errors import ApplicationError, Conflict, NotFound, RuleViolation
+from tenants.errors import ApplicationError, Conflict, RuleViolation, UnknownReference
 from tests.factories import NoticeFactory, PublishedNoticeFactory, PurposeVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +59,9 @@ def test_consent_for_unpublished_notice_is_refused_and_changes_nothing(cw):
     assert _nothing_written() == before
 
 
-def test_consent_with_another_organizations_subject_is_not_found(cw, other_cw):
+def test_r33_consent_with_another_organizations_subject_is_refused(cw, other_cw):
     _purpose, _notice, outsider_subject = other_cw
-    with pytest.raises(NotFound):
+    with pytest.raises(UnknownReference, match="purpose_version"):
         cw.grant(subject=outsider_subject)
     assert Consent.objects.count() == 0
 

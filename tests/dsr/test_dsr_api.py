@@ -41,11 +41,13 @@ def test_outsider_gets_404_for_another_organizations_request(dw, world, api_as):
     assert row.status == "identity_verified"
 
 
-def test_request_for_another_organizations_subject_is_404_and_records_nothing(dw, world, api_as):
+def test_r33_request_for_another_organizations_subject_is_400_and_records_nothing(
+    dw, world, api_as
+):
     stranger = SubjectFactory(organization=world.outsider_org)
     response = _file(api_as(world.dpo), stranger, "erasure")
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 400
+    assert response.json()["details"] == {"field": "subject", "values": [str(stranger.pseudonym)]}
     assert not DataRequest.objects.filter(subject=stranger).exists()
 
 

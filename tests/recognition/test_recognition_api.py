@@ -155,7 +155,8 @@ def test_outsider_cannot_start_a_job_on_another_organizations_deployment(rec, ph
     response = api_as(world.outsider).post(
         "/api/v1/recognition-jobs/", _job_data(rec, photo), format="multipart"
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "deployment"
     assert not RecognitionJob.objects.exists()
 
 
