@@ -1,6 +1,7 @@
 """Panel pages for deployments: list, detail, create, edit, devices, purposes, grants."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -256,7 +257,10 @@ def deployment_grant(request, pk):
 def deployment_revoke(request, pk, user_pk):
     deployment = scoped(Deployment, request, pk)
     member = members_for_grants(organization=request.organization).filter(pk=user_pk).first()
-    if member is not None and run_action(
+    if member is None:
+        # Another organization's person, or nobody: the same 404 as for any object in a path.
+        raise Http404
+    if run_action(
         request,
         lambda: deployment_revoke_operator(deployment=deployment, user=member, actor=request.actor),
     ):
