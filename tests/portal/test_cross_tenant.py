@@ -1,0 +1,818 @@
+"""R33: organization B, in every role, can neither reach nor change organization A's objects.
+
+Generated, not listed by hand: every API operation comes from the OpenAPI schema and every panel
+and self-service page from the URL resolver. Each operation that takes an id, pseudonym, slug or
+e-mail (in its path, its body or its query string) is sent as B with A's value, and then with a
+value that never existed. It must:
+
+- never answer 5xx, nor 2xx for an A object in the path or an A reference in the body;
+- answer an A object in the path 404 (or 403 when B's role may not use the route at all), and
+  an A reference in the body 400 naming the field (or 403);
+- answer exactly as for the value that never existed (no oracle for other tenants' ids);
+- never show A's data in a body, and leave A's rows (and its people's passwords) unchanged.
+
+A new route is covered as soon as it is in the schema or the URL configuration. The tables
+below only say how to fill a value; an id-like parameter the tables cannot fill fails loudly.
+"""
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.core import signing
+from django.db import connection, transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern
+from django.utils import timezone
+from PIL import Image
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("owner", "dpo", "operator", "auditor")
+AUTHS = ("api_key", "session")
+MARK = "ALPHA-SECRET"
+NEVER_INT = 2_000_000_000
+NEVER_UUID = "00000000-0000-4000-8000-00000000dead"
+TENANT_APPS = ("audit", "tenants", "governance", "consent", "recognition", "dsr")
+# The only writes into A that B's requests may cause: notices to A about its own people
+# (an account of A's was invited elsewhere: A's owners are told, by design).
+NOTICES_TO_A = {"account.invited_elsewhere"}
+
+
+# --- The world: A with one object of each kind, B with its people, keys and own objects ------
+
+
+@dataclass
+class Tenant:
+    org: object
+    users: dict
+    objects: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _tenant(slug: str, mark: str) -> Tenant:
+    from audit.actors import Actor
+    from consent.services import Evidence, consent_grant
+    from governance.models import (
+        AssessmentAttachment,
+        DeploymentPurpose,
+        Filing,
+    )
+    from recognition.models import Enrollment, RecognitionJob, RecognitionResult
+    from tenants.models import ApiKey
+    from tenants.services import api_key_create
+    from tests.factories import (
+        AssessmentFactory,
+        DataRequestFactory,
+        DeploymentFactory,
+        DeviceFactory,
+        IncidentFactory,
+        MembershipFactory,
+        MinorDataRulesFactory,
+        NoticeFactory,
+        OrganizationFactory,
+        PublishedNoticeFactory,
+        PurposeFactory,
+        SubjectFactory,
+        UserFactory,
+    )
+
+    try:
+        from tenants.services import invitation_create
+    except ImportError:  # member management without invitations
+        invitation_create = None
+
+    actor = Actor.system("test")
+    org = OrganizationFactory(name=f"{mark} Corp", slug=slug)
+    users = {}
+    for role in ROLES:
+        users[role] = UserFactory(username=f"{role}-{mark.lower()}@{slug}.test")
+        MembershipFactory(organization=org, user=users[role], role=role)
+    t = Tenant(org=org, users=users)
+    keys = {}
+    for role in ROLES:
+        key, secret = api_key_create(organization=org, actor=actor, name=f"{role} key", role=role)
+        keys[role] = secret
+    t.keys = keys
+    o = t.objects
+    o["api_key"] = ApiKey.objects.filter(organization=org).first()
+    o["deployment"] = DeploymentFactory(organization=org, name=f"{mark} site")
+    o["device"] = DeviceFactory(deployment=o["deployment"], identifier=f"{mark}-gate")
+    o["purpose"] = PurposeFactory(organization=org, name=f"{mark} purpose")
+    o["version"] = o["purpose"].current_version
+    DeploymentPurpose.objects.create(deployment=o["deployment"], purpose=o["purpose"])
+    o["notice"] = PublishedNoticeFactory(purpose_version=o["version"], controller_name=mark)
+    o["draft_notice"] = NoticeFactory(purpose_version=o["version"], language="zh-hans")
+    o["assessment"] = AssessmentFactory(deployment=o["deployment"], title=f"{mark} PIA")
+    o["attachment"] = AssessmentAttachment.objects.create(
+        assessment=o["assessment"], file=f"governance/{mark}.pdf", name=f"{mark}.pdf", sha256="0"
+    )
+    o["incident"] = IncidentFactory(organization=org, title=f"{mark} incident")
+    o["subject"] = SubjectFactory(
+        organization=org, display_name=f"{mark} person", email=f"person@{slug}.test"
+    )
+    o["consent"], o["receipt"] = consent_grant(
+        subject=o["subject"],
+        purpose_version=o["version"],
+        notice=o["notice"],
+        actor=actor,
+        evidence=Evidence(channel="api", consent_ui_version="test-1"),
+        kind="separate",
+        face_processing=True,
+        central_storage=True,
+        raw_images=False,
+    )
+    o["data_request"] = DataRequestFactory(subject=o["subject"], message=mark)
+    o["minor_rules"] = MinorDataRulesFactory(organization=org, title=f"{mark} rules")
+    today = timezone.localdate()
+    o["filing"] = Filing.objects.create(
+        organization=org, kind="initial", reason=mark, trigger_date=today, deadline=today
+    )
+    work = {
+        "organization": org,
+        "deployment": o["deployment"],
+        "purpose": o["purpose"],
+        "purpose_version": o["version"],
+        "actor_type": "system",
+    }
+    o["enrollment"] = Enrollment.objects.create(
+        **work, subject=o["subject"], subject_pseudonym=o["subject"].pseudonym
+    )
+    o["job"] = RecognitionJob.objects.create(**work, mode="identify", match_threshold=0.6)
+    o["result"] = RecognitionResult.objects.create(
+        organization=org,
+        job=o["job"],
+        image_index=0,
+        face_index=0,
+        box=[0, 1, 1, 0],
+        subject=o["subject"],
+        subject_pseudonym=o["subject"].pseudonym,
+        distance=0.1,
+        matched=True,
+        review_status="pending",
+    )
+    from audit.models import AuditEvent
+
+    o["audit_event"] = AuditEvent.objects.filter(organization=org).order_by("pk").first()
+    if invitation_create is not None:
+        o["invitation"] = invitation_create(
+            organization=org, actor=actor, email=f"invitee-{mark.lower()}@{slug}.test", role="dpo"
+        )
+    o["membership"] = org.memberships.get(user=users["auditor"])
+    o["user"] = users["operator"]
+    return t
+
+
+@dataclass
+class Worlds:
+    a: Tenant
+    b: Tenant
+    secrets: list
+    baseline: str
+
+
+@pytest.fixture(scope="module")
+def worlds(django_db_setup, django_db_blocker):
+    """Build A and B once for the whole module, in a transaction rolled back at the end.
+
+    Each test runs inside it in its own savepoint (pytest-django's ``db``), so what one case
+    changes is gone before the next, and A's snapshot is taken once.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            a = _tenant("alpha", MARK)
+            b = _tenant("bravo", "BRAVO")
+            o = a.objects
+            secrets = [
+                MARK,
+                str(o["subject"].pseudonym),
+                str(o["consent"].public_id),
+                str(o["receipt"].receipt_id),
+                str(o["enrollment"].public_id),
+                str(o["job"].public_id),
+                *(u.email for u in a.users.values()),
+                o["subject"].email,
+                *([o["invitation"].email] if "invitation" in o else []),
+            ]
+            yield Worlds(a=a, b=b, secrets=secrets, baseline=snapshot(a.org))
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _scoped_querysets(org):
+    from django.contrib.auth import get_user_model
+    from guardian.models import UserObjectPermission
+
+    from audit.models import AuditEvent, AuditPending
+    from governance.models import Deployment
+
+    for model in apps.get_models():
+        if model._meta.app_label not in TENANT_APPS or not model._meta.managed:
+            continue
+        manager = model._default_manager
+        if model is AuditEvent:
+            yield manager.for_org(org).exclude(action__in=NOTICES_TO_A)
+        elif model is AuditPending:
+            yield manager.filter(organization_id_copy=org.pk).exclude(
+                event__action__in=NOTICES_TO_A
+            )
+        elif hasattr(manager, "for_org"):
+            yield manager.for_org(org)
+        elif any(f.name == "organization" for f in model._meta.fields):
+            yield manager.filter(organization=org)
+    from tenants.models import Organization
+
+    yield Organization.objects.filter(pk=org.pk)
+    users = get_user_model().objects.filter(memberships__organization=org)
+    yield users
+    from tenants.models import Membership
+
+    yield Membership.objects.filter(user__in=users)
+    deployments = [str(pk) for pk in Deployment.objects.for_org(org).values_list("pk", flat=True)]
+    yield UserObjectPermission.objects.filter(object_pk__in=deployments)
+
+
+def snapshot(org) -> dict:
+    """Return a hash per table of every row of ``org`` (users' password hashes included).
+
+    One query: a sub-select per table.
+    """
+    parts, params, names = [], [], []
+    for qs in _scoped_querysets(org):
+        names.append(qs.model._meta.label)
+        meta = qs.model._meta
+        sql, p = qs.order_by().values("pk").query.sql_with_params()
+        parts.append(
+            f"(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+            f'FROM "{meta.db_table}" t WHERE t."{meta.pk.column}" IN ({sql}))'
+        )
+        params += p
+    connection.ensure_connection()
+    # Prepared: the same statement runs after every request, so Postgres plans it once.
+    with connection.connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params, prepare=True)
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def _changed(worlds) -> list[str]:
+    now = snapshot(worlds.a.org)
+    return [name for name, digest in worlds.baseline.items() if now[name] != digest]
+
+
+# --- How to fill a value (the only hand-written tables) --------------------------------------
+
+# A path or body value: how to read it off a tenant.
+VALUES = {
+    "deployment": lambda t: t.objects["deployment"].pk,
+    "device": lambda t: t.objects["device"].pk,
+    "purpose": lambda t: t.objects["purpose"].pk,
+    "purpose_version": lambda t: t.objects["version"].pk,
+    "notice": lambda t: t.objects["draft_notice"].pk,
+    "published_notice": lambda t: t.objects["notice"].pk,
+    "assessment": lambda t: t.objects["assessment"].pk,
+    "attachment": lambda t: t.objects["attachment"].pk,
+    "incident": lambda t: t.objects["incident"].pk,
+    "filing": lambda t: t.objects["filing"].pk,
+    "subject": lambda t: str(t.objects["subject"].pseudonym),
+    "consent": lambda t: str(t.objects["consent"].public_id),
+    "receipt": lambda t: str(t.objects["receipt"].receipt_id),
+    "data_request": lambda t: t.objects["data_request"].pk,
+    "minor_rules": lambda t: t.objects["minor_rules"].pk,
+    "enrollment": lambda t: str(t.objects["enrollment"].public_id),
+    "job": lambda t: str(t.objects["job"].public_id),
+    "result": lambda t: t.objects["result"].pk,
+    "membership": lambda t: t.objects["membership"].pk,
+    "invitation": lambda t: t.objects["invitation"].pk,
+    "api_key": lambda t: t.objects["api_key"].pk,
+    "audit_event": lambda t: t.objects["audit_event"].pk,
+    "user": lambda t: t.objects["user"].pk,
+    "email": lambda t: t.users["auditor"].email,
+    "org_slug": lambda t: t.org.slug,
+}
+NEVER = {"subject", "consent", "receipt", "enrollment", "job"}  # UUIDs; the rest are ints
+
+# API: the first path segment names the kind of ``{id}``/``{pk}``/``{public_id}``/``{pseudonym}``.
+RESOURCES = {
+    "deployments": "deployment",
+    "purposes": "purpose",
+    "notices": "notice",
+    "assessments": "assessment",
+    "incidents": "incident",
+    "filings": "filing",
+    "subjects": "subject",
+    "consents": "consent",
+    "data-requests": "data_request",
+    "minor-rules": "minor_rules",
+    "enrollments": "enrollment",
+    "recognition-jobs": "job",
+    "review-queue": "result",
+    "members": "membership",
+    "invitations": "invitation",
+    "api-keys": "api_key",
+    "audit-events": "audit_event",
+}
+SUB_PARAMS = {
+    "device_id": "device",
+    "purpose_id": "purpose",
+    "user_id": "user",
+    "attachment_id": "attachment",
+}
+# Body and query fields that refer to other rows. "weak": a free value that may legitimately
+# match another tenant's (an e-mail address a new person is invited with); such a request may
+# succeed but must neither show nor change A's data.
+REFERENCES = {
+    "deployment": "deployment",
+    "device": "device",
+    "purpose": "purpose",
+    "purpose_version": "purpose_version",
+    "purpose_versions": "purpose_version",
+    "notice": "published_notice",
+    "subject": "subject",
+    "claimed_subject": "subject",
+    "affected_subjects": "subject",
+    "user_id": "user",
+    "actor_id": "user",
+    "target_id": "incident",
+    "subject_pseudonym": "subject",
+}
+WEAK = {"email": "email", "pi_contact_email": "email", "contact_email": "email"}
+LISTS = {"purpose_versions", "affected_subjects"}
+
+# Required non-reference body fields, by name; per first path segment where a name differs.
+FILL = {
+    "title": "t",
+    "severity": "minor",
+    "data_types": "x",
+    "cause": "x",
+    "possible_harm": "x",
+    "remedial_measures": "x",
+    "individual_steps": "x",
+    "contact": "c",
+    "name": "n",
+    "address": "a",
+    "province": "Shanghai",
+    "place_type": "workplace",
+    "identifier": "gate-new",
+    "language": "en",
+    "channel": "api",
+    "consent_ui_version": "v1",
+    "face_processing": True,
+    "central_storage": False,
+    "raw_images": False,
+    "reason": "r",
+    "filing_number": "F-1",
+    "check": "id card",
+    "decision": "reject",
+    "mode": "identify",
+    "location": "door",
+    "taken_on": "2025-06-01",
+    "description": "d",
+    "method": "m",
+    "necessity_justification": "n",
+    "retention_days": 30,
+    "url": "https://hooks.example.test/x",
+    "role": "auditor",
+    "body": "b",
+    "receipt": {},
+    "choice": "alternative",
+    "permissions": ["run_job"],
+}
+FILL_BY_RESOURCE = {
+    "deployments": {"kind": "access_gate"},
+    "consents": {"kind": "separate"},
+    "data-requests": {"kind": "access"},
+    "purposes": {"kind": "access_control"},
+}
+FILES = {"image", "images", "photo", "file", "signed_document"}
+
+
+def _is_reference_like(name: str, schema: dict) -> bool:
+    return (
+        name.endswith(("_id", "_ids"))
+        or schema.get("format") in ("uuid", "email")
+        or name in RESOURCES.values()
+        or name.rstrip("s") in RESOURCES.values()
+    )
+
+
+# --- Operations from the schema --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # the schema's template
+    variant: str  # "path:<param>", "body:<field>" or "query:<param>"
+
+    def __str__(self):
+        return f"{self.method.upper()} {self.path} [{self.variant}]"
+
+
+def _schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+SCHEMA = None
+
+
+def _resolve(schema, node):
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].split("/")[-1]]
+    return node
+
+
+def _body_schema(schema, op):
+    content = op.get("requestBody", {}).get("content", {})
+    for media in ("application/json", "multipart/form-data"):
+        if media in content:
+            return media, _resolve(schema, content[media]["schema"])
+    return None, {}
+
+
+def _resource(path: str) -> str:
+    return path.removeprefix("/api/v1/").split("/")[0]
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _path_kind(path: str, param: str) -> str:
+    if param in SUB_PARAMS:
+        return SUB_PARAMS[param]
+    kind = RESOURCES.get(_resource(path))
+    if kind is None:
+        pytest.fail(f"{path}: no fill for path parameter {{{param}}}: add it to RESOURCES")
+    return kind
+
+
+def api_cases() -> list[Case]:
+    global SCHEMA
+    SCHEMA = SCHEMA or _schema()
+    cases = []
+    for path, item in SCHEMA["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            for param in _path_params(path):
+                cases.append(Case(method, path, f"path:{param}"))
+            _media, body = _body_schema(SCHEMA, op)
+            for name, prop in body.get("properties", {}).items():
+                if prop.get("readOnly"):
+                    continue
+                if name in REFERENCES or name in WEAK:
+                    cases.append(Case(method, path, f"body:{name}"))
+                elif _is_reference_like(name, _resolve(SCHEMA, prop)):
+                    cases.append(Case(method, path, f"unfillable-body:{name}"))
+            for param in op.get("parameters", []):
+                if param["in"] != "query":
+                    continue
+                name = param["name"]
+                if name in REFERENCES or name in WEAK:
+                    cases.append(Case(method, path, f"query:{name}"))
+                elif _is_reference_like(name, param.get("schema", {})):
+                    cases.append(Case(method, path, f"unfillable-query:{name}"))
+    return cases
+
+
+def _fill_body(case: Case, op, owner: Tenant, other: Tenant, target: str | None, value):
+    """Return (format, body): B's values everywhere, ``value`` in ``target``."""
+    media, body = _body_schema(SCHEMA, op)
+    if media is None:
+        return None, None
+    required = set(body.get("required", []))
+    # Every field the tables can fill, required or not: a partial update must be valid too, so
+    # that what refuses the request is the reference, not a missing field.
+    fill = {**FILL, **FILL_BY_RESOURCE.get(_resource(case.path), {})}
+    data = {}
+    for name, prop in body.get("properties", {}).items():
+        if prop.get("readOnly"):
+            continue
+        if name == target:
+            data[name] = value
+        elif name in REFERENCES:
+            if name in required:
+                ref = VALUES[REFERENCES[name]](owner)
+                data[name] = [ref] if name in LISTS else ref
+        elif name in WEAK:
+            if name in required:
+                data[name] = f"someone-new@{owner.org.slug}.test"
+        elif name in FILES:
+            if name in required:
+                upload = io.BytesIO(_png())
+                upload.name = "face.png"
+                data[name] = [upload] if name == "images" else upload
+        elif name in fill:
+            data[name] = fill[name]
+        elif name in required:
+            pytest.fail(f"{case}: no fill for required body field {name!r}: add it to FILL")
+    return ("json" if media == "application/json" else "multipart"), data
+
+
+def _url(case: Case, owner: Tenant, target: str | None, value) -> str:
+    url = case.path
+    for param in _path_params(case.path):
+        filled = value if param == target else VALUES[_path_kind(case.path, param)](owner)
+        url = url.replace(f"{{{param}}}", str(filled))
+    return url
+
+
+# --- Principals ------------------------------------------------------------------------------
+
+
+def _client(worlds: Worlds, role: str, auth: str):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if auth == "api_key":
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {worlds.b.keys[role]}")
+    else:
+        client.force_login(worlds.b.users[role])
+    return client
+
+
+def _send(client, method, url, fmt, data, query=None):
+    if query:
+        url = f"{url}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
+    if fmt is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, data, format=fmt)
+
+
+def _reveals(worlds: Worlds, response, sent: str) -> list[str]:
+    body = response.content.decode(errors="replace")
+    return [s for s in worlds.secrets if s in body and s not in sent]
+
+
+def _check(worlds, case, response, sent, *, strict: bool):
+    status = response.status_code
+    assert status < 500, f"{case}: {status} {response.content[:300]!r}"
+    leaked = _reveals(worlds, response, sent) if status < 300 else []
+    assert not leaked, f"{case}: {status} shows A's {leaked}"
+    if strict:
+        assert not 200 <= status < 300, f"{case}: {status} accepted A's value"
+
+
+def _variant_value(case: Case, worlds: Worlds, kind: str, field_name: str, *, never: bool):
+    if never:
+        value = NEVER_UUID if kind in NEVER else NEVER_INT
+        if kind == "email":
+            value = "nobody-at-all@nowhere.test"
+    else:
+        value = VALUES[kind](worlds.a)
+    return [value] if field_name in LISTS else value
+
+
+CASES = api_cases()
+
+
+@pytest.mark.parametrize("auth", AUTHS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_r33_api_operation_never_reaches_another_organizations_objects(worlds, case, role, auth):
+    kind_of, _sep, name = case.variant.partition(":")
+    if kind_of.startswith("unfillable"):
+        pytest.fail(f"{case}: {name!r} looks like a reference: add it to REFERENCES or WEAK")
+    op = SCHEMA["paths"][case.path][case.method]
+    client = _client(worlds, role, auth)
+    answers = []
+    for never in (False, True):
+        target = name if kind_of == "body" else None
+        if kind_of == "path":
+            kind = _path_kind(case.path, name)
+        else:
+            kind = REFERENCES.get(name) or WEAK[name]
+        value = _variant_value(case, worlds, kind, name, never=never)
+        url = _url(case, worlds.b, name if kind_of == "path" else None, value)
+        fmt, data = _fill_body(case, op, worlds.b, worlds.a, target, value)
+        query = {name: value} if kind_of == "query" else None
+        sent = f"{url} {json.dumps(data, default=str)} {query}"
+        response = _send(client, case.method, url, fmt, data, query)
+        strict = kind_of in ("path", "body") and name not in WEAK
+        _check(worlds, case, response, sent, strict=strict)
+        answers.append(response)
+    changed = _changed(worlds)
+    assert not changed, f"{case}: changed A's {changed}"
+    mine, nobodys = answers
+    assert mine.status_code == nobodys.status_code, (
+        f"{case}: A's value answers {mine.status_code}, a non-existent one "
+        f"{nobodys.status_code}: an oracle for A's ids"
+    )
+    if kind_of == "path":
+        assert mine.status_code in (403, 404), f"{case}: {mine.status_code} {mine.content[:300]!r}"
+    elif kind_of == "body" and name not in WEAK:
+        assert mine.status_code in (400, 403), f"{case}: {mine.status_code} {mine.content[:300]!r}"
+        if mine.status_code == 400:
+            body = mine.json()
+            assert body["code"] == "unknown_reference", f"{case}: {body}"
+            assert body["details"]["field"] == name, f"{case}: {body}"
+            assert name in body["message"], f"{case}: {body}"
+
+
+def test_the_generated_api_cases_cover_the_known_id_routes():
+    """The generation must keep finding the routes this file was written against."""
+    variants = {str(c) for c in CASES}
+    for expected in (
+        "POST /api/v1/incidents/ [body:affected_subjects]",
+        "PATCH /api/v1/incidents/{id}/ [body:affected_subjects]",
+        "POST /api/v1/consents/ [body:notice]",
+        "DELETE /api/v1/deployments/{id}/devices/{device_id}/ [path:device_id]",
+        "GET /api/v1/subjects/{pseudonym}/ [path:pseudonym]",
+        "GET /api/v1/incidents/ [query:deployment]",
+    ):
+        assert expected in variants
+    assert len(CASES) > 80
+
+
+# --- Panel and self-service pages from the URL resolver ---------------------------------------
+
+# The first segment after /o/<slug>/ names the kind of <pk>; sub-parameters by name.
+PANEL_RESOURCES = {
+    "deployments": "deployment",
+    "purposes": "purpose",
+    "notices": "notice",
+    "assessments": "assessment",
+    "incidents": "incident",
+    "filings": "filing",
+    "subjects": "subject",
+    "consents": "consent",
+    "dsr": "data_request",
+    "members": "membership",
+    "invitations": "invitation",
+    "api-keys": "api_key",
+    "recognition/jobs": "job",
+    "recognition/review": "result",
+    "me/requests": "data_request",
+    "me/consents": "consent",
+    "me/receipts": "receipt",
+}
+PANEL_SUB_PARAMS = {
+    "device_pk": "device",
+    "purpose_pk": "purpose",
+    "user_pk": "user",
+    "attachment_pk": "attachment",
+    "pseudonym": "subject",
+    "public_id": None,  # by resource
+    "receipt_id": "receipt",
+    "deployment_id": "deployment",
+    "purpose_id": "purpose",
+}
+# Parameters that name an action or carry an opaque signed token, not an object: a real action,
+# so that the object is looked up; a token that is simply wrong.
+ACTIONS = {
+    "what": {"incidents": "close", "filings": "cancel"},
+    "step": "start",
+    "token": "x",
+    "uidb64": "x",
+}
+
+
+def _route(pattern) -> str:
+    """Return a pattern as a route: a regex's named groups become <int:name> or <str:name>."""
+    text = str(pattern)
+    if not isinstance(pattern, RegexPattern):
+        return text
+    text = re.sub(r"\(\?P<(\w+)>\\d\+\)", r"<int:\1>", text.lstrip("^").rstrip("$"))
+    return re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<str:\1>", text)
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        route = prefix + _route(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, route)
+        elif isinstance(p, URLPattern):
+            yield route
+
+
+def page_routes() -> list[str]:
+    routes = []
+    for route in _walk(get_resolver().url_patterns):
+        if route.startswith("api/"):
+            continue  # generated from the schema above
+        params = [p for p in route.split("<")[1:]]
+        names = [p.split(">")[0].split(":")[-1] for p in params]
+        if [n for n in names if n != "org_slug"] or (route.startswith("o/") and names):
+            routes.append(route)
+    return routes
+
+
+def _panel_resource(route: str) -> str:
+    rest = route.removeprefix("o/<slug:org_slug>/")
+    for prefix in sorted(PANEL_RESOURCES, key=len, reverse=True):
+        if rest.startswith(prefix + "/"):
+            return prefix
+    return ""
+
+
+def _page_param_kind(route: str, name: str):
+    if name == "org_slug":
+        return "org_slug"
+    if name in ACTIONS:
+        return "action"
+    kind = PANEL_SUB_PARAMS.get(name)
+    if kind is None:
+        kind = PANEL_RESOURCES.get(_panel_resource(route))
+    if kind is None:
+        pytest.fail(f"{route}: no fill for <{name}>: add it to PANEL_RESOURCES/PANEL_SUB_PARAMS")
+    return kind
+
+
+def _page_url(route: str, fill) -> str:
+    def one(match):
+        converter, name = (match.group(1) or "str"), match.group(2)
+        return str(fill(name, converter))
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", one, route)
+
+
+PAGE_ROUTES = page_routes()
+
+
+def _self_service_client(worlds: Worlds):
+    from django.test import Client
+
+    from consent import sessions
+
+    client = Client()
+    session = client.session
+    subject = worlds.b.objects["subject"]
+    session[sessions.SESSION_KEY] = signing.dumps(
+        {"o": subject.organization_id, "s": str(subject.pseudonym)}, salt=sessions._SALT
+    )
+    session.save()
+    return client
+
+
+def _page_variants(route: str):
+    names = [m.split(">")[0].split(":")[-1] for m in route.split("<")[1:]]
+    objects = [n for n in names if _page_param_kind(route, n) not in ("action", "org_slug")]
+    variants = [f"param:{n}" for n in objects]
+    if "org_slug" in names:
+        variants.append("param:org_slug")
+    return variants
+
+
+# Staff pages as each of B's roles; self-service and public pages as B's signed-in subject.
+PAGE_CASES = [
+    (route, variant, principal)
+    for route in PAGE_ROUTES
+    for variant in _page_variants(route)
+    for principal in (ROLES if route.startswith("o/") else ("self_service",))
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "variant", "principal"), PAGE_CASES, ids=[" ".join(c) for c in PAGE_CASES]
+)
+def test_r33_page_never_reaches_another_organizations_objects(worlds, route, variant, principal):
+    from django.test import Client
+
+    if principal == "self_service":
+        client = _self_service_client(worlds)
+    else:
+        client = Client()
+        client.force_login(worlds.b.users[principal])
+    target = variant.partition(":")[2]
+    answers = []
+    for never in (False, True):
+
+        def fill(name, converter, never=never):
+            kind = _page_param_kind(route, name)
+            if kind == "action":
+                table = ACTIONS[name]
+                return table.get(_panel_resource(route), "x") if isinstance(table, dict) else table
+            if name == target:
+                if never:
+                    return NEVER_UUID if converter == "uuid" else NEVER_INT
+                return VALUES[kind](worlds.a)
+            return VALUES[kind](worlds.b)
+
+        url = _page_url(route, fill)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            case = f"{method.upper()} {url} as {principal}"
+            assert response.status_code < 500, case
+            if response.status_code < 300:
+                leaked = _reveals(worlds, response, url)
+                assert not leaked, f"{case}: shows A's {leaked}"
+            answers.append(response.status_code)
+    changed = _changed(worlds)
+    assert not changed, f"{route} [{variant}] as {principal}: changed A's {changed}"
+    mine, nobodys = answers[:2], answers[2:]
+    assert mine == nobodys, f"{route} [{variant}] as {principal}: {mine} vs {nobodys}"
+    assert all(code in (403, 404, 405) for code in mine), f"{route} [{variant}]: {mine}"
