@@ -45,7 +45,7 @@ SEARCH_K = 10
 GENUINE_PRIOR_MEDIAN = 0.42
 # Spread of the prior genuine distribution (a normal around the median, cut at 0): the standard
 # deviation of same-person distances in the same sources, about a fifth of the median.
-GENUINE_PRIOR_SD = 0.08
+GENUINE_PRIOR_SD = 0.07
 
 # Fewer held-out identities than this and the gallery cannot speak for its own impostor tail.
 MIN_IMPOSTOR_SAMPLES = 30
@@ -89,8 +89,8 @@ class OperatingPoint:
     # (threshold, fpir, fnir) points, threshold increasing, for the DET chart.
     det: tuple[tuple[float, float, float | None], ...]
     method: str  # short id of the method and version, plus a note when it could not run
-    # Fitted tail: FPIR(t) = tail_fpir * (t / tail_distance) ** tail_exponent for t below
-    # tail_distance (0 when no tail was fitted). Lets fpir_at extrapolate below the DET chart.
+    # Fitted tail: P(a look-alike within t) = tail_fpir * (t / tail_distance) ** tail_exponent
+    # below tail_distance (0 when not fitted); fpir_at bounds the FPIR below the DET chart by it.
     tail_distance: float = 0.0
     tail_fpir: float = 0.0
     tail_exponent: float = 0.0
@@ -174,7 +174,9 @@ def decide(candidates: list[Candidate], point: OperatingPoint) -> Decision:
     estimate = fpir_at(point, best.distance)
     if other is not None:
         known_margin = margin
-    elif point.identities <= 1:
+    elif point.identities <= 1 or len(candidates) < SEARCH_K:
+        # Fewer candidates than asked for: the search returned the whole gallery, and it holds
+        # no other identity (at least not any more, since the calibration).
         known_margin = math.inf
     else:
         known_margin = ordered[-1].distance - best.distance
@@ -264,12 +266,14 @@ def _genuine_from_gallery(
 
 class _Tail(NamedTuple):
     distance: float  # fitted below this distance
-    fpir: float  # empirical FPIR at `distance`
+    fpir: float  # empirical share of held-out identities with a look-alike within `distance`
     exponent: float  # lower confidence bound of the local dimension
+    points: int  # how many of the lowest distances the fit used
 
 
 def _fit_tail(d1_sorted: np.ndarray) -> _Tail:
-    """Fit FPIR(t) = F0 (t / t0)^D to the lowest distances (Hill's estimator, lower bound on D)."""
+    """Fit P(d1 <= t) = F0 (t / t0)^D to the lowest distances (Hill's estimator, lower bound
+    on D: a smaller exponent is a fatter tail, more strangers near, a lower threshold)."""
     n = len(d1_sorted)
     m = int(min(max(TAIL_SHARE * n, TAIL_MIN), TAIL_MAX, n))
     low = d1_sorted[:m]
@@ -277,27 +281,63 @@ def _fit_tail(d1_sorted: np.ndarray) -> _Tail:
     logs = np.log(t0 / np.maximum(low[:-1], 1e-12))
     exponent = (m - 1) / max(float(logs.sum()), 1e-12)
     exponent *= max(0.25, 1.0 - TAIL_Z / math.sqrt(m - 1))
-    return _Tail(t0, m / n, float(exponent))
+    return _Tail(t0, m / n, float(exponent), m)
 
 
-def _fpir_curve(t: np.ndarray, d1_sorted: np.ndarray, tail: _Tail) -> np.ndarray:
-    """Estimated FPIR at each distance in `t`: empirical above the tail's anchor, fitted below."""
-    n = len(d1_sorted)
-    empirical = np.searchsorted(d1_sorted, t, side="right") / n
-    fitted = tail.fpir * (np.maximum(t, 0.0) / tail.distance) ** tail.exponent
-    return np.where(t < tail.distance, fitted, np.maximum(empirical, tail.fpir))
+class _Impostors(NamedTuple):
+    """Held-out identities' nearest (d1) and second-nearest (d2) other identity, sorted by d1."""
+
+    d1: np.ndarray
+    d2: np.ndarray
+    tail: _Tail
+
+    def near(self, t: float) -> float:
+        """P(d1 <= t): empirical above the tail's anchor, the fitted power law below it."""
+        if t < self.tail.distance:
+            return self.tail.fpir * (max(t, 0.0) / self.tail.distance) ** self.tail.exponent
+        return max(float(np.searchsorted(self.d1, t, side="right")) / len(self.d1), self.tail.fpir)
+
+    def clear(self, t: float, m: float) -> float:
+        """Share of probes with a look-alike within t whose runner-up is at least m behind.
+
+        Measured on the held-out identities nearest to their look-alike: those within t, or the
+        tail's points where fewer. A look-alike farther than t is moved to t with the runner-up
+        left where it is, which widens the gap: closer look-alikes tend to stand further ahead
+        (the runner-up does not follow them), so this does not understate how many are named.
+        """
+        count = max(int(np.searchsorted(self.d1, t, side="right")), self.tail.points)
+        gap = self.d2[:count] - np.minimum(self.d1[:count], t)
+        return float(np.mean(gap >= m))
+
+    def fpir(self, t: float, m: float) -> float:
+        """Estimated share of strangers named at threshold t and margin m."""
+        return self.near(t) * self.clear(t, m)
 
 
-def _threshold_for(fpir: float, d1_sorted: np.ndarray, tail: _Tail) -> float:
-    """Return the largest distance whose estimated FPIR is at most `fpir`."""
-    if fpir < tail.fpir:
-        return float(tail.distance * (fpir / tail.fpir) ** (1.0 / tail.exponent))
-    n = len(d1_sorted)
-    # Empirical region: the largest t with count(d1 <= t) <= fpir * n.
-    allowed = int(math.floor(fpir * n))
-    if allowed >= n:
-        return float(d1_sorted[-1])
-    return float(np.nextafter(d1_sorted[allowed], -np.inf))
+def _fpir_curve(impostors: _Impostors, grid: np.ndarray, m: float) -> np.ndarray:
+    """FPIR along an increasing grid of thresholds, made monotone (running maximum)."""
+    return np.maximum.accumulate(np.array([impostors.fpir(float(t), m) for t in grid]))
+
+
+def _threshold_for(fpir: float, impostors: _Impostors, m: float) -> float:
+    """Return the largest distance whose (monotone) estimated FPIR is at most `fpir`."""
+    finite = impostors.d1[np.isfinite(impostors.d1)]
+    top = float(finite[-1]) if len(finite) else 2.0
+    grid = np.linspace(0.0, top, 4001)
+    curve = _fpir_curve(impostors, grid, m)
+    ok = np.flatnonzero(curve <= fpir)
+    if not len(ok):
+        return 0.0
+    # Refine between the last grid point that meets the rate and the next one.
+    lo = float(grid[ok[-1]])
+    hi = float(grid[min(ok[-1] + 1, len(grid) - 1)])
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if max(impostors.fpir(mid, m), float(curve[ok[-1]])) <= fpir:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def _survival(sorted_values: np.ndarray, x) -> np.ndarray:
@@ -313,24 +353,35 @@ def _fnir(t: float, m: float, genuine: np.ndarray, d1_sorted: np.ndarray) -> flo
 
 
 def _margin(t: float, d1: np.ndarray, d2: np.ndarray, genuine_sorted: np.ndarray) -> float:
-    """Measure the margin: the smallest one at which, among probes whose look-alike lies within
-    the threshold, at most MISIDENTIFICATION_SHARE of enrolled people would be named as it.
+    """Measure how far the runner-up identity must stay behind the best one; the larger of:
 
-    An enrolled person whose own template is at g, with a look-alike at d1 < g and the next other
-    identity at d2, is named as the look-alike when min(g, d2) - d1 >= m. Taking g from the
-    genuine distances and (d1, d2) from the held-out identities, evaluated at min(d1, t) where
-    g beyond d1 is likelier (so the share is not underestimated).
+    - noise: the median of |g - g'| over pairs of genuine distances. Two photos of one face lie
+      about this much apart in distance from the same probe, so a runner-up closer than this
+      is "a hair" behind: the order of the two is as likely noise as identity;
+    - look-alikes: the smallest margin at which, among enrolled people whose nearest other
+      identity lies within the threshold t, at most MISIDENTIFICATION_SHARE would be named as
+      that look-alike. Such a person, own template at g, look-alike at d1 < g and the next other
+      identity at d2, is named as the look-alike when min(g, d2) - d1 >= m; g comes from the
+      genuine distances, (d1, d2) from the held-out identities, evaluated at min(d1, t) where
+      g beyond d1 is likelier (so as not to understate the share).
+
+    `t` is the threshold found without a margin: the margin then only raises it a little (fewer
+    strangers clear the margin), and measuring at the final threshold would feed back.
     """
+    pairs = np.random.default_rng(1).integers(0, len(genuine_sorted), (2, 4000))
+    noise = float(np.median(np.abs(genuine_sorted[pairs[0]] - genuine_sorted[pairs[1]])))
     order = np.argsort(d1)
     count = max(int((d1 <= t).sum()), MIN_IMPOSTOR_SAMPLES)
     near = order[:count]
     x = np.minimum(d1[near], t)
     gap = d2[near] - d1[near]
+    look_alike = float(_MARGIN_GRID[-1])
     for m in _MARGIN_GRID:
         share = float(np.mean((gap >= m) * _survival(genuine_sorted, x + m)))
         if share <= MISIDENTIFICATION_SHARE:
-            return float(max(m, MIN_MARGIN))
-    return float(_MARGIN_GRID[-1])
+            look_alike = float(m)
+            break
+    return round(max(noise, look_alike, MIN_MARGIN), 4)
 
 
 def _prior_genuine(median: float, size: int = 2000) -> np.ndarray:
@@ -422,16 +473,18 @@ def calibrate(
         for r in rows
     ]
     d1, d2 = _held_out_distances(gallery, probes, holder_subject, own_counts, exact)
-    d1_sorted = np.sort(d1)
-    tail = _fit_tail(d1_sorted)
-    threshold = _threshold_for(declared_fpir, d1_sorted, tail)
+    order = np.argsort(d1, kind="stable")
+    d1_sorted = d1[order]
+    impostors = _Impostors(d1_sorted, d2[order], _fit_tail(d1_sorted))
+    tail = impostors.tail
 
     from_prior = not len(genuine)
     genuine_used = _prior_genuine(genuine_prior_median) if from_prior else genuine
-    margin = _margin(threshold, d1, d2, genuine_used)
+    margin = _margin(_threshold_for(declared_fpir, impostors, 0.0), d1, d2, genuine_used)
+    threshold = _threshold_for(declared_fpir, impostors, margin)
     genuine_median = float(np.median(genuine_used))
     fnir = None if from_prior else _fnir(threshold, margin, genuine, d1_sorted)
-    estimated = float(_fpir_curve(np.array([threshold]), d1_sorted, tail)[0])
+    estimated = impostors.fpir(threshold, margin)
 
     finite = d1_sorted[np.isfinite(d1_sorted)]
     low = tail.distance * (1e-7 / tail.fpir) ** (1.0 / tail.exponent)
@@ -439,7 +492,7 @@ def calibrate(
     if len(genuine_used):
         high = max(high, float(np.quantile(genuine_used, 0.99)))
     grid = np.linspace(min(low, threshold), max(high, threshold * 1.01), _DET_POINTS)
-    fpirs = _fpir_curve(grid, d1_sorted, tail)
+    fpirs = _fpir_curve(impostors, grid, margin)
     det = tuple(
         (
             round(float(t), 6),
