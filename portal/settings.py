@@ -261,6 +261,16 @@ CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
     "task": "recognition.sweep_probes",
     "schedule": 3600,
 }
+# R54: 1:N operating points are re-derived hourly where due: when the gallery grew by
+# RECOGNITION_RECALIBRATE_GROWTH since its last calibration, or it is older than
+# RECOGNITION_RECALIBRATE_SECONDS. A calibration holds out this many identities at most.
+RECOGNITION_RECALIBRATE_GROWTH = float(env_str("RECOGNITION_RECALIBRATE_GROWTH", "0.1"))
+RECOGNITION_RECALIBRATE_SECONDS = env_int("RECOGNITION_RECALIBRATE_SECONDS", 24 * 3600)
+RECOGNITION_CALIBRATION_SAMPLE = env_int("RECOGNITION_CALIBRATION_SAMPLE", 20000)
+CELERY_BEAT_SCHEDULE["recognition-calibrate-due"] = {
+    "task": "recognition.calibrate_due",
+    "schedule": env_int("RECOGNITION_CALIBRATE_INTERVAL_SECONDS", 3600),
+}
 # Gallery shards searched by a Celery group (1: inline); galleries this big get the HNSW index.
 RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
 # Shard n's searches go to the queue <CELERY_QUEUE>.shard<n>: a machine that listens to some

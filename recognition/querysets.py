@@ -10,6 +10,17 @@ class OrgOwnedQuerySet(models.QuerySet):
         return self.filter(organization=org)
 
 
+class CalibrationQuerySet(OrgOwnedQuerySet):
+    def latest_per_stratum(self, *, purpose) -> list:
+        """Return the newest calibration of each stratum of the purpose's gallery."""
+        strata = self.filter(purpose=purpose).values_list("stratum", flat=True).distinct()
+        rows = (
+            self.filter(purpose=purpose, stratum=s).order_by("-created_at", "-pk").first()
+            for s in sorted(set(strata))
+        )
+        return [row for row in rows if row is not None]
+
+
 class SubjectKeyQuerySet(OrgOwnedQuerySet):
     def storing(self):
         """Return keys of subjects whose face data is stored now (R35 count)."""

@@ -51,7 +51,9 @@ def _visible(queryset, *, user, organization, perms):
 
 def jobs_for(*, user, organization):
     """Return the jobs ``user`` may see: all with an organization-wide role, else on grants."""
-    jobs = RecognitionJob.objects.for_org(organization).select_related("deployment", "purpose")
+    jobs = RecognitionJob.objects.for_org(organization).select_related(
+        "deployment", "purpose", "calibration"
+    )
     return _visible(
         jobs, user=user, organization=organization, perms=(roles.VIEW_RESULTS, roles.RUN_JOB)
     )

@@ -11,8 +11,10 @@ import socket
 from celery import shared_task
 from django.db import DatabaseError
 
+from governance.models import Purpose
 from recognition.engine import EngineUnavailable
 from recognition.models import WebhookDelivery
+from recognition.services.calibrations import calibration_run, calibrations_due
 from recognition.services.enrollment import enrollment_process
 from recognition.services.galleries import gallery_changes_prune
 from recognition.services.jobs import probes_sweep, recognition_job_fail, recognition_job_run
@@ -117,3 +119,28 @@ def sweep_probes() -> dict:
 def prune_gallery_changes() -> int:
     """Delete gallery change-log rows no worker can still need (issue 5). Periodic."""
     return gallery_changes_prune()
+
+
+@shared_task(
+    name="recognition.calibrate_purpose",
+    acks_late=True,
+    autoretry_for=_RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+)
+def calibrate_purpose(organization_id: int, purpose_id: int, trigger: str) -> int | None:
+    """Derive and record a purpose's 1:N operating point (R54); return the effective one's id."""
+    purpose = Purpose.objects.filter(pk=purpose_id, organization_id=organization_id).first()
+    if purpose is None:
+        return None
+    calibration = calibration_run(purpose=purpose, trigger=trigger)
+    return calibration.pk if calibration else None
+
+
+@shared_task(name="recognition.calibrate_due", acks_late=True)
+def calibrate_due() -> int:
+    """Queue a calibration for every gallery that grew or aged past its last one. Periodic."""
+    due = calibrations_due()
+    for organization_id, purpose_id, trigger in due:
+        calibrate_purpose.delay(organization_id, purpose_id, trigger)
+    return len(due)

@@ -54,7 +54,22 @@ class PurposeVersionInput(serializers.Serializer):
     retention_days = serializers.IntegerField(min_value=1)
     significant_effect = serializers.BooleanField(required=False, default=False)
     keep_raw_images_allowed = serializers.BooleanField(required=False, default=False)
-    match_threshold = serializers.FloatField(required=False, default=0.6)
+    match_threshold = serializers.FloatField(
+        required=False, default=0.6, help_text="1:1 verification's distance tolerance."
+    )
+    declared_fpir = serializers.FloatField(
+        required=False,
+        default=0.001,
+        help_text=(
+            "R54: the share of never-enrolled people a 1:N search may name (0.001 = 1 in 1,000). "
+            "The 1:N threshold is calibrated from the gallery for this rate."
+        ),
+    )
+    human_review = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="R43: a person confirms every hit; ambiguous answers go to them too.",
+    )
     change_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 

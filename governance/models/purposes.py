@@ -5,6 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.querysets import PurposeQuerySet, PurposeVersionQuerySet
 
+# R54: one stranger in a thousand named at most, unless the purpose declares otherwise.
+DEFAULT_DECLARED_FPIR = 0.001
+# Rates outside these bounds are either unmeasurable on any gallery (below) or not a safeguard.
+MIN_DECLARED_FPIR = 1e-6
+MAX_DECLARED_FPIR = 0.05
+
 
 class Purpose(models.Model):
     """What faces are processed for. Its content lives in versions; consents name a version.
@@ -71,7 +77,16 @@ class PurposeVersion(models.Model):
     significant_effect = models.BooleanField(_("results have significant effects"), default=False)
     # R21: raw images are discarded after extraction unless this allows keeping them.
     keep_raw_images_allowed = models.BooleanField(_("raw images may be kept"), default=False)
-    match_threshold = models.FloatField(_("match threshold"), default=0.6)
+    # 1:1 verification's tolerance. 1:N identification never uses it: its threshold is derived
+    # from the gallery for the declared FPIR below (R54, recognition.services.calibrations).
+    match_threshold = models.FloatField(_("verification threshold (1:1)"), default=0.6)
+    # R54: the share of people never enrolled that a 1:N search may name, declared by the
+    # organization and stated in the notice.
+    declared_fpir = models.FloatField(
+        _("accepted false-positive identification rate"), default=DEFAULT_DECLARED_FPIR
+    )
+    # R43: a person confirms every hit, and ambiguous answers go to them with their candidates.
+    human_review = models.BooleanField(_("a person confirms every hit"), default=False)
     change_note = models.CharField(_("what changed"), max_length=300, blank=True, default="")
     created_by_label = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -95,4 +110,9 @@ class PurposeVersion(models.Model):
 
     @property
     def needs_human_review(self) -> bool:
-        return self.significant_effect
+        return self.significant_effect or self.human_review
+
+    @property
+    def declared_fpir_one_in(self) -> int:
+        """Return N of "1 in N", the declared rate as the notice says it."""
+        return round(1 / self.declared_fpir) if self.declared_fpir else 0

@@ -10,6 +10,11 @@ from audit.services import audit_record
 from governance.filing import filing_open_change
 from governance.gates import purpose_version_problems
 from governance.models import Deployment, Purpose, PurposeVersion
+from governance.models.purposes import (
+    DEFAULT_DECLARED_FPIR,
+    MAX_DECLARED_FPIR,
+    MIN_DECLARED_FPIR,
+)
 from governance.services.common import assessments_mark_stale, require_text
 from governance.signals import purpose_version_superseded
 from tenants.errors import ApplicationError, Conflict, RuleViolation
@@ -28,6 +33,8 @@ VERSION_FIELDS = (
     "significant_effect",
     "keep_raw_images_allowed",
     "match_threshold",
+    "declared_fpir",
+    "human_review",
 )
 MANDATORY = {
     "description": gettext_lazy("description"),
@@ -69,6 +76,16 @@ def _build_version(purpose: Purpose, number: int, values: dict, actor: Actor) ->
     threshold = float(values.get("match_threshold", 0.6))
     if not 0 < threshold <= 1:
         raise ApplicationError(_("The match threshold must be above 0 and at most 1."))
+    fpir = float(values.get("declared_fpir", DEFAULT_DECLARED_FPIR))
+    if not MIN_DECLARED_FPIR <= fpir <= MAX_DECLARED_FPIR:
+        raise ApplicationError(
+            _(
+                "The accepted false-positive identification rate must be between %(low)s and "
+                "%(high)s (for example 0.001: one stranger in a thousand named at most)."
+            )
+            % {"low": MIN_DECLARED_FPIR, "high": MAX_DECLARED_FPIR},
+            code="invalid_fpir",
+        )
     retention = values.get("retention_days")
     if retention is not None and int(retention) > MAX_RETENTION_DAYS:
         raise RuleViolation(
@@ -95,6 +112,8 @@ def _build_version(purpose: Purpose, number: int, values: dict, actor: Actor) ->
         significant_effect=bool(values.get("significant_effect", False)),
         keep_raw_images_allowed=bool(values.get("keep_raw_images_allowed", False)),
         match_threshold=threshold,
+        declared_fpir=fpir,
+        human_review=bool(values.get("human_review", False)),
         change_note=(values.get("change_note") or "").strip()[:300],
         created_by_label=actor.label[:200],
     )
@@ -114,6 +133,8 @@ def _version_details(version: PurposeVersion) -> dict:
         "significant_effect": version.significant_effect,
         "keep_raw_images_allowed": version.keep_raw_images_allowed,
         "fr_necessary_for_service": version.fr_necessary_for_service,
+        "declared_fpir": version.declared_fpir,
+        "human_review": version.human_review,
     }
 
 
@@ -226,7 +247,7 @@ def purpose_update(*, purpose: Purpose, actor: Actor, name: str | None = None, *
 def _normalized(field: str, value):
     if field == "alternatives":
         return [a.strip() for a in (value or []) if str(a).strip()]
-    if field == "match_threshold":
+    if field in ("match_threshold", "declared_fpir"):
         return float(value)
     if field == "retention_days":
         return int(value or 0)

@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from recognition.api.common import BoxField, resolve_targets
-from recognition.models import RecognitionJob, RecognitionResult
+from recognition.models import GalleryCalibration, RecognitionJob, RecognitionResult
 from recognition.selectors import job_results, jobs_for
 from recognition.services.jobs import recognition_job_create
 from tenants import roles
@@ -31,16 +31,60 @@ class ResultOutput(serializers.ModelSerializer):
         help_text='The subject\'s pseudonym, or "unknown".'
     )
 
+    candidates = serializers.JSONField(
+        read_only=True,
+        help_text="For an ambiguous answer sent to review (R43): the consented candidates.",
+    )
+
     class Meta:
         model = RecognitionResult
-        fields = ["image", "face", "box", "identity", "distance", "review_status"]
+        fields = [
+            "image",
+            "face",
+            "box",
+            "identity",
+            "decision",
+            "distance",
+            "margin",
+            "estimated_fpir",
+            "candidates",
+            "review_status",
+        ]
+        extra_kwargs = {
+            "distance": {"help_text": "Euclidean distance to the nearest template."},
+            "margin": {
+                "help_text": "How much farther the nearest other identity is (R54 margin rule)."
+            },
+            "estimated_fpir": {
+                "help_text": "Estimated share of never-enrolled people named at this distance."
+            },
+        }
 
     def get_identity(self, obj) -> str:
         return str(obj.subject_pseudonym) if obj.matched and obj.subject_pseudonym else "unknown"
 
 
+class CalibrationSummary(serializers.ModelSerializer):
+    class Meta:
+        model = GalleryCalibration
+        fields = [
+            "id",
+            "created_at",
+            "identities",
+            "declared_fpir",
+            "threshold",
+            "margin",
+            "estimated_fpir",
+            "estimated_fnir",
+            "usable",
+        ]
+
+
 class JobOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
+    calibration = CalibrationSummary(
+        read_only=True, help_text="R54: the operating point this job's 1:N answers used."
+    )
     url = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
     results = serializers.SerializerMethodField()
@@ -57,6 +101,8 @@ class JobOutput(serializers.ModelSerializer):
             "deployment",
             "purpose",
             "match_threshold",
+            "declared_fpir",
+            "calibration",
             "needs_review",
             "images_total",
             "images_done",

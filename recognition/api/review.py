@@ -25,6 +25,12 @@ class ReviewItemOutput(ResultOutput):
 class ReviewDecisionInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["confirm", "reject"])
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    subject = serializers.CharField(
+        max_length=36,
+        required=False,
+        allow_blank=True,
+        help_text="For an ambiguous answer: the candidate's pseudonym the reviewer confirms.",
+    )
 
 
 class ReviewQueueViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -47,6 +53,7 @@ class ReviewQueueViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.Generic
             actor=self.actor,
             decision=data.validated_data["decision"],
             note=data.validated_data.get("note", ""),
+            subject_pseudonym=data.validated_data.get("subject", ""),
         )
         return Response(ReviewItemOutput(result).data)
 

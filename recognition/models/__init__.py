@@ -1,5 +1,6 @@
 """Biometric records: keys, templates, enrollments, recognition jobs, results, webhooks."""
 
+from recognition.models.calibrations import GalleryCalibration
 from recognition.models.galleries import GalleryChange, GalleryVersion
 from recognition.models.jobs import (
     ProbeFace,
@@ -15,6 +16,7 @@ from recognition.models.webhooks import WebhookDelivery, WebhookEndpoint
 __all__ = [
     "Enrollment",
     "FaceTemplate",
+    "GalleryCalibration",
     "GalleryChange",
     "GalleryVersion",
     "OrganizationKey",

@@ -34,7 +34,17 @@ class RecognitionJob(PurposeBoundWork):
         "consent.Subject", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Snapshots of the purpose version, so a job's answer does not change while it runs.
+    # match_threshold is 1:1 verification's; 1:N answers come from the pinned calibration.
     match_threshold = models.FloatField()
+    declared_fpir = models.FloatField(null=True, blank=True)
+    # R54: the operating point this job's 1:N answers were decided at, pinned when it matched.
+    calibration = models.ForeignKey(
+        "recognition.GalleryCalibration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+    )
     needs_review = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     phase = models.CharField(max_length=10, choices=Phase, default=Phase.WAITING)
@@ -149,6 +159,16 @@ class ShardResult(models.Model):
 class RecognitionResult(models.Model):
     """One face of one image: its box and a subject's pseudonym with distance, or unknown."""
 
+    class Decision(models.TextChoices):
+        NAMED = "named", _("Named")
+        UNKNOWN = "unknown", _("Unknown")
+        # Within the threshold but too close to a second identity to name either (R54).
+        AMBIGUOUS = "ambiguous", _("Ambiguous")
+        # Verification's answer, and detection (no comparison at all).
+        VERIFIED = "verified", _("Verified")
+        NOT_VERIFIED = "not_verified", _("Not verified")
+        DETECTED = "detected", _("Face detected")
+
     class Review(models.TextChoices):
         NOT_REQUIRED = "not_required", _("Not required")
         PENDING = "pending", _("Awaiting human review")
@@ -168,6 +188,13 @@ class RecognitionResult(models.Model):
     subject_pseudonym = models.UUIDField(null=True, blank=True)
     distance = models.FloatField(null=True, blank=True)
     matched = models.BooleanField(default=False)
+    decision = models.CharField(max_length=12, choices=Decision, blank=True, default="")
+    # Distance of the nearest other identity minus the best one's: how clearly ahead it is.
+    margin = models.FloatField(null=True, blank=True)
+    # The calibration's estimate of the share of strangers named at this distance (R54).
+    estimated_fpir = models.FloatField(null=True, blank=True)
+    # For a reviewer only: the top consented candidates of an answer sent to review (R43).
+    candidates = models.JSONField(default=list, blank=True)
     review_status = models.CharField(max_length=12, choices=Review, default=Review.NOT_REQUIRED)
     reviewed_by_label = models.CharField(max_length=200, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)

@@ -22,6 +22,7 @@ from recognition.blobs import blob_delete, blob_read, blob_write
 from recognition.errors import ImageRefused, JobRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import ProbeFace, ProbeImage, RecognitionJob, ShardResult
+from recognition.services.calibrations import capacity_check
 from recognition.services.keys import probe_key, probe_key_new
 from tenants.errors import ApplicationError, Forbidden
 from tenants.roles import RUN_JOB
@@ -81,6 +82,9 @@ def recognition_job_check(*, organization, deployment, purpose, mode: str, user=
         )
     if purpose.current_version_id is None:
         raise JobRefused("The purpose has no current version.", code="purpose_inactive")
+    if mode == RecognitionJob.Mode.IDENTIFY:
+        # R54: no 1:N search where the gallery cannot reach the declared rate.
+        capacity_check(purpose=purpose)
 
 
 def recognition_job_create(
@@ -129,7 +133,8 @@ def recognition_job_create(
         mode=mode,
         claimed_subject=claimed_subject,
         match_threshold=version.match_threshold,
-        needs_review=version.significant_effect,
+        declared_fpir=version.declared_fpir,
+        needs_review=version.needs_human_review,
         images_total=len(images),
         shard_count=_shard_count(),
         actor_type=actor.kind,

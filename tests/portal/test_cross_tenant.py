@@ -318,6 +318,7 @@ RESOURCES = {
     "enrollments": "enrollment",
     "recognition-jobs": "job",
     "review-queue": "result",
+    "accuracy-reports": "purpose",
     "members": "membership",
     "invitations": "invitation",
     "api-keys": "api_key",

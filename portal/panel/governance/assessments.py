@@ -18,6 +18,7 @@ from portal.panel.access import org_view, run_action
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import AssessmentCreateForm, AssessmentForm, AttachmentForm
 from portal.panel.governance.notices import add_rule_errors
+from recognition.accuracy import accuracy_figures
 from tenants import roles
 from tenants.errors import ApplicationError
 
@@ -88,6 +89,9 @@ def assessment_detail(request, pk):
             "can_manage": can_manage(request),
             "can_sign": request.user.has_perm(roles.SIGN_OFF_ASSESSMENT, request.organization),
             "attachment_form": AttachmentForm(),
+            "accuracy": accuracy_figures(
+                purpose_versions=assessment.purpose_versions.select_related("purpose")
+            ),
         },
     )
 

@@ -111,8 +111,20 @@ class PurposeForm(forms.Form):
         label=_("Raw images may be kept (needs separate consent)"), required=False
     )
     match_threshold = forms.FloatField(
-        label=_("Match threshold"), min_value=0.01, max_value=1, initial=0.6
+        label=_("Verification threshold (1:1)"), min_value=0.01, max_value=1, initial=0.6
     )
+    declared_fpir = forms.FloatField(
+        label=_("Accepted false-positive identification rate (1:N)"),
+        help_text=_(
+            "The share of people never enrolled that identification may name: 0.001 is one in "
+            "a thousand. The 1:N threshold is calibrated from the gallery for this rate (R54)."
+        ),
+        min_value=1e-6,
+        max_value=0.05,
+        initial=0.001,
+        required=False,
+    )
+    human_review = forms.BooleanField(label=_("A person confirms every hit (R43)"), required=False)
     change_note = forms.CharField(label=_("What changed"), required=False, max_length=300)
 
     def __init__(self, *args, editing=False, **kwargs):
@@ -137,6 +149,8 @@ class PurposeForm(forms.Form):
             "significant_effect",
             "keep_raw_images_allowed",
             "match_threshold",
+            "declared_fpir",
+            "human_review",
         ):
             initial[field] = getattr(version, field)
         initial["alternatives"] = "\n".join(version.alternatives)
@@ -144,6 +158,8 @@ class PurposeForm(forms.Form):
 
     def service_values(self) -> dict:
         values = dict(self.cleaned_data)
+        if values.get("declared_fpir") is None:
+            values.pop("declared_fpir", None)  # the service's default: 1 in 1,000
         values["alternatives"] = [
             line.strip() for line in values["alternatives"].splitlines() if line.strip()
         ]

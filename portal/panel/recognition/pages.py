@@ -137,6 +137,7 @@ def review_decide(request, pk):
             actor=request.actor,
             decision=request.POST.get("decision", ""),
             note=request.POST.get("note", ""),
+            subject_pseudonym=request.POST.get("subject", ""),
         ),
     )
     return redirect("panel:rec_review", org_slug=request.organization.slug)

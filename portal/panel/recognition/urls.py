@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.panel.recognition import pages
+from portal.panel.recognition import accuracy, pages
 
 urlpatterns = [
     path("recognition/enroll/", pages.enroll, name="rec_enroll"),
@@ -11,4 +11,15 @@ urlpatterns = [
     path("recognition/jobs/<uuid:public_id>/status.json", pages.job_status, name="rec_job_status"),
     path("recognition/review/", pages.review, name="rec_review"),
     path("recognition/review/<int:pk>/decide/", pages.review_decide, name="rec_review_decide"),
+    path("recognition/accuracy/<int:purpose_id>/", accuracy.accuracy, name="rec_accuracy"),
+    path(
+        "recognition/accuracy/<int:purpose_id>/calibrations.csv",
+        accuracy.accuracy_download,
+        name="rec_accuracy_csv",
+    ),
+    path(
+        "recognition/accuracy/<int:purpose_id>/calibrate/",
+        accuracy.calibrate,
+        name="rec_calibrate",
+    ),
 ]
