@@ -285,6 +285,11 @@ RECOGNITION_GALLERY_MAX_DELTA = env_int("RECOGNITION_GALLERY_MAX_DELTA", 5000)
 RECOGNITION_GALLERY_CHANGE_RETENTION_DAYS = env_int("RECOGNITION_GALLERY_CHANGE_RETENTION_DAYS", 7)
 # A worker's hold on a running job, renewed per image; a redelivered copy waits it out.
 RECOGNITION_JOB_LEASE_SECONDS = env_int("RECOGNITION_JOB_LEASE_SECONDS", 120)
+# Webhooks go to public https addresses only (recognition/outbound.py, issue 15): http is let
+# through in demo mode, and the networks listed here despite being private (an operator's own
+# receiver inside the network). Empty by default.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", PORTAL_MODE == "demo")
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
 # Jobs and enrollments not finished after this are failed and their probes swept.
 RECOGNITION_JOB_MAX_AGE_SECONDS = env_int("RECOGNITION_JOB_MAX_AGE_SECONDS", 6 * 3600)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).

@@ -9,16 +9,15 @@ import hashlib
 import hmac
 import json
 import secrets
+import ssl
 import time
-import urllib.error
-import urllib.request
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
-from recognition import crypto
+from recognition import crypto, outbound
 from recognition.models import RecognitionJob, WebhookDelivery, WebhookEndpoint
 from recognition.services.keys import organization_key, webhook_secret_aad
 
@@ -46,7 +45,12 @@ def signature_valid(secret: bytes, header: str, body: bytes, *, tolerance: int =
 
 @transaction.atomic
 def webhook_endpoint_set(*, organization, url: str, actor: Actor) -> tuple[WebhookEndpoint, str]:
-    """Set the organization's endpoint with a new secret; return it and the secret (shown once)."""
+    """Set the organization's endpoint with a new secret; return it and the secret (shown once).
+
+    Raise OutboundRefused (400, naming ``url``) for an address the portal may not call: not
+    https, or resolving to a private, loopback, link-local or otherwise non-public address.
+    """
+    outbound.check_url(url, field="url")
     secret = secrets.token_urlsafe(32)
     _row, org_key = organization_key(organization_id=organization.pk)
     sealed = crypto.encrypt(org_key, secret.encode(), aad=webhook_secret_aad(organization.pk))
@@ -121,21 +125,26 @@ def webhook_deliver(*, delivery: WebhookDelivery, final_attempt: bool = False) -
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
     header = sign(webhook_secret(endpoint=endpoint), int(time.time()), body)
-    request = urllib.request.Request(  # noqa: S310 - the URL is an https/http URLField
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", SIGNATURE_HEADER: header},
-    )
     delivery.attempts += 1
     error, status = "", None
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        status, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError) as exc:
-        error = str(getattr(exc, "reason", exc))[:300]
+        # Checked again at each delivery: the name may resolve elsewhere now (DNS rebinding),
+        # so the POST goes to the address just checked, and no redirect is followed.
+        target = outbound.check_url(endpoint.url, field="url")
+        status = outbound.post(
+            target,
+            body=body,
+            headers={"Content-Type": "application/json", SIGNATURE_HEADER: header},
+            timeout=TIMEOUT_SECONDS,
+        )
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+            if 300 <= status < 400:
+                error += " (redirects are not followed)"
+    except outbound.OutboundRefused as exc:
+        error = exc.message[:300]
+    except (OSError, ssl.SSLError) as exc:
+        error = str(exc)[:300] or exc.__class__.__name__
     delivery.response_status = status
     delivery.last_error = error
     if status is not None and 200 <= status < 300:

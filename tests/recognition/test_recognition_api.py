@@ -193,7 +193,9 @@ def test_r43_reviewer_confirms_a_pending_match(rec, job, api_as, consenting):
     assert again.status_code == 404  # no longer in the queue
 
 
-def test_webhook_endpoint_is_set_by_the_owner_only(rec, api_as):
+def test_webhook_endpoint_is_set_by_the_owner_only(rec, api_as, settings):
+    settings.WEBHOOK_ALLOW_HTTP = True  # a receiver on loopback, let through for the test
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     data = {"url": "http://127.0.0.1:9/hook"}
     assert (
         api_as(rec.world.dpo).put("/api/v1/webhook-endpoint/", data, format="json").status_code

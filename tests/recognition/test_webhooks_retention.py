@@ -24,8 +24,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def receiver():
-    """A local HTTP server on 127.0.0.1 recording each POST (no other network)."""
+def receiver(settings):
+    """A local HTTP server on 127.0.0.1 recording each POST (no other network).
+
+    Loopback and plain http are refused by default (recognition/outbound.py): the tests let
+    127.0.0.1 through the way an operator would let an internal receiver through.
+    """
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     received = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
