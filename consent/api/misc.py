@@ -57,7 +57,8 @@ class MinorRulesOutput(serializers.ModelSerializer):
 class MinorRulesInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()
-    url = serializers.URLField(required=False, allow_blank=True)
+    # The column holds 200 characters; a longer address answered 500 (issue 15, fuzzing).
+    url = serializers.URLField(required=False, allow_blank=True, max_length=200)
 
 
 class MinorRulesViewSet(

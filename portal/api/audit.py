@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from audit.models import AuditEvent
 from audit.selectors import EXPORT_COLUMNS, audit_chain_state, audit_events_for_org
 from audit.services import audit_seal_pending, audit_verify
+from portal.api.filters import UtcIsoDateTimeFilter
 from tenants import roles
 from tenants.scoping import OrgScopedMixin
 
@@ -18,8 +19,8 @@ class AuditEventFilter(django_filters.FilterSet):
     action_prefix = django_filters.CharFilter(
         field_name="action", lookup_expr="startswith", help_text="e.g. consent."
     )
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent
