@@ -22,6 +22,14 @@ _CLAIMED_ALIASES = {
 }
 _UNKNOWN_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Pillow modes wider than 8 bits per channel (16-bit greyscale PNG, 32-bit integer or float).
+_WIDE_MODES = {
+    "I;16": "16-bit greyscale",
+    "I;16B": "16-bit greyscale",
+    "I;16L": "16-bit greyscale",
+    "I": "16- or 32-bit greyscale",
+    "F": "32-bit floating-point greyscale",
+}
 # Formats Pillow might open but that we refuse: named so the message can say what was sent.
 _OTHER_SIGNATURES = (
     (b"GIF87a", "GIF"),
@@ -131,6 +139,14 @@ def accept_image(
             width, height = image.size
             if width * height > max_pixels:
                 raise _too_many_pixels((width, height), max_pixels)
+            if image.mode in _WIDE_MODES:
+                # Converting these to 8-bit RGB clips every value above 255: a 16-bit greyscale
+                # PNG came out almost white and failed later as no_face (issue 15).
+                raise ImageRejected(
+                    "unsupported_type",
+                    f"This {kind} is {_WIDE_MODES[image.mode]} ({image.mode}), which is not "
+                    "accepted; send an 8-bit greyscale or colour image.",
+                )
             try:
                 # load() decodes every byte, so a file cut short fails here and not later.
                 image.load()

@@ -230,3 +230,44 @@ def test_rejection_codes_are_from_the_stable_set(obama_jpeg):
     samples = [b"", b"text", obama_jpeg[:1000], obama_jpeg + b"tail"]
 
     assert {_rejection(sample).code for sample in samples} <= stable
+
+
+def _png16(pixels: np.ndarray) -> bytes:
+    image = Image.fromarray(pixels.astype(np.uint16))
+    assert image.mode == "I;16"
+    return _encode(image, "PNG")
+
+
+def test_16_bit_greyscale_png_is_refused_naming_the_format():
+    # A mid-grey 16-bit ramp: converted naively to 8 bits it came out almost white (issue 15).
+    data = _png16(np.linspace(20000, 40000, 64 * 64).reshape(64, 64))
+    rejection = _rejection(data)
+    assert rejection.code == "unsupported_type"
+    assert "16-bit greyscale" in rejection.message and "8-bit" in rejection.message
+
+
+@pytest.mark.django_db
+def test_16_bit_greyscale_png_job_is_refused_before_anything_is_stored(rec, api_as, settings):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recognition.models import RecognitionJob
+
+    data = _png16(np.full((64, 64), 30000))
+    response = api_as(rec.world.owner).post(
+        "/api/v1/recognition-jobs/",
+        {
+            "deployment": rec.deployment.pk,
+            "purpose": rec.purpose.pk,
+            "mode": "identify",
+            "images": [SimpleUploadedFile("grey16.png", data, "image/png")],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unsupported_type"
+    assert "16-bit greyscale" in response.json()["message"]
+    assert not RecognitionJob.objects.exists()
+    stored = [p for root in (settings.MEDIA_ROOT,) for p in Path(root).rglob("*") if p.is_file()]
+    assert stored == []
