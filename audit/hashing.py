@@ -34,8 +34,12 @@ SEALED_FIELDS = (
 _EVENT = AuditEvent._meta.db_table
 
 
-def content_digest_sql(alias: str = "e") -> str:
-    """Return a PostgreSQL expression for the content digest of event row ``alias``."""
+def entry_sql(alias: str = "e") -> str:
+    """Return a PostgreSQL expression for the canonical entry (JSON array text) of ``alias``.
+
+    The entry is what the Merkle tree's leaf hashes and what an export hands a verifier, who
+    hashes these exact bytes instead of re-deriving a canonical form.
+    """
     columns = []
     for name in SEALED_FIELDS:
         column = f"{alias}.{name}"
@@ -44,8 +48,12 @@ def content_digest_sql(alias: str = "e") -> str:
         elif name == "ip":
             column = f"host({column})"
         columns.append(column)
-    array = f"jsonb_build_array({', '.join(columns)})::text"
-    return f"encode(sha256(convert_to({array}, 'UTF8')), 'hex')"
+    return f"jsonb_build_array({', '.join(columns)})::text"
+
+
+def content_digest_sql(alias: str = "e") -> str:
+    """Return a PostgreSQL expression for the content digest of event row ``alias``."""
+    return f"encode(sha256(convert_to({entry_sql(alias)}, 'UTF8')), 'hex')"
 
 
 def chain_hash_sql(prev: str, seq: str, digest: str) -> str:
@@ -53,12 +61,16 @@ def chain_hash_sql(prev: str, seq: str, digest: str) -> str:
     return f"encode(sha256(convert_to({prev} || ':' || {seq} || ':' || {digest}, 'UTF8')), 'hex')"
 
 
-def content_digest_py(row: tuple) -> str:
-    """Return the content digest of SEALED_FIELDS values as the ORM reads them (non-PostgreSQL)."""
+def entry_py(row: tuple) -> str:
+    """Return the canonical entry of SEALED_FIELDS values as the ORM reads them (non-PostgreSQL)."""
     values = list(row)
     values[2] = values[2].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-    payload = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_digest_py(row: tuple) -> str:
+    """Return the content digest of SEALED_FIELDS values as the ORM reads them (non-PostgreSQL)."""
+    return hashlib.sha256(entry_py(row).encode()).hexdigest()
 
 
 def chain_hash(*, prev_hash: str, seq: int, digest: str) -> str:

@@ -113,6 +113,57 @@ class AuditChainHead(models.Model):
     verified_ok = models.BooleanField(null=True)
     verified_through_seq = models.BigIntegerField(default=0)
     verified_message = models.CharField(max_length=300, blank=True)
+    # The Merkle tree over the chain (leaf i is seq i + 1): its size and its frontier, the
+    # hashes of the complete subtrees that make up [0, tree_size), hex, highest level first.
+    tree_size = models.BigIntegerField(default=0)
+    tree_frontier = models.JSONField(default=list, blank=True)
+    checkpoint_size = models.BigIntegerField(default=0)
+    checkpoint_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"chain head {self.last_seq} of org {self.organization_id}"
+
+
+class AuditTreeNode(models.Model):
+    """One complete subtree of an organization's Merkle tree: 2**level leaves from position.
+
+    Every complete node is stored once, when the sealer completes it, so an inclusion or a
+    consistency proof reads a few dozen rows by primary key however large the tree grows.
+    Never purged: proofs keep working across a retention purge of the events beneath.
+    """
+
+    pk = models.CompositePrimaryKey("organization_id", "level", "position")
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    level = models.SmallIntegerField()
+    position = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.position} of org {self.organization_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed checkpoint (C2SP tlog-checkpoint) of an organization's tree, as handed out.
+
+    The note is also appended to AUDIT_CHECKPOINT_LOG outside the database and pushed to the
+    organization; a copy here serves downloads. The signing key is never stored.
+    """
+
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    note = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The latest checkpoint of an organization, and the one at a given size.
+            models.Index(fields=["organization", "-tree_size"], name="audit_checkpoint_org_size"),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.tree_size} of org {self.organization_id}"

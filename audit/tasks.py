@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from audit.services import audit_purge_expired, audit_seal_pending
+from audit.services import audit_checkpoint_due, audit_purge_expired, audit_seal_pending
 
 
 @shared_task(name="audit.seal_pending", acks_late=True, ignore_result=True)
@@ -18,3 +18,9 @@ def purge_expired() -> int:
     for org_id in AuditChainHead.objects.values_list("organization_id", flat=True):
         removed += audit_purge_expired(organization_id=org_id)
     return removed
+
+
+@shared_task(name="audit.checkpoint_due", acks_late=True, ignore_result=True)
+def checkpoint_due() -> int:
+    """Sign a checkpoint for each organization whose tree grew since its last (periodic)."""
+    return audit_checkpoint_due()

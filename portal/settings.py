@@ -42,6 +42,12 @@ _secrets = env_secrets(
             "signing key; without the same key on every start no template can be decrypted. "
             "Back it up apart from the database",
         ),
+        "AUDIT_SIGNING_KEY": (
+            "audit_signing.key",
+            32,
+            "the Ed25519 seed that signs audit checkpoints; the database never holds it, so "
+            "whoever can write the database cannot vouch for a rewritten audit trail",
+        ),
     },
 )
 SECRET_KEY = _secrets["SECRET_KEY"]
@@ -294,6 +300,24 @@ WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
 RECOGNITION_JOB_MAX_AGE_SECONDS = env_int("RECOGNITION_JOB_MAX_AGE_SECONDS", 6 * 3600)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
+# Signed audit checkpoints (issue 16, docs/audit.md): the key's name in signature lines, each
+# organization's log origin (<AUDIT_LOG_ORIGIN>/<organization id>), how often the sealer signs
+# one (0: at every seal), and the append-only file outside the database that receives each one.
+AUDIT_SIGNING_KEY = _secrets["AUDIT_SIGNING_KEY"]
+_public_host = PUBLIC_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+AUDIT_SIGNING_KEY_NAME = env_str("AUDIT_SIGNING_KEY_NAME", f"{_public_host}/audit")
+AUDIT_LOG_ORIGIN = env_str("AUDIT_LOG_ORIGIN", f"{_public_host}/audit")
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 10)
+AUDIT_CHECKPOINT_LOG = env_str("AUDIT_CHECKPOINT_LOG", str(VAR_DIR / "audit-checkpoints.jsonl"))
+CELERY_BEAT_SCHEDULE["audit-checkpoint-due"] = {
+    "task": "audit.checkpoint_due",
+    "schedule": max(AUDIT_CHECKPOINT_SECONDS, AUDIT_SEAL_INTERVAL_SECONDS),
+}
+# Each organization's latest checkpoint goes to its owners and DPOs daily (portal.tasks).
+CELERY_BEAT_SCHEDULE["portal-audit-checkpoint-digest"] = {
+    "task": "portal.audit_checkpoint_digest",
+    "schedule": 24 * 3600,
+}
 
 # Filing with the provincial CAC (CAC Announcement of 28 May 2025, R35): the threshold of
 # stored individuals and the warning levels below it (comma-separated ratios).

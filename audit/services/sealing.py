@@ -1,14 +1,22 @@
-"""Sequencing and sealing pending events into each organization's hash chain.
+"""Sequencing and sealing pending events into each organization's hash chain and Merkle tree.
 
 Sealing runs for every event ever written, so it reads, hashes and writes in bulk: one joined
-read of the pending events, one COPY of their seals (PostgreSQL), one delete of their markers.
+read of the pending events (each one's chain digest and leaf hash computed by the database), one
+COPY of their seals and one of the tree nodes they complete (PostgreSQL), one delete of their
+markers. A signed checkpoint follows when AUDIT_CHECKPOINT_SECONDS have passed since the last.
 """
+
+import contextlib
+import hashlib
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.hashing import SEALED_FIELDS, chain_hash, content_digest_py, content_digest_sql
+from audit import merkle
+from audit.hashing import SEALED_FIELDS, chain_hash, entry_py, entry_sql
 from audit.models import AuditChainHead, AuditEvent, AuditPending, AuditSeal
+from audit.services.checkpoints import CheckpointRefused, checkpoint_due, checkpoint_sign
+from audit.services.tree import LEAF_SQL, tree_backfill, tree_extend
 
 BATCH_SIZE = 5000
 
@@ -53,30 +61,42 @@ def _seal_batch(org_id: int, *, wait: bool, batch_size: int) -> int:
         head = heads.first()
         if head is None:
             return 0
+        # Events sealed before the tree existed join it first, so leaf i stays seq i + 1.
+        tree_backfill(head)
         digests = _pending_digests(org_id, batch_size)
         if not digests:
             return 0
         now = timezone.now()
         seals = []
         prev_hash, seq = head.last_hash, head.last_seq
-        for event_id, digest in digests:
+        for event_id, digest, _ in digests:
             seq += 1
             sealed_hash = chain_hash(prev_hash=prev_hash, seq=seq, digest=digest)
             seals.append((event_id, org_id, seq, prev_hash, sealed_hash, now))
             prev_hash = sealed_hash
         _write_seals(seals)
+        tree_extend(head, [bytes(leaf) for _, _, leaf in digests])
         head.last_seq, head.last_hash = seq, prev_hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        head.save(update_fields=["last_seq", "last_hash", "tree_size", "tree_frontier"])
+        if checkpoint_due(head):
+            # Refused (and logged as an error) when the tree contradicts the last checkpoint:
+            # the events stay sealed, but nothing vouches for a rewritten history.
+            with contextlib.suppress(CheckpointRefused):
+                checkpoint_sign(head)
         return len(seals)
 
 
-def _pending_digests(org_id: int, batch_size: int) -> list[tuple[int, str]]:
-    """Return (event id, content digest) of the oldest pending events, in event id order."""
+def _pending_digests(org_id: int, batch_size: int) -> list[tuple[int, str, bytes]]:
+    """Return (event id, content digest, leaf hash) of the oldest pending events, by event id."""
     if connection.vendor == "postgresql":
+        # The entry is rendered once per event and both hashes are taken of the same bytes.
         sql = (
-            f"SELECT e.id, {content_digest_sql('e')} FROM {_PENDING} p "  # noqa: S608
+            "SELECT id, encode(sha256(convert_to(entry, 'UTF8')), 'hex'), "  # noqa: S608
+            f"{LEAF_SQL.format(entry='entry')} FROM ("
+            f"SELECT e.id, {entry_sql('e')} AS entry FROM {_PENDING} p "
             f"JOIN {_EVENT} e ON e.id = p.event_id "
-            "WHERE p.organization_id_copy = %s ORDER BY p.event_id LIMIT %s"
+            "WHERE p.organization_id_copy = %s ORDER BY p.event_id LIMIT %s) pending "
+            "ORDER BY id"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [org_id, batch_size])
@@ -90,7 +110,11 @@ def _pending_digests(org_id: int, batch_size: int) -> list[tuple[int, str]]:
         .order_by("id")
         .values_list(*SEALED_FIELDS)
     )
-    return [(row[0], content_digest_py(row)) for row in rows]
+    entries = [(row[0], entry_py(row).encode()) for row in rows]
+    return [
+        (event_id, hashlib.sha256(entry).hexdigest(), merkle.leaf_hash(entry))
+        for event_id, entry in entries
+    ]
 
 
 def _write_seals(seals: list[tuple]) -> None:

@@ -45,6 +45,7 @@ def _production_environment() -> dict[str, str]:
         "PORTAL_MODE": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "PORTAL_MASTER_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "AUDIT_SIGNING_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
         "REDIS_URL": "redis://redis.internal:6379/0",
         "ALLOWED_HOSTS": "portal.example.com",
@@ -60,7 +61,10 @@ def test_production_start_without_keys_stops_saying_what_to_set_and_why(tmp_path
     started = _start(tmp_path, SETUP)
 
     assert started.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY and PORTAL_MASTER_KEY are not set" in started.stderr
+    assert (
+        "ImproperlyConfigured: SECRET_KEY and PORTAL_MASTER_KEY and AUDIT_SIGNING_KEY are not set"
+        in started.stderr
+    )
     assert "wraps every organization's key" in started.stderr
     assert "no template can be decrypted" in started.stderr
     assert "PORTAL_MODE=demo or test" in started.stderr
@@ -73,8 +77,22 @@ def test_production_start_with_a_secret_key_only_still_refuses_for_the_master_ke
     started = _start(tmp_path, SETUP, SECRET_KEY=secrets.token_urlsafe(48))
 
     assert started.returncode != 0
-    assert "ImproperlyConfigured: PORTAL_MASTER_KEY is not set" in started.stderr
+    assert "ImproperlyConfigured: PORTAL_MASTER_KEY and AUDIT_SIGNING_KEY are not set" in (
+        started.stderr
+    )
     assert "SECRET_KEY:" not in started.stderr
+
+
+def test_production_start_without_the_audit_signing_key_refuses(tmp_path):
+    environment = _production_environment()
+    del environment["AUDIT_SIGNING_KEY"]
+
+    started = _start(tmp_path, SETUP, **environment)
+
+    assert started.returncode != 0
+    assert "ImproperlyConfigured: AUDIT_SIGNING_KEY is not set" in started.stderr
+    assert "signs audit checkpoints" in started.stderr
+    assert not (tmp_path / "var" / "audit_signing.key").exists()
 
 
 def test_production_refusal_points_an_upgraded_installation_at_its_old_key_file(tmp_path):
