@@ -1,7 +1,8 @@
 """Every non-trivial read about subjects and consents. Recognition calls the first five.
 
-"Active" always means: state active, face processing granted, and given for the purpose's
-CURRENT version (R11: a superseded version's consent no longer counts, whatever its state).
+"Active" always means consent's one rule, ``ConsentQuerySet.usable`` (consent.querysets.usable_q):
+state active, face processing granted, given for the purpose's CURRENT version (R11), not past
+its term, a guardian's for a child (R15), and the storage or raw-image item where asked.
 """
 
 import contextlib
@@ -22,56 +23,42 @@ from consent.models import (
 )
 
 
-def _active(*, subject, purpose, deployment=None):
-    consents = Consent.objects.active().filter(
-        subject=subject, purpose=purpose, purpose_version_id=purpose.current_version_id
+def _usable(*, subject, purpose, deployment=None, storage=False, raw_images=False):
+    return Consent.objects.filter(subject=subject, purpose=purpose).usable(
+        deployment=deployment, storage=storage, raw_images=raw_images
     )
-    if deployment is not None:
-        # A consent scoped to another deployment does not cover this one.
-        consents = consents.filter(Q(deployment__isnull=True) | Q(deployment=deployment))
-    return consents
 
 
 def consent_active_for(*, subject, purpose, deployment=None) -> bool:
-    """Return True when ``subject`` holds an active consent for ``purpose`` (R12, R13)."""
+    """Return True when ``subject`` holds a usable consent for ``purpose`` (R12, R13)."""
     if purpose.current_version_id is None or subject.organization_id != purpose.organization_id:
         return False
-    return _active(subject=subject, purpose=purpose, deployment=deployment).exists()
+    return _usable(subject=subject, purpose=purpose, deployment=deployment).exists()
 
 
 def consent_allows_central_storage(*, subject, purpose, deployment=None) -> bool:
-    """Return True when the active consent also grants central storage and transmission (R19)."""
-    if not consent_active_for(subject=subject, purpose=purpose, deployment=deployment):
+    """Return True when a usable consent also grants central storage and transmission (R19)."""
+    if purpose.current_version_id is None or subject.organization_id != purpose.organization_id:
         return False
-    return (
-        _active(subject=subject, purpose=purpose, deployment=deployment)
-        .filter(central_storage=True)
-        .exists()
-    )
+    return _usable(subject=subject, purpose=purpose, deployment=deployment, storage=True).exists()
 
 
 def consent_allows_raw_images(*, subject, purpose, deployment=None) -> bool:
     """Return True when raw images may be kept: granted separately and allowed (R21)."""
-    if not consent_active_for(subject=subject, purpose=purpose, deployment=deployment):
+    if purpose.current_version_id is None or subject.organization_id != purpose.organization_id:
         return False
-    return (
-        _active(subject=subject, purpose=purpose, deployment=deployment)
-        .filter(raw_images=True, purpose_version__keep_raw_images_allowed=True)
-        .exists()
-    )
+    return _usable(
+        subject=subject, purpose=purpose, deployment=deployment, raw_images=True
+    ).exists()
 
 
 def active_subject_ids_for(*, organization, purpose, deployment=None) -> set[UUID]:
-    """Return the pseudonyms of subjects with an active consent for ``purpose`` (galleries)."""
+    """Return the pseudonyms of subjects with a usable consent for ``purpose`` (galleries)."""
     if purpose.organization_id != organization.pk or purpose.current_version_id is None:
         return set()
     consents = (
-        Consent.objects.for_org(organization)
-        .active()
-        .filter(purpose=purpose, purpose_version_id=purpose.current_version_id)
+        Consent.objects.for_org(organization).filter(purpose=purpose).usable(deployment=deployment)
     )
-    if deployment is not None:
-        consents = consents.filter(Q(deployment__isnull=True) | Q(deployment=deployment))
     return set(consents.values_list("subject_pseudonym", flat=True))
 
 
@@ -160,7 +147,7 @@ def consent_figures(*, organization) -> dict:
     """Return the dashboard's consent figures: active consents, withdrawals in 30 days."""
     since = timezone.now() - timedelta(days=30)
     return {
-        "active_consents": Consent.objects.for_org(organization).active().current().count(),
+        "active_consents": Consent.objects.for_org(organization).usable().count(),
         "withdrawals_30d": ConsentEvent.objects.for_org(organization)
         .filter(type=ConsentEvent.Type.WITHDRAWN, at__gte=since)
         .count(),

@@ -1,11 +1,6 @@
 """The one scoping path for dsr rows."""
 
-from django.db import models
-
-
-class OrgOwnedQuerySet(models.QuerySet):
-    def for_org(self, org):
-        return self.filter(organization=org)
+from tenants.querysets import OrgOwnedQuerySet
 
 
 class LegalHoldQuerySet(OrgOwnedQuerySet):

@@ -3,12 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-
-class OrgOwnedQuerySet(models.QuerySet):
-    """Rows with their own ``organization`` column."""
-
-    def for_org(self, org):
-        return self.filter(organization=org)
+from tenants.querysets import OrgOwnedQuerySet
 
 
 class DeploymentQuerySet(OrgOwnedQuerySet):

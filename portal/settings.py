@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     # Bottom to top: a lower app never imports a higher one.
     "tenants",
     "audit",
+    "outbox",
     "governance",
     "consent",
     "recognition",
@@ -242,6 +243,24 @@ CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "sch
 CELERY_BEAT_SCHEDULE["consent-purge-expired-history"] = {
     "task": "consent.purge_expired_history",
     "schedule": 24 * 3600,
+}
+# One reaction path (issue 14): every consent transition records one outbox event in its own
+# transaction; these tasks react to it after the commit. Data, not imports: consent names no
+# higher app, and recognition registers nothing at start-up.
+CONSENT_TOPICS = (
+    "consent.given",
+    "consent.withdrawn",
+    "consent.restricted",
+    "consent.restored",
+    "consent.expired",
+    "consent.reconsent_required",
+    "consent.erased",
+)
+OUTBOX_SUBSCRIBERS = {topic: ["recognition.react_to_consent"] for topic in CONSENT_TOPICS}
+# Events whose hand-over or reaction did not finish are handed over again, with backoff.
+CELERY_BEAT_SCHEDULE["outbox-redispatch-due"] = {
+    "task": "outbox.redispatch_due",
+    "schedule": env_int("OUTBOX_REDISPATCH_INTERVAL_SECONDS", 60),
 }
 # R50: data-subject requests near or past their deadline are flagged and DPOs told, hourly.
 CELERY_BEAT_SCHEDULE["dsr-flag-deadlines"] = {"task": "dsr.flag_deadlines", "schedule": 3600}

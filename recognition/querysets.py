@@ -2,12 +2,7 @@
 
 from django.db import models
 
-
-class OrgOwnedQuerySet(models.QuerySet):
-    """Rows with their own ``organization`` column."""
-
-    def for_org(self, org):
-        return self.filter(organization=org)
+from tenants.querysets import OrgOwnedQuerySet
 
 
 class CalibrationQuerySet(OrgOwnedQuerySet):

@@ -12,12 +12,14 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from governance.models import Purpose
+from outbox.services import event_failed
 from recognition.engine import EngineUnavailable
 from recognition.models import WebhookDelivery
 from recognition.services.calibrations import calibration_run, calibrations_due
 from recognition.services.enrollment import enrollment_process
 from recognition.services.galleries import gallery_changes_prune
 from recognition.services.jobs import probes_sweep, recognition_job_fail, recognition_job_run
+from recognition.services.reactions import consent_change_react
 from recognition.services.results import job_shard_search
 from recognition.services.retention import retention_sweep
 from recognition.services.webhooks import DeliveryFailed, webhook_deliver
@@ -69,6 +71,20 @@ def run_recognition_job(self, organization_id: int, job_id: int) -> str:
         # Another live worker holds the lease; if it dies, this retry takes over after it ends.
         raise self.retry(countdown=max(1, int(wait) + 1))
     return state
+
+
+@shared_task(bind=True, name="recognition.react_to_consent", acks_late=True, max_retries=8)
+def react_to_consent(self, event_id: int, organization_id: int) -> int | None:
+    """React to one consent event (outbox); retry with backoff, then the beat task re-sends it.
+
+    Idempotent: the event is marked done with the reaction's own commit, so a redelivery after
+    a crash either redoes all of it or finds it done.
+    """
+    try:
+        return consent_change_react(event_id=event_id, organization_id=organization_id)
+    except Exception as exc:
+        event_failed(event_id=event_id, error=exc)
+        raise self.retry(exc=exc, countdown=min(600, 2 ** (self.request.retries + 1))) from exc
 
 
 @shared_task(

@@ -4,6 +4,13 @@ from django.db import models
 from django.utils import timezone
 
 
+class OrgOwnedQuerySet(models.QuerySet):
+    """The scoping every tenant-owned model's queryset starts from: ``for_org(org)``."""
+
+    def for_org(self, org):
+        return self.filter(organization=org)
+
+
 class OrganizationQuerySet(models.QuerySet):
     def for_user(self, user):
         """Return the organizations ``user`` is a member of."""

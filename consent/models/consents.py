@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consent.querysets import ConsentEventQuerySet, ConsentQuerySet
+from consent.states import ConsentState
 
 
 class Consent(models.Model):
@@ -25,12 +26,7 @@ class Consent(models.Model):
         GDPR_EXPLICIT = "gdpr_explicit", _("Explicit consent (GDPR)")
         BIPA_WRITTEN_RELEASE = "bipa_written_release", _("Written release (BIPA)")
 
-    class State(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        EXPIRED = "expired", _("Expired")
-        RECONSENT_REQUIRED = "reconsent_required", _("Re-consent required")
-        RESTRICTED = "restricted", _("Restricted")
+    State = ConsentState
 
     class Channel(models.TextChoices):
         WEB = "web", _("Web")

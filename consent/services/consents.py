@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
-from consent import signals
 from consent.models import (
     Consent,
     ConsentEvent,
@@ -23,7 +22,7 @@ from consent.models import (
     MinorDataRules,
     Subject,
 )
-from consent.services.history import RECORD_RETENTION, append_event, signal_kwargs
+from consent.services.history import RECORD_RETENTION, append_event
 from consent.services.receipts import receipt_issue
 from consent.services.subjects import subject_record_choice
 from governance.models import Deployment, DeploymentPurpose, Notice, PurposeVersion
@@ -392,9 +391,10 @@ def consent_withdraw(
 ) -> tuple[Consent, ConsentReceipt]:
     """Withdraw a consent and sign the withdrawal receipt; return both.
 
-    From the commit on, selectors no longer count it (R13); after the commit the
-    ``consent_withdrawn`` signal lets recognition purge what no active consent still needs
-    (PIPL Art. 47, R22). Raise Conflict when it is already withdrawn.
+    From the commit on, selectors no longer count it (R13). The ``consent.withdrawn`` event is
+    recorded in this transaction; recognition's reaction purges what no usable consent still
+    needs after the commit, retried until done (PIPL Art. 47, R22), and its failure never
+    reaches the caller. Raise Conflict when it is already withdrawn.
     """
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.state == Consent.State.WITHDRAWN:
@@ -432,8 +432,6 @@ def consent_withdraw(
     )
     subject = consent.subject
     # R14: without another active consent, the person is routed to the alternative.
-    if not Consent.objects.filter(subject=subject).active().exists():
+    if not Consent.objects.filter(subject=subject).usable().exists():
         subject_record_choice(subject=subject, actor=actor, choice=Subject.Choice.ALTERNATIVE)
-    kwargs = signal_kwargs(consent, actor)
-    transaction.on_commit(lambda: signals.consent_withdrawn.send(sender=Consent, **kwargs))
     return consent, receipt

@@ -11,6 +11,7 @@ from audit.services import audit_record
 from audit.services.recording import EventSpec, audit_record_many
 from consent.models import Consent, MinorDataRules, Subject
 from consent.models.subjects import MINOR_AGE, age_on
+from consent.services.history import subject_erased_record
 from tenants.errors import ApplicationError, Conflict
 
 SUBJECT_FIELDS = (
@@ -179,6 +180,7 @@ def subject_erase(*, subject: Subject, actor: Actor) -> Subject:
         target_id=subject.pk,
         subject_pseudonym=str(subject.pseudonym),
     )
+    subject_erased_record(subject=subject, actor=actor)
     return subject
 
 

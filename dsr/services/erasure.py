@@ -62,7 +62,7 @@ def subject_erase_everything(*, subject: Subject, actor: Actor) -> dict:
     Idempotent: a second run finds nothing and changes nothing.
     """
     withdrawn = 0
-    for consent in Consent.objects.filter(subject=subject, state__in=["active", "restricted"]):
+    for consent in Consent.objects.filter(subject=subject).in_force():
         consent_withdraw(consent=consent, actor=actor, channel="dsr")
         withdrawn += 1
     biometrics = _biometrics_erase(subject=subject, actor=actor)

@@ -1,9 +1,9 @@
 """Restriction (PIPL Art. 44, 47; GDPR Art. 18) and objection to automated decisions (R43).
 
-A restricted consent counts as not active, so galleries leave the subject out and enrollment
-refuses them; the templates stay encrypted in storage (R22: storage and security only). The
-gallery versions are bumped in the same transaction so that no worker keeps matching against a
-cached gallery that still holds the subject.
+A restricted consent is not usable, so enrollment refuses the subject and results never name
+them from the commit on (job_results_write re-checks under a lock); the templates stay encrypted
+in storage (R22: storage and security only). Each consent transition records its own event, and
+recognition's reaction takes the templates out of the galleries (or back in, on lifting).
 """
 
 from django.db import transaction
@@ -12,29 +12,24 @@ from audit.actors import Actor
 from audit.services import audit_record
 from consent.models import Consent, Subject
 from consent.services import consent_restore, consent_restrict
-from recognition.services.galleries import gallery_subject_refresh
 
 
 @transaction.atomic
 def dsr_restriction_apply(*, subject: Subject, actor: Actor, reason: str) -> dict:
     """Restrict every active consent of the subject; return how many and which purposes."""
-    consents = list(Consent.objects.filter(subject=subject, state=Consent.State.ACTIVE))
+    consents = list(Consent.objects.filter(subject=subject).restrictable())
     for consent in consents:
         consent_restrict(consent=consent, actor=actor, reason=reason)
     purposes = sorted({c.purpose_id for c in Consent.objects.filter(subject=subject)})
-    if purposes:
-        gallery_subject_refresh(subject=subject, purpose_ids=purposes)
     return {"consents_restricted": len(consents), "purposes": purposes}
 
 
 @transaction.atomic
 def dsr_restriction_lift(*, subject: Subject, actor: Actor, reason: str) -> int:
     """Restore the subject's restricted consents (re-consent where the purpose changed)."""
-    consents = list(Consent.objects.filter(subject=subject, state=Consent.State.RESTRICTED))
+    consents = list(Consent.objects.filter(subject=subject).restricted())
     for consent in consents:
         consent_restore(consent=consent, actor=actor, reason=reason)
-    if consents:
-        gallery_subject_refresh(subject=subject, purpose_ids={c.purpose_id for c in consents})
     return len(consents)
 
 

@@ -102,7 +102,7 @@ def verify_erasure(*, subject: Subject, traces: Traces) -> dict:
     for field in EVIDENCE_FIELDS:
         evidence |= ~Q(**{field: ""})
     check("identifying consent evidence", Consent._meta.db_table, consents.filter(evidence).count())
-    check("active consents", Consent._meta.db_table, consents.filter(state="active").count())
+    check("consents in force", Consent._meta.db_table, consents.in_force().count())
     check(
         "data key not destroyed",
         SubjectKey._meta.db_table,

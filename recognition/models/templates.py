@@ -18,9 +18,25 @@ class Enrollment(PurposeBoundWork):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    class TemplateState(models.TextChoices):
+        # What became of the template this enrollment stored (R22: every deletion has a reason).
+        NONE = "none", _("No template")
+        STORED = "stored", _("Stored")
+        PURGED_ON_WITHDRAWAL = "purged_on_withdrawal", _("Purged on withdrawal")
+        PURGED_CONSENT_ENDED = "purged_consent_ended", _("Purged: consent ended")
+        EXPIRED = "expired", _("Expired (retention)")
+        ERASED = "erased", _("Erased")
+        REPLACED = "replaced", _("Replaced by re-enrollment")
+        # Removed before the reason was recorded on the enrollment (older rows).
+        REMOVED = "removed", _("Removed")
+
     subject = models.ForeignKey("consent.Subject", on_delete=models.PROTECT, related_name="+")
     subject_pseudonym = models.UUIDField()
     status = models.CharField(max_length=12, choices=Status, default=Status.QUEUED)
+    template_state = models.CharField(
+        max_length=24, choices=TemplateState, default=TemplateState.NONE
+    )
+    template_removed_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     # R21: decided at request time from the separate raw-image consent.
     keep_raw_image = models.BooleanField(default=False)

@@ -270,6 +270,7 @@ def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> 
             aad=template_aad(enrollment.organization_id, template.public_id, subject.pseudonym),
         )
         template.save()
+        enrollment.template_state = Enrollment.TemplateState.STORED
         counter.stored_templates += 1
         counter.save(update_fields=["stored_templates"])
         if enrollment.keep_raw_image and consent_allows_raw_images(

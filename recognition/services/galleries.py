@@ -101,8 +101,7 @@ def gallery_subject_changes(*, subject_ids, purpose_ids=None) -> list[GalleryCha
     if not rows:
         return []
     active = set(
-        Consent.objects.active()
-        .current()
+        Consent.objects.usable()
         .filter(subject_id__in={r[1] for r in rows}, purpose_id__in={r[3] for r in rows})
         .values_list("subject_id", "purpose_id")
     )
@@ -110,14 +109,6 @@ def gallery_subject_changes(*, subject_ids, purpose_ids=None) -> list[GalleryCha
         GalleryChangeSpec(purpose_id, ADD if (subject_id, purpose_id) in active else REMOVE, pk, p)
         for pk, subject_id, p, purpose_id in rows
     ]
-
-
-def gallery_subject_refresh(*, subject, purpose_ids=None) -> dict[int, int]:
-    """Log and bump the galleries holding the subject's templates after a consent change."""
-    return gallery_bump(
-        organization_id=subject.organization_id,
-        changes=gallery_subject_changes(subject_ids=[subject.pk], purpose_ids=purpose_ids),
-    )
 
 
 def gallery_subject_forget(*, organization_id: int, subject_pseudonym) -> int:
@@ -294,12 +285,8 @@ def _apply(*, purpose, gallery: Gallery, since: int, until: int, shard: int, sha
         found = list(candidates.values_list("pk", "subject_pseudonym"))
         allowed = set(
             Consent.objects.for_org(organization)
-            .active()
-            .filter(
-                purpose=purpose,
-                purpose_version_id=purpose.current_version_id,
-                subject_pseudonym__in={p for _pk, p in found},
-            )
+            .usable()
+            .filter(purpose=purpose, subject_pseudonym__in={p for _pk, p in found})
             .values_list("subject_pseudonym", flat=True)
         )
         passing = {pk for pk, p in found if p in allowed}

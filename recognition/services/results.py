@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from audit.services.recording import EventSpec, audit_record_many
 from consent.models import Consent, Subject
+from consent.querysets import usable_q
 from governance.models import Purpose
 from recognition import crypto
 from recognition.matching import Candidate, merge_candidates
@@ -266,14 +267,13 @@ def job_results_write(*, job: RecognitionJob, faces, answers: list[Answer]) -> R
     allowed: dict[str, int] = {}
     objectors: set[str] = set()
     if named and purpose.current_version_id is not None:
-        locked = Consent.objects.select_for_update().filter(
+        # consent's one rule (usable_q), scoped to the job's deployment.
+        # of=self: the rule joins the purpose, whose row must not be locked with the consents.
+        locked = Consent.objects.select_for_update(of=("self",)).filter(
             Q(organization_id=job.organization_id)
             & Q(subject_pseudonym__in=named)
             & Q(purpose=purpose)
-            & Q(purpose_version_id=purpose.current_version_id)
-            & Q(state=Consent.State.ACTIVE)
-            & Q(face_processing=True)
-            & (Q(deployment__isnull=True) | Q(deployment_id=job.deployment_id))
+            & usable_q(deployment=job.deployment_id)
         )
         pseudonyms = {str(p) for p in locked.values_list("subject_pseudonym", flat=True)}
         subjects = Subject.objects.filter(

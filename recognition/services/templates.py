@@ -36,19 +36,18 @@ class DeletionReason:
     REENROLLED = "replaced_by_reenrollment"
 
 
-# A consent in these states still needs the stored template: active, or restricted (R22 keeps
-# encrypted storage during a hold), or waiting for re-consent after a purpose change (R11).
-STORAGE_STATES = ("active", "restricted", "reconsent_required")
+_TEMPLATE_STATES = {
+    DeletionReason.CONSENT_WITHDRAWN: Enrollment.TemplateState.PURGED_ON_WITHDRAWAL,
+    DeletionReason.CONSENT_ENDED: Enrollment.TemplateState.PURGED_CONSENT_ENDED,
+    DeletionReason.RETENTION_EXPIRED: Enrollment.TemplateState.EXPIRED,
+    DeletionReason.SUBJECT_ERASURE: Enrollment.TemplateState.ERASED,
+    DeletionReason.REENROLLED: Enrollment.TemplateState.REPLACED,
+}
 
 
 def _storage_consents(subject_ids, purpose_ids):
-    return Consent.objects.filter(
-        subject_id__in=subject_ids,
-        purpose_id__in=purpose_ids,
-        state__in=STORAGE_STATES,
-        face_processing=True,
-        central_storage=True,
-    )
+    # consent's one storage rule (ConsentQuerySet.storing): what still needs a stored template.
+    return Consent.objects.filter(subject_id__in=subject_ids, purpose_id__in=purpose_ids).storing()
 
 
 def templates_unneeded(*, templates) -> list[FaceTemplate]:
@@ -97,6 +96,11 @@ def templates_delete(*, templates, actor: Actor, reason: str) -> int:
             key.stored_templates = max(0, key.stored_templates - gone)
             key.save(update_fields=["stored_templates"])
     done = [t for t in templates if t.pk in deleted_ids]
+    # The enrollment that stored each template shows what became of it, and when.
+    Enrollment.objects.filter(pk__in=[t.enrollment_id for t in done if t.enrollment_id]).update(
+        template_state=_TEMPLATE_STATES.get(reason, Enrollment.TemplateState.REMOVED),
+        template_removed_at=timezone.now(),
+    )
     by_org = defaultdict(list)
     for template in done:
         by_org[template.organization_id].append(template)
@@ -162,44 +166,36 @@ def raw_images_delete(*, images, actor: Actor, reason: str) -> int:
     return len(images)
 
 
-def templates_purge_unneeded(
-    *, organization_id: int, subject_pseudonym, actor: Actor, reason: str
-) -> int:
-    """Delete the subject's templates that no consent still needs (PIPL Art. 47, R13, R22).
+@transaction.atomic
+def subject_templates_reconcile(*, subject, actor: Actor, reason: str) -> int:
+    """Bring the subject's face data in line with their consents now; return templates deleted.
 
-    Called after a withdrawal or a consent's end commits; bumps the galleries either way so that
-    the next job stops matching the subject even where storage is kept (restricted).
+    Deletes the templates and raw images no storage consent still needs (PIPL Art. 47, R13,
+    R22), then puts each kept template in its galleries or takes it out, by whether a usable
+    consent covers it (restricted or awaiting re-consent: kept, out; restored or given again:
+    back in). Idempotent: a second call finds nothing to delete and logs the same membership.
     """
-    subject = (
-        Subject.objects.filter(organization_id=organization_id, pseudonym=subject_pseudonym)
-        .only("pk")
-        .first()
-    )
-    if subject is None:
-        return 0
     templates = FaceTemplate.objects.filter(subject=subject)
-    with transaction.atomic():
-        deleted = templates_delete(
-            templates=templates_unneeded(templates=templates), actor=actor, reason=reason
-        )
-        # R21: a kept raw image needs its own still-standing consent item, like the template.
-        kept = {
-            p
-            for (p,) in Consent.objects.filter(
-                subject=subject, state__in=STORAGE_STATES, raw_images=True
-            ).values_list("purpose_id")
-        }
-        raw_images_delete(
-            images=RawImage.objects.filter(subject=subject).exclude(purpose_id__in=kept),
-            actor=actor,
-            reason=reason,
-        )
-        # What is kept leaves the galleries while no consent is active (restricted, awaiting
-        # re-consent) and comes back on restore; either way in this transaction's version.
-        gallery_bump(
-            organization_id=organization_id,
-            changes=gallery_subject_changes(subject_ids=[subject.pk]),
-        )
+    deleted = templates_delete(
+        templates=templates_unneeded(templates=templates), actor=actor, reason=reason
+    )
+    # R21: a kept raw image needs its own still-standing consent item, like the template.
+    kept = {
+        p
+        for (p,) in Consent.objects.filter(subject=subject)
+        .storing()
+        .filter(raw_images=True)
+        .values_list("purpose_id")
+    }
+    raw_images_delete(
+        images=RawImage.objects.filter(subject=subject).exclude(purpose_id__in=kept),
+        actor=actor,
+        reason=reason,
+    )
+    gallery_bump(
+        organization_id=subject.organization_id,
+        changes=gallery_subject_changes(subject_ids=[subject.pk]),
+    )
     return deleted
 
 

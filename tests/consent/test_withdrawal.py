@@ -3,10 +3,10 @@
 import pytest
 
 from audit.models import AuditEvent
-from consent import signals
-from consent.models import Consent, ConsentEvent, ConsentReceipt
+from consent.models import ConsentEvent, ConsentReceipt
 from consent.selectors import active_subject_ids_for, consent_active_for
 from consent.services import consent_restore, consent_restrict, consent_withdraw
+from outbox.models import OutboxEvent
 from tenants.errors import Conflict
 
 pytestmark = pytest.mark.django_db
@@ -24,37 +24,34 @@ def test_r13_withdrawn_consent_is_not_active(cw):
     assert audit.subject_pseudonym == str(cw.subject.pseudonym)
 
 
-def test_r13_withdrawal_signal_is_sent_after_commit_with_the_contract_kwargs(
-    cw, django_capture_on_commit_callbacks
+def test_r13_withdrawal_records_one_event_with_the_change_and_dispatches_after_commit(
+    cw, django_capture_on_commit_callbacks, monkeypatch
 ):
     consent, _ = cw.grant()
-    received = []
-
-    def receiver(sender, **kwargs):
-        # By the time recognition hears of it, the withdrawal is visible to every reader.
-        received.append((kwargs, Consent.objects.get(pk=kwargs["consent_id"]).state))
-
-    signals.consent_withdrawn.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            consent_withdraw(consent=consent, actor=cw.actor, channel="web")
-        assert received == []  # nothing before the commit
-        for callback in callbacks:
-            callback()
-    finally:
-        signals.consent_withdrawn.disconnect(receiver)
-    assert len(received) == 1
-    kwargs, state = received[0]
-    assert state == "withdrawn"
-    assert kwargs == {
-        "signal": signals.consent_withdrawn,
-        "organization_id": cw.org.pk,
-        "subject_id": cw.subject.pseudonym,
+    dispatched = []
+    monkeypatch.setattr(
+        "outbox.services.event_dispatch", lambda *, event_id: dispatched.append(event_id)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        consent_withdraw(consent=consent, actor=cw.actor, channel="web")
+    # Written in the withdrawal's own transaction; handed over only after it commits.
+    event = OutboxEvent.objects.get(topic="consent.withdrawn")
+    assert dispatched == []
+    for callback in callbacks:
+        callback()
+    assert dispatched == [event.pk]
+    assert event.organization_id == cw.org.pk
+    assert event.payload == {
         "consent_id": consent.pk,
-        "purpose_version_id": cw.version.pk,
+        "consent_event_id": consent.events.get(type="withdrawn").pk,
+        "subject_id": cw.subject.pk,
+        "subject_pseudonym": str(cw.subject.pseudonym),
         "purpose_id": cw.purpose.pk,
-        "actor": cw.actor,
+        "purpose_version_id": cw.version.pk,
+        "actor_kind": cw.actor.kind,
+        "actor_id": "",
     }
+    assert event.done_at is None
 
 
 def test_r13_withdrawing_twice_is_a_conflict_and_adds_nothing(cw):
@@ -88,27 +85,16 @@ def test_r14_withdrawal_routes_the_subject_to_the_alternative(cw):
     assert cw.subject.choice == "alternative"
 
 
-def test_r22_restricted_consent_is_not_active_and_restore_brings_it_back(
-    cw, django_capture_on_commit_callbacks
-):
+def test_r22_restricted_consent_is_not_active_and_restore_brings_it_back(cw):
     consent, _ = cw.grant()
-    changes = []
-
-    def receiver(sender, **kwargs):
-        changes.append((kwargs["from_state"], kwargs["to_state"]))
-
-    signals.consent_state_changed.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            consent_restrict(consent=consent, actor=cw.actor, reason="court order")
-        assert not consent_active_for(subject=cw.subject, purpose=cw.purpose)
-        with django_capture_on_commit_callbacks(execute=True):
-            consent_restore(consent=consent, actor=cw.actor, reason="order lifted")
-    finally:
-        signals.consent_state_changed.disconnect(receiver)
+    consent_restrict(consent=consent, actor=cw.actor, reason="court order")
+    assert not consent_active_for(subject=cw.subject, purpose=cw.purpose)
+    consent_restore(consent=consent, actor=cw.actor, reason="order lifted")
     assert consent_active_for(subject=cw.subject, purpose=cw.purpose)
-    assert changes == [("active", "restricted"), ("restricted", "active")]
     assert [e.type for e in consent.events.all()] == ["given", "restricted", "restored"]
+    # One event per transition, in order, through the one reaction path.
+    topics = list(OutboxEvent.objects.order_by("pk").values_list("topic", flat=True))
+    assert topics == ["consent.given", "consent.restricted", "consent.restored"]
 
 
 def test_withdrawal_in_the_panel_is_one_click(cw, world, panel_as):

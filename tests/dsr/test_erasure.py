@@ -33,6 +33,12 @@ from tests.factories import LegalHoldFactory
 # Transactional: files are unlinked when the erasure commits, before the verification looks.
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
+@pytest.fixture(autouse=True)
+def _reactions_inline(eager):
+    """Consent reactions (the withdrawal's purge) run in the commit callback, as on a worker."""
+
+
 DPO = Actor(kind=Actor.USER, id="2", label="dpo@acme.test")
 IDENTIFIERS = ("Ann Example", "ann@example.test", "+86 139 0000 1111", "EMP-4711")
 

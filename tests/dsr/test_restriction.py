@@ -12,12 +12,15 @@ from tests.dsr.conftest import put_face_data
 DPO = Actor(kind=Actor.USER, id="2", label="dpo@acme.test")
 
 
-def test_restriction_excludes_subject_from_galleries_and_keeps_storage(dw):
+def test_restriction_excludes_subject_from_galleries_and_keeps_storage(
+    dw, eager, django_capture_on_commit_callbacks
+):
     put_face_data(dw)
     assert dw.subject.pseudonym in active_subject_ids_for(organization=dw.org, purpose=dw.purpose)
     before = gallery_version(organization_id=dw.org.pk, purpose_id=dw.purpose.pk)
 
-    request = dsr_request_complete(data_request=dw.file("restriction"), actor=DPO)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = dsr_request_complete(data_request=dw.file("restriction"), actor=DPO)
 
     assert request.outcome == "restricted"
     assert request.changes["consents_restricted"] == 1
@@ -27,7 +30,7 @@ def test_restriction_excludes_subject_from_galleries_and_keeps_storage(dw):
     # Galleries are built from active consents only: the subject is left out of matching.
     allowed = active_subject_ids_for(organization=dw.org, purpose=dw.purpose)
     assert dw.subject.pseudonym not in allowed
-    # A worker's cached gallery is stale from this commit on.
+    # Recognition's reaction to the restriction makes a worker's cached gallery stale.
     assert GalleryVersion.objects.get(purpose=dw.purpose).version > before
     # Storage and security only: the encrypted templates stay.
     assert FaceTemplate.objects.filter(subject=dw.subject).count() == 2

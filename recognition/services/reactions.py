@@ -1,0 +1,61 @@
+"""Recognition's one reaction to a consent change (issue 14): the outbox event's subscriber.
+
+Every consent transition records one outbox event in its own transaction (consent.services.
+history); after the commit this service brings the subject's face data in line with what their
+consents now allow: purge what no consent still needs (PIPL Art. 47, R13, R22), take kept
+templates out of the galleries while no usable consent covers them (restricted, awaiting
+re-consent), put them back on a new grant or a restore. It re-reads the current state, so a
+repeat, a late redelivery or events handled out of order all end in the same place.
+"""
+
+from django.db import transaction
+
+from audit.actors import Actor
+from consent.models import Subject
+from outbox.services import event_done, event_for_subscriber
+from recognition.services.templates import DeletionReason, subject_templates_reconcile
+
+# The task name settings.OUTBOX_SUBSCRIBERS routes consent topics to.
+SUBSCRIBER = "recognition.react_to_consent"
+
+# What a deletion caused by each topic is recorded as (R22); the rest: the consent ended.
+_REASONS = {
+    "consent.withdrawn": DeletionReason.CONSENT_WITHDRAWN,
+    "consent.erased": DeletionReason.SUBJECT_ERASURE,
+}
+
+
+def _actor(event) -> Actor:
+    # The person or system whose change this reacts to, as the purge's author in the audit.
+    payload = event.payload
+    return Actor(
+        kind=payload.get("actor_kind") or Actor.SYSTEM,
+        id=payload.get("actor_id", ""),
+        label=f"reaction to {event.topic}",
+    )
+
+
+@transaction.atomic
+def consent_change_react(*, event_id: int, organization_id: int) -> int | None:
+    """React to one consent event; return the templates deleted, None when already done.
+
+    The event row is locked for the whole reaction and marked done in the same transaction:
+    a crash half-way rolls everything back, and a second delivery finds it done.
+    """
+    event = event_for_subscriber(
+        event_id=event_id, organization_id=organization_id, subscriber=SUBSCRIBER
+    )
+    if event is None:
+        return None
+    subject = Subject.objects.filter(
+        pk=event.payload.get("subject_id"), organization_id=organization_id
+    ).first()
+    deleted = 0
+    if subject is not None:
+        deleted = subject_templates_reconcile(
+            subject=subject,
+            actor=_actor(event),
+            reason=_REASONS.get(event.topic, DeletionReason.CONSENT_ENDED),
+        )
+    event_done(event=event, subscriber=SUBSCRIBER)
+    return deleted
