@@ -22,6 +22,7 @@ urlpatterns = [
     path("notice/<slug:org_slug>/p/<int:purpose_id>/", public.notice, name="notice"),
     path("me/", self_service.me, name="me"),
     path("me/code/", self_service.me_code, name="me_code"),
+    path("me/link/<str:token>/", self_service.me_link, name="me_link"),
     path("me/receipt/", self_service.me_receipt, name="me_receipt"),
     path("me/choose/", self_service.me_choose, name="me_choose"),
     path("me/sign-out/", self_service.me_sign_out, name="me_sign_out"),

@@ -1,15 +1,31 @@
-"""Self-service sign-in: one-time codes by e-mail, or a receipt code with the date of birth.
+"""Self-service sign-in: a one-time code or a one-click link by e-mail, or a receipt code with
+the date of birth.
 
-Only HMACs of codes and addresses are stored. Attempts are counted in the database per
-address (or receipt code) and per IP, so the limits hold across web processes. Attempts are
-recorded in their own autocommit statements: a refused sign-in must still count.
+Only HMACs of codes and addresses are stored. Attempts are counted in the database per address
+(or receipt code) and per IP, so the limits hold across web processes, and recorded in their own
+autocommit statements: a refused sign-in must still count.
+
+Throttling slows an attacker down but never locks a person out of withdrawing (R13, issue 15):
+nothing here refuses for a fixed quarter of an hour any more. Past a free allowance, each further
+attempt in the window must wait a delay that doubles up to a cap, so someone sharing an address
+with an attacker waits at most the cap. A guessed-at code dies after MAX_FAILS_PER_CODE tries and
+a new one can always be asked for (paced per address), which bounds guesses per code and per hour.
+Every e-mail also carries a one-click sign-in link: a random token nobody can guess, valid
+for LINK_TTL, used once, and not touched by wrong codes or newer requests, so a third party who
+types wrong codes for a person's address, or asks for code after code, cannot stop that person
+signing in from their own mailbox.
 """
 
+import base64
 import hmac
+import json
 import secrets
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from hashlib import sha256
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -27,11 +43,43 @@ from tenants.errors import ApplicationError
 CODE_TTL = timedelta(minutes=10)
 CODE_DIGITS = 6
 MAX_FAILS_PER_CODE = 5
-# (kind, per-key limit, per-IP limit, window); only failures count for verification.
-LIMITS = {
-    SignInAttempt.Kind.CODE_REQUEST: (3, 20, timedelta(minutes=15)),
-    SignInAttempt.Kind.CODE_VERIFY: (5, 30, timedelta(minutes=15)),
-    SignInAttempt.Kind.RECEIPT: (5, 20, timedelta(minutes=15)),
+LINK_TTL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """``free`` attempts per ``window``; then each waits ``base``, doubling, at most ``cap``."""
+
+    free: int
+    base: timedelta
+    cap: timedelta
+    window: timedelta
+
+    def wait(self, attempts: list[datetime], now: datetime) -> float:
+        """Return the seconds still to wait, given the window's attempts (newest first)."""
+        if len(attempts) < self.free:
+            return 0.0
+        delay = min(self.base * 2 ** min(len(attempts) - self.free, 24), self.cap)
+        return max(0.0, (attempts[0] + delay - now).total_seconds())
+
+
+# (per key, per IP) for each kind; only failures count for verification. A code request for one
+# address is paced to about 17 codes an hour (3 free, then 30 s doubling to 5 min): with five
+# tries per code that bounds guesses at about 85 an hour, a chance in 12,000 a day.
+PACES = {
+    SignInAttempt.Kind.CODE_REQUEST: (
+        Pace(3, timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=1)),
+        Pace(20, timedelta(seconds=5), timedelta(minutes=2), timedelta(minutes=15)),
+    ),
+    SignInAttempt.Kind.CODE_VERIFY: (
+        # Per code: 2 quick tries (a typo), then 2 s doubling; the code dies at the fifth.
+        Pace(2, timedelta(seconds=2), timedelta(seconds=30), CODE_TTL),
+        Pace(30, timedelta(seconds=1), timedelta(minutes=1), timedelta(minutes=15)),
+    ),
+    SignInAttempt.Kind.RECEIPT: (
+        Pace(5, timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=1)),
+        Pace(20, timedelta(seconds=2), timedelta(minutes=1), timedelta(minutes=15)),
+    ),
 }
 
 
@@ -45,18 +93,37 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _check_throttle(kind: str, key_digest: str, ip: str | None, now) -> None:
-    per_key, per_ip, window = LIMITS[kind]
-    recent = SignInAttempt.objects.filter(kind=kind, created_at__gte=now - window)
+def _check_throttle(kind: str, key_digest: str, ip: str | None, now, *, since=None) -> None:
+    """Raise Throttled, saying how many seconds to wait, when the next attempt must wait.
+
+    ``since`` narrows the per-key count (a code's own tries start when it was sent).
+    """
+    per_key, per_ip = PACES[kind]
+    recent = SignInAttempt.objects.filter(kind=kind)
     if kind != SignInAttempt.Kind.CODE_REQUEST:
         recent = recent.filter(succeeded=False)
-    if recent.filter(key_digest=key_digest).count() >= per_key or (
-        ip and recent.filter(ip=ip).count() >= per_ip
-    ):
+    key_from = now - per_key.window
+    if since is not None:
+        key_from = max(key_from, since)
+    waits = [
+        per_key.wait(_times(recent.filter(key_digest=key_digest, created_at__gte=key_from)), now)
+    ]
+    if ip:
+        ip_from = now - per_ip.window
+        waits.append(per_ip.wait(_times(recent.filter(ip=ip, created_at__gte=ip_from)), now))
+    wait = max(waits)
+    if wait > 0:
+        seconds = int(wait) + 1
         raise Throttled(
-            _("Too many attempts. Please wait %(minutes)d minutes and try again.")
-            % {"minutes": int(window.total_seconds() // 60)}
+            _("Too many attempts. Please wait %(seconds)d seconds and try again.")
+            % {"seconds": seconds},
+            details={"retry_after": seconds},
         )
+
+
+def _times(attempts) -> list[datetime]:
+    # Enough rows to reach any cap: a long run past the cap waits the cap all the same.
+    return list(attempts.order_by("-created_at").values_list("created_at", flat=True)[:64])
 
 
 def _record(kind: str, key_digest: str, ip: str | None, succeeded: bool, now) -> None:
@@ -73,10 +140,12 @@ def _subjects_with_email(email: str, organization=None):
 
 
 def code_request(*, email: str, ip: str | None, organization=None) -> bool:
-    """Send a one-time code when the address belongs to a subject; return whether one was sent.
+    """Send a one-time code and a one-click sign-in link when the address belongs to a subject;
+    return whether they were sent.
 
     Callers must answer the same either way, so that the page does not reveal who is known.
-    Raise Throttled past the limits.
+    Raise Throttled (with the seconds to wait) when requests for this address or from this IP
+    come faster than their pace allows.
     """
     now = timezone.now()
     email = normalize_email(email)
@@ -86,8 +155,11 @@ def code_request(*, email: str, ip: str | None, organization=None) -> bool:
     if not email or not _subjects_with_email(email, organization).exists():
         return False
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    nonce = secrets.token_bytes(16)
     with transaction.atomic():
-        # Only the newest code works: an older e-mail lying around is useless.
+        # Only the newest code works: an older e-mail lying around is useless, and guesses
+        # spread over several live codes would multiply the chance of a hit. Links are left
+        # alone: each is a separate secret, and an attacker's requests must not void them.
         OneTimeCode.objects.filter(email_digest=key, used_at__isnull=True).update(used_at=now)
         OneTimeCode.objects.create(
             email_digest=key,
@@ -96,14 +168,28 @@ def code_request(*, email: str, ip: str | None, organization=None) -> bool:
             created_at=now,
             expires_at=now + CODE_TTL,
         )
-    link = public_url(reverse("consent:me_code"))
+        OneTimeCode.objects.create(
+            email_digest=digest("email-link", email),
+            code_digest=digest("link", nonce.hex()),
+            organization=organization,
+            created_at=now,
+            expires_at=now + LINK_TTL,
+        )
+    token = _link_token(
+        email=email, organization_id=organization.pk if organization else None, nonce=nonce
+    )
     send_mail(
         _("Your sign-in code"),
         _(
-            "Your code is %(code)s. It expires in 10 minutes. Enter it at %(link)s\n\n"
+            "Your code is %(code)s. It expires in 10 minutes. Enter it at %(code_link)s\n\n"
+            "Or sign in with one click (this link works once, for 30 minutes):\n%(link)s\n\n"
             "If you did not ask for it, ignore this message."
         )
-        % {"code": code, "link": link},
+        % {
+            "code": code,
+            "code_link": public_url(reverse("consent:me_code")),
+            "link": public_url(reverse("consent:me_link", args=[token])),
+        },
         None,
         [email],
     )
@@ -112,17 +198,24 @@ def code_request(*, email: str, ip: str | None, organization=None) -> bool:
 
 def code_verify(*, email: str, code: str, ip: str | None) -> list[Subject]:
     """Return the subjects the address signs in to. Raise ApplicationError for a wrong or
-    expired code, Throttled past the limits."""
+    expired code, Throttled (with the seconds to wait) when tries come too fast.
+
+    A code dies after MAX_FAILS_PER_CODE wrong tries; the person asks for a new one or uses the
+    link from the same e-mail, which wrong codes do not affect.
+    """
     now = timezone.now()
     email = normalize_email(email)
     key = digest("email", email)
     kind = SignInAttempt.Kind.CODE_VERIFY
-    _check_throttle(kind, key, ip, now)
     latest = OneTimeCode.objects.filter(email_digest=key).order_by("-created_at", "-pk").first()
+    _check_throttle(kind, key, ip, now, since=latest.created_at if latest else None)
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     if latest is None or latest.used_at is not None:
         _record(kind, key, ip, False, now)
-        raise ApplicationError(_("This code is not valid. Ask for a new one."), code="invalid_code")
+        raise ApplicationError(
+            _("This code is not valid. Ask for a new one, or use the link in the e-mail."),
+            code="invalid_code",
+        )
     if latest.expires_at <= now:
         _record(kind, key, ip, False, now)
         raise ApplicationError(
@@ -143,11 +236,66 @@ def code_verify(*, email: str, code: str, ip: str | None) -> list[Subject]:
     return list(_subjects_with_email(email, latest.organization))
 
 
+def link_sign_in(*, token: str) -> list[Subject]:
+    """Return the subjects a one-click sign-in link signs in to, using the link up.
+
+    Raise ApplicationError for a link that is forged, used, expired or superseded by nothing:
+    links are never throttled, because their token cannot be guessed (a random 128-bit nonce,
+    sealed with AES-GCM under a key derived from SECRET_KEY) and wrong codes for the address
+    do not touch them. The address travels inside the sealed token, so it never appears in a
+    URL in the clear.
+    """
+    now = timezone.now()
+    invalid = ApplicationError(
+        _("This sign-in link is not valid or was already used. Ask for a new e-mail."),
+        code="invalid_link",
+    )
+    opened = _link_open(token)
+    if opened is None:
+        raise invalid
+    email, organization_id, nonce = opened
+    row = OneTimeCode.objects.filter(
+        email_digest=digest("email-link", email), code_digest=digest("link", nonce.hex())
+    ).first()
+    if row is None or row.organization_id != organization_id:
+        raise invalid
+    if row.expires_at <= now:
+        raise ApplicationError(
+            _("This sign-in link has expired (links last 30 minutes). Ask for a new e-mail."),
+            code="link_expired",
+        )
+    # One use only, even when two requests race with the same link.
+    if not OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+        raise invalid
+    return list(_subjects_with_email(email, row.organization))
+
+
+def _link_key() -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), b"consent.sign_in_link", sha256).digest()
+
+
+def _link_token(*, email: str, organization_id: int | None, nonce: bytes) -> str:
+    iv = secrets.token_bytes(12)
+    plain = json.dumps({"e": email, "o": organization_id, "n": nonce.hex()}).encode()
+    sealed = iv + AESGCM(_link_key()).encrypt(iv, plain, b"consent.sign_in_link")
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def _link_open(token: str) -> tuple[str, int | None, bytes] | None:
+    try:
+        sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        plain = AESGCM(_link_key()).decrypt(sealed[:12], sealed[12:], b"consent.sign_in_link")
+        data = json.loads(plain)
+        return str(data["e"]), data["o"], bytes.fromhex(data["n"])
+    except (ValueError, TypeError, KeyError, InvalidTag):
+        return None
+
+
 def receipt_sign_in(*, code: str, date_of_birth: date, ip: str | None) -> Subject:
     """Return the subject of the receipt whose code and date of birth both match.
 
     Raise ApplicationError with one message for any mismatch (not telling which part was
-    wrong), Throttled past the limits.
+    wrong), Throttled (with the seconds to wait) when tries come too fast.
     """
     now = timezone.now()
     code = normalize_code(code)

@@ -1,8 +1,8 @@
 """/me/: a data subject's own pages, with no account (R10, R13).
 
-Sign in with a one-time code by e-mail or a receipt code with the date of birth; then see
-every consent held with the organization, withdraw each with one click, download receipts,
-and file a request.
+Sign in with a one-time code or a one-click link by e-mail, or a receipt code with the date of
+birth; then see every consent held with the organization, withdraw each with one click,
+download receipts, and file a request.
 """
 
 import segno
@@ -30,7 +30,7 @@ from consent.services import (
     data_request_file,
     receipt_sign_in,
 )
-from consent.services.codes import self_service_signed_in
+from consent.services.codes import link_sign_in, self_service_signed_in
 from consent.views.common import self_service, subject_actor
 from tenants.errors import ApplicationError
 from tenants.models import Organization
@@ -99,6 +99,31 @@ def me_code(request):
                 sessions.offer_candidates(request, subjects)
                 return redirect("consent:me_choose")
     return render(request, "consent/me_code.html", {"form": form})
+
+
+def me_link(request, token):
+    """The one-click link from the e-mail: a button signs in (R13).
+
+    Opening the link changes nothing; only the POST uses it up, so a mail scanner that fetches
+    every link cannot spend it before the person clicks. It works whatever wrong codes anyone
+    typed for the address: the link proves control of the mailbox by itself.
+    """
+    error = None
+    if request.method == "POST":
+        try:
+            subjects = link_sign_in(token=token)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            request.session.pop(sessions.PENDING_EMAIL_KEY, None)
+            if len(subjects) == 1:
+                return _signed_in(request, subjects[0], "email_link")
+            if not subjects:
+                error = _("We hold no records for this address.")
+            else:
+                sessions.offer_candidates(request, subjects)
+                return redirect("consent:me_choose")
+    return render(request, "consent/me_link.html", {"error": error}, status=400 if error else 200)
 
 
 def me_receipt(request):

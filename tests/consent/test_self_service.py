@@ -213,3 +213,87 @@ def test_withdrawn_consent_has_no_withdraw_button(cw, client):
     _sign_in(client)
     page = client.get("/me/consents/").content.decode()
     assert f"/me/consents/{consent.public_id}/withdraw/" not in page
+
+
+def _sent_link():
+    return re.search(r"(/me/link/[^/\s]+/)", mail.outbox[-1].body).group(1)
+
+
+def test_r13_attackers_wrong_codes_do_not_stop_the_person_withdrawing_by_link(cw, client):
+    """A third party who types wrong codes and asks for new ones cannot keep a person out."""
+    import contextlib
+    import datetime
+
+    import time_machine
+
+    from consent.errors import Throttled
+    from consent.services import code_request, code_verify
+    from tenants.errors import ApplicationError
+
+    consent, _ = cw.grant()
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)) as traveller:
+        client.post("/me/", {"email": "ann@example.test"})
+        link = _sent_link()
+        # The attacker guesses from many addresses, waiting out each delay, until the code dies,
+        # then asks for new codes until requests for the address are paced.
+        for n in range(40):
+            try:
+                code_verify(email="ann@example.test", code="123456", ip=f"10.66.0.{n}")
+            except Throttled as exc:
+                traveller.shift(datetime.timedelta(seconds=exc.details["retry_after"]))
+            except ApplicationError:
+                pass
+        for n in range(5):
+            with contextlib.suppress(Throttled):
+                code_request(email="ann@example.test", ip=f"10.66.1.{n}")
+        response = client.post("/me/code/", {"email": "ann@example.test", "code": "000000"})
+        assert response.status_code == 200  # refused: the codes are of no use to anyone now
+
+        page = client.get(link)  # opening the link (a mail scanner, say) signs nobody in
+        assert page.status_code == 200 and b"<form" in page.content
+        assert client.get("/me/consents/").url == "/me/"
+        response = client.post(link)
+        assert response.status_code == 302 and response.url == "/me/consents/"
+        response = client.post(f"/me/consents/{consent.public_id}/withdraw/", follow=True)
+    assert "is withdrawn" in response.content.decode()
+    consent.refresh_from_db()
+    assert consent.state == "withdrawn"
+    assert AuditEvent.objects.filter(
+        action="self_service.signed_in", details__method="email_link"
+    ).exists()
+    assert client.post(link).status_code == 400  # used once
+
+
+def test_r13_failures_from_others_behind_one_ip_only_delay_a_person(cw, client):
+    """Thirty wrong codes from others at the same address used to lock it out for everyone."""
+    import datetime
+
+    import time_machine
+
+    from consent.errors import Throttled
+    from consent.services import code_verify
+    from tenants.errors import ApplicationError
+
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)) as traveller:
+        for n in range(60):  # the test client's address
+            try:
+                code_verify(email=f"other{n}@example.test", code="000000", ip="127.0.0.1")
+            except Throttled as exc:
+                assert exc.details["retry_after"] <= 61  # a delay with a cap, never a lock
+                traveller.shift(datetime.timedelta(seconds=exc.details["retry_after"]))
+            except ApplicationError:
+                pass
+        response = client.post("/me/", {"email": "ann@example.test"})
+        assert response.status_code == 302
+        code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+        response = client.post("/me/code/", {"email": "ann@example.test", "code": code})
+        if response.status_code == 200:  # asked to wait: at most a minute
+            wait = int(re.search(r"wait (\d+) seconds", response.content.decode()).group(1))
+            assert wait <= 61
+            traveller.shift(datetime.timedelta(seconds=wait))
+            response = client.post("/me/code/", {"email": "ann@example.test", "code": code})
+        assert response.status_code == 302 and response.url == "/me/consents/"
+        # The link is never delayed at all.
+        client.post("/me/sign-out/")
+        client.post("/me/", {"email": "ann@example.test"})
+        assert client.post(_sent_link()).url == "/me/consents/"
