@@ -291,3 +291,22 @@ def eager():
     app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+# --- Celery inline ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def eager():
+    """Run Celery tasks inline (on-commit callbacks still need executing by the test).
+
+    Outbox events are handed to their subscribers' registered tasks (apply_async), so with this
+    fixture a consent change's reaction runs inside the commit callback.
+    """
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
