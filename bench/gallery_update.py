@@ -49,6 +49,9 @@ import numpy as np  # noqa: E402
 _LABEL_BASE = 10**12
 
 
+from benchdb import ensure_database  # noqa: E402 - beside this script
+
+
 def _synthetic_faces():
     from synthetic_faces import IsotropicFaces  # beside this script, like benchdb
 
@@ -80,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
 
     dsr = _load_dsr_bench()
-    dsr._ensure_database()
+    ensure_database()
 
     from django.db import transaction
     from django.utils import timezone
