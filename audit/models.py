@@ -132,13 +132,20 @@ class AuditTreeNode(models.Model):
     Never purged: proofs keep working across a retention purge of the events beneath.
     """
 
-    pk = models.CompositePrimaryKey("organization_id", "level", "position")
     organization = models.ForeignKey(
         "tenants.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     level = models.SmallIntegerField()
     position = models.BigIntegerField()
     hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [
+            # Proofs fetch nodes by (organization, level, position).
+            models.UniqueConstraint(
+                fields=["organization", "level", "position"], name="audit_tree_node_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"node {self.level}/{self.position} of org {self.organization_id}"

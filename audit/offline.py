@@ -61,6 +61,9 @@ def verify_export(
 ) -> Outcome:
     """Return what holds and what does not for ``export`` against the key and earlier notes."""
     out = Outcome()
+    if export.get("format") != EXPORT_FORMAT and isinstance(export.get("audit_proofs"), dict):
+        # An access package or a filing pack's JSON: its proofs are in "audit_proofs".
+        export = export["audit_proofs"]
     if export.get("format") != EXPORT_FORMAT:
         out.problems.append(f"not an audit export of format {EXPORT_FORMAT}")
         return out

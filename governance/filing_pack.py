@@ -1,7 +1,8 @@
 """The filing pack: what the provincial CAC filing (R38) and a regulator's inspection (R52) need.
 
 A ZIP of JSON files, the evidence files (signage photos, assessment attachments) and one
-readable HTML report, with a manifest of SHA-256 digests so the pack can be checked later.
+readable HTML report, with a manifest of SHA-256 digests so the pack can be checked later, and
+``audit_proofs.json``: the governance audit events with inclusion proofs in the signed log.
 """
 
 import hashlib
@@ -9,11 +10,14 @@ import io
 import json
 import zipfile
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.actors import Actor
+from audit.models import AuditEvent
 from audit.services import audit_record
+from audit.services.exports import audit_export_bundle
 from governance.filing import filing_profile_get, filing_threshold, stored_individuals_count
 from governance.models import Assessment, Deployment, Filing, Incident, Notice, Purpose
 from governance.services.purposes import VERSION_FIELDS
@@ -193,6 +197,31 @@ def _filings(org) -> list[dict]:
     ]
 
 
+# The audit events about what the pack holds, each proven included in the signed log (R52).
+_PROVEN_ACTIONS = (
+    "assessment.",
+    "deployment.",
+    "filing.",
+    "filing_pack.",
+    "filing_profile.",
+    "incident.",
+    "notice.",
+    "purpose.",
+)
+_PROVEN_MAX = 10_000
+
+
+def _audit_proofs(org) -> dict:
+    """Return the newest governance audit events with inclusion proofs (``audit.offline``)."""
+    match = Q()
+    for prefix in _PROVEN_ACTIONS:
+        match |= Q(action__startswith=prefix)
+    event_ids = (
+        AuditEvent.objects.for_org(org).filter(match).order_by("-id").values_list("pk", flat=True)
+    )
+    return audit_export_bundle(organization_id=org.pk, event_ids=list(event_ids[:_PROVEN_MAX]))
+
+
 def filing_pack_build(*, organization, actor: Actor, filing: Filing | None = None) -> bytes:
     """Return the ZIP bytes of the organization's filing pack and record the export."""
     stored = stored_individuals_count(organization=organization)
@@ -222,6 +251,10 @@ def filing_pack_build(*, organization, actor: Actor, filing: Filing | None = Non
         name: json.dumps(body, ensure_ascii=False, indent=2, default=str).encode()
         for name, body in data.items()
     }
+    # Verifiable without our database: python -m audit.offline --export audit_proofs.json.
+    files["audit_proofs.json"] = json.dumps(
+        _audit_proofs(organization), ensure_ascii=False
+    ).encode()
     files["filing_report.html"] = render_to_string(
         "governance/filing_pack.html",
         {

@@ -14,7 +14,12 @@ from audit.offline import EXPORT_FORMAT
 from audit.services.checkpoints import audit_checkpoint, audit_origin, audit_verifier_key
 from audit.services.recording import audit_record
 from audit.services.sealing import audit_seal_pending
-from audit.services.tree import sealed_entries, tree_consistency_proof, tree_inclusion_proof
+from audit.services.tree import (
+    sealed_entries,
+    sealed_entries_at,
+    tree_consistency_proof,
+    tree_inclusion_proofs,
+)
 
 _CHUNK = 20_000
 
@@ -57,17 +62,18 @@ def audit_export_bundle(
                 organization_id=organization_id, event_id__in=list(event_ids), seq__lte=size
             ).values_list("seq", flat=True)
         )
-        proofs = {}
-        for seq in seqs:
-            (row,) = sealed_entries(organization_id, seq, seq)
-            bundle["events"].append({"index": seq - 1, "event_id": row[1], "entry": row[2]})
-            proofs[str(seq - 1)] = [
-                node.hex()
-                for node in tree_inclusion_proof(
-                    organization_id=organization_id, index=seq - 1, size=size
-                )
-            ]
-        bundle["inclusion"] = proofs
+        rows = sealed_entries_at(organization_id, seqs)
+        paths = tree_inclusion_proofs(
+            organization_id=organization_id, indexes=[seq - 1 for seq, _, _ in rows], size=size
+        )
+        bundle["events"] = [
+            {"index": seq - 1, "event_id": event_id, "entry": entry}
+            for seq, event_id, entry in rows
+        ]
+        bundle["inclusion"] = {
+            str(seq - 1): [node.hex() for node in path]
+            for (seq, _, _), path in zip(rows, paths, strict=True)
+        }
     bundle["consistency"] = {
         str(old): [
             node.hex()

@@ -14,7 +14,9 @@ from django.core import signing
 from django.utils import timezone
 
 from audit.actors import Actor
+from audit.models import AuditEvent
 from audit.services import audit_record
+from audit.services.exports import audit_export_bundle
 from consent.models import DataRequest, Subject
 from dsr import selectors
 from tenants.errors import ApplicationError, Conflict, NotFound
@@ -67,6 +69,20 @@ def _plain(value):
     return value
 
 
+def _consent_event_proofs(subject: Subject) -> dict:
+    """Return the subject's consent events with inclusion proofs in the signed audit log.
+
+    R16/R45: the person can check offline, from the package alone, that their consent events
+    are in the log the organization's signed checkpoint vouches for (docs/audit.md).
+    """
+    event_ids = AuditEvent.objects.filter(
+        organization_id=subject.organization_id,
+        subject_pseudonym=str(subject.pseudonym),
+        action__startswith="consent.",
+    ).values_list("pk", flat=True)
+    return audit_export_bundle(organization_id=subject.organization_id, event_ids=list(event_ids))
+
+
 def subject_package(*, subject: Subject) -> dict:
     """Return the access package: profile, consents, biometrics metadata, requests, audit."""
     org = subject.organization
@@ -98,6 +114,7 @@ def subject_package(*, subject: Subject) -> dict:
             "columns": selectors.AUDIT_COLUMNS,
             "rows": selectors.subject_audit_export(subject=subject),
         },
+        "audit_proofs": _consent_event_proofs(subject),
     }
 
 

@@ -1,4 +1,6 @@
-"""REST API for the audit trail: list and filter events, verify the hash chain."""
+"""REST API for the audit trail: list and filter events, verify the hash chain, fetch signed
+checkpoints and verifiable exports (issue 16). Every read of the log is itself recorded, as one
+event per request (R31)."""
 
 import django_filters
 from drf_spectacular.utils import extend_schema
@@ -8,7 +10,14 @@ from rest_framework.response import Response
 
 from audit.models import AuditEvent
 from audit.selectors import EXPORT_COLUMNS, audit_chain_state, audit_events_for_org
-from audit.services import audit_seal_pending, audit_verify
+from audit.services import (
+    audit_checkpoint,
+    audit_record,
+    audit_seal_pending,
+    audit_verifier_key,
+    audit_verify,
+)
+from audit.services.exports import audit_export_bundle
 from portal.api.filters import UtcIsoDateTimeFilter
 from tenants import roles
 from tenants.scoping import OrgScopedMixin
@@ -55,6 +64,13 @@ class VerifyOutput(serializers.Serializer):
     message = serializers.CharField()
 
 
+class CheckpointOutput(serializers.Serializer):
+    tree_size = serializers.IntegerField()
+    root_hash = serializers.CharField(help_text="hex SHA-256 Merkle tree head")
+    note = serializers.CharField(help_text="the checkpoint as a C2SP signed note")
+    verifier_key = serializers.CharField(help_text="the signed-note verifier key")
+
+
 class AuditEventViewSet(
     OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -69,10 +85,66 @@ class AuditEventViewSet(
         "retrieve": roles.VIEW_AUDIT,
         "chain": roles.VIEW_AUDIT,
         "verify": roles.VERIFY_AUDIT,
+        "checkpoint": roles.VIEW_AUDIT,
+        "verifiable_export": roles.VIEW_AUDIT,
     }
 
     def scoped_queryset(self):
         return audit_events_for_org(organization=self.organization)
+
+    def _record_read(self, request, **details):
+        # R31: one event per query of the log, however many rows it returns.
+        audit_record(
+            organization_id=self.organization.pk,
+            actor=self.actor,
+            action="audit.viewed",
+            details={"query": dict(request.query_params.items()), **details},
+        )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        self._record_read(request, via="api")
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._record_read(request, via="api", event_id=kwargs.get("pk"))
+        return response
+
+    @extend_schema(responses=CheckpointOutput)
+    @action(detail=False, methods=["get"])
+    def checkpoint(self, request):
+        """The latest signed checkpoint of the organization's log (signed now if it grew)."""
+        audit_seal_pending(organization_id=self.organization.pk)
+        checkpoint = audit_checkpoint(organization_id=self.organization.pk)
+        if checkpoint is None:
+            return Response(status=204)
+        data = {
+            "tree_size": checkpoint.tree_size,
+            "root_hash": checkpoint.root_hash,
+            "note": checkpoint.note,
+            "verifier_key": audit_verifier_key(),
+        }
+        return Response(CheckpointOutput(data).data)
+
+    @extend_schema(responses=dict)
+    @action(detail=False, methods=["get"], url_path="verifiable-export")
+    def verifiable_export(self, request):
+        """Entries, checkpoint and proofs for ``python -m audit.offline`` (docs/audit.md).
+
+        ``?event=<id>`` (repeatable) exports only those events, each with an inclusion proof;
+        ``?consistency_from=<size>`` adds a consistency proof from an earlier checkpoint.
+        """
+        event_ids = [int(v) for v in request.query_params.getlist("event") if v.isdigit()]
+        sizes = [int(v) for v in request.query_params.getlist("consistency_from") if v.isdigit()]
+        bundle = audit_export_bundle(
+            organization_id=self.organization.pk,
+            event_ids=event_ids or None,
+            consistency_from=sizes,
+            actor=self.actor,
+            purpose="api verifiable export",
+        )
+        return Response(bundle)
 
     @extend_schema(responses=ChainStateOutput)
     @action(detail=False, methods=["get"])

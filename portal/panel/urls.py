@@ -31,6 +31,19 @@ urlpatterns = [
     path("o/<slug:org_slug>/audit/", audit.audit_log, name="audit"),
     path("o/<slug:org_slug>/audit/export.csv", audit.audit_export, name="audit_export"),
     path("o/<slug:org_slug>/audit/verify/", audit.audit_verify_view, name="audit_verify"),
+    path(
+        "o/<slug:org_slug>/audit/checkpoint/", audit.audit_checkpoint_view, name="audit_checkpoint"
+    ),
+    path(
+        "o/<slug:org_slug>/audit/verifier.key",
+        audit.audit_verifier_key_view,
+        name="audit_verifier_key",
+    ),
+    path(
+        "o/<slug:org_slug>/audit/export.json",
+        audit.audit_verifiable_export,
+        name="audit_verifiable_export",
+    ),
     path("o/<slug:org_slug>/", include("portal.panel.governance.urls")),
     path("o/<slug:org_slug>/", include("portal.panel.consent.urls")),
     path("o/<slug:org_slug>/", include("portal.panel.recognition.urls")),
