@@ -21,6 +21,8 @@ from consent.models import (
     SigningKey,
     Subject,
 )
+from consent.services.history import topic_for
+from outbox.selectors import event_latest_about
 
 
 def _usable(*, subject, purpose, deployment=None, storage=False, raw_images=False):
@@ -151,4 +153,27 @@ def consent_figures(*, organization) -> dict:
         "withdrawals_30d": ConsentEvent.objects.for_org(organization)
         .filter(type=ConsentEvent.Type.WITHDRAWN, at__gte=since)
         .count(),
+    }
+
+
+def consent_purge_status(*, consent) -> dict | None:
+    """Return where the template purge after the consent's withdrawal stands, or None.
+
+    ``{"state": "pending" | "done", "done_at": ..., "attempts": n}``: the withdrawal answered
+    at its commit; recognition's reaction (retried until done) purges after it (R13, R22).
+    """
+    if consent.state != Consent.State.WITHDRAWN:
+        return None
+    event = event_latest_about(
+        topic=topic_for(ConsentEvent.Type.WITHDRAWN),
+        organization_id=consent.organization_id,
+        key="consent_id",
+        value=consent.pk,
+    )
+    if event is None:
+        return None
+    return {
+        "state": "done" if event.done_at else "pending",
+        "done_at": event.done_at,
+        "attempts": event.attempts,
     }

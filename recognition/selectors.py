@@ -59,8 +59,16 @@ def jobs_for(*, user, organization):
     )
 
 
-def enrollments_for(*, user, organization):
+def enrollments_for(*, user, organization, subject=None, purpose=None, template_state=""):
+    """Return the enrollments ``user`` may see, narrowed by subject pseudonym, purpose id and
+    template state (stored, purged on withdrawal, erased, expired ...) where given."""
     rows = Enrollment.objects.for_org(organization).select_related("deployment", "purpose")
+    if subject:
+        rows = rows.filter(subject_pseudonym=subject)
+    if purpose:
+        rows = rows.filter(purpose_id=purpose)
+    if template_state:
+        rows = rows.filter(template_state=template_state)
     return _visible(
         rows, user=user, organization=organization, perms=(roles.VIEW_RESULTS, roles.ENROLL)
     )

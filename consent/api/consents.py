@@ -1,7 +1,7 @@
 """/api/v1/consents/: grant, withdraw, restrict, restore; receipts of each consent."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -11,7 +11,7 @@ from audit.services import audit_record
 from consent.api.common import JSONValueField
 from consent.models import Consent, ConsentEvent, ConsentReceipt, ConsentRecipient, Subject
 from consent.receipts import receipt_document
-from consent.selectors import consent_events, consents_for_org
+from consent.selectors import consent_events, consent_purge_status, consents_for_org
 from consent.services import (
     Evidence,
     Guardian,
@@ -40,12 +40,19 @@ class ConsentEventOutput(serializers.ModelSerializer):
         fields = ["type", "from_state", "to_state", "at", "actor_type", "channel", "reason"]
 
 
+class TemplatePurgeOutput(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["pending", "done"])
+    done_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField()
+
+
 class ConsentOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     subject = serializers.UUIDField(source="subject_pseudonym")
     purpose_version_number = serializers.IntegerField(source="purpose_version.version")
     recipients = ConsentRecipientSerializer(many=True)
     guardian = serializers.SerializerMethodField()
+    template_purge = serializers.SerializerMethodField()
 
     class Meta:
         model = Consent
@@ -76,7 +83,13 @@ class ConsentOutput(serializers.ModelSerializer):
             "withdrawal_channel",
             "state_changed_at",
             "retain_until",
+            "template_purge",
         ]
+
+    @extend_schema_field(TemplatePurgeOutput(allow_null=True))
+    def get_template_purge(self, obj) -> dict | None:
+        # Withdrawn consents only: whether recognition's purge after it is pending or done.
+        return consent_purge_status(consent=obj)
 
     def get_guardian(self, obj) -> dict | None:
         if obj.kind != Consent.Kind.GUARDIAN:

@@ -1,5 +1,6 @@
 """/api/v1/enrollments/: enroll a consenting subject's face (202 and a job to follow)."""
 
+import django_filters
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -40,6 +41,8 @@ class EnrollmentOutput(serializers.ModelSerializer):
             "purpose",
             "subject",
             "keep_raw_image",
+            "template_state",
+            "template_removed_at",
             "model_version",
             "face_box",
             "created_at",
@@ -53,6 +56,14 @@ class EnrollmentOutput(serializers.ModelSerializer):
 
     def get_url(self, obj) -> str:
         return reverse("api:enrollment-detail", args=[obj.public_id])
+
+
+class EnrollmentFilter(django_filters.FilterSet):
+    subject = django_filters.UUIDFilter(field_name="subject_pseudonym", help_text="Pseudonym.")
+
+    class Meta:
+        model = Enrollment
+        fields = ["status", "template_state", "deployment", "purpose", "subject"]
 
 
 class EnrollmentViewSet(
@@ -69,7 +80,7 @@ class EnrollmentViewSet(
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-f-]{36}"
     parser_classes = [MultiPartParser, FormParser]
-    filterset_fields = ["status", "deployment", "purpose"]
+    filterset_class = EnrollmentFilter
     # Membership is checked here; the per-deployment ENROLL grant is checked by the service.
     required_perms = {
         "list": roles.VIEW_ORGANIZATION,

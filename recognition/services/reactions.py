@@ -12,6 +12,7 @@ from django.db import transaction
 
 from audit.actors import Actor
 from consent.models import Subject
+from consent.services.history import TOPIC_ERASED
 from outbox.services import event_done, event_for_subscriber
 from recognition.services.templates import DeletionReason, subject_templates_reconcile
 
@@ -21,7 +22,7 @@ SUBSCRIBER = "recognition.react_to_consent"
 # What a deletion caused by each topic is recorded as (R22); the rest: the consent ended.
 _REASONS = {
     "consent.withdrawn": DeletionReason.CONSENT_WITHDRAWN,
-    "consent.erased": DeletionReason.SUBJECT_ERASURE,
+    TOPIC_ERASED: DeletionReason.SUBJECT_ERASURE,
 }
 
 
@@ -56,6 +57,8 @@ def consent_change_react(*, event_id: int, organization_id: int) -> int | None:
             subject=subject,
             actor=_actor(event),
             reason=_REASONS.get(event.topic, DeletionReason.CONSENT_ENDED),
+            # PIPL Art. 47: an erased subject keeps no face data, whatever their consents say.
+            everything=event.topic == TOPIC_ERASED,
         )
     event_done(event=event, subscriber=SUBSCRIBER)
     return deleted

@@ -167,26 +167,31 @@ def raw_images_delete(*, images, actor: Actor, reason: str) -> int:
 
 
 @transaction.atomic
-def subject_templates_reconcile(*, subject, actor: Actor, reason: str) -> int:
+def subject_templates_reconcile(
+    *, subject, actor: Actor, reason: str, everything: bool = False
+) -> int:
     """Bring the subject's face data in line with their consents now; return templates deleted.
 
     Deletes the templates and raw images no storage consent still needs (PIPL Art. 47, R13,
     R22), then puts each kept template in its galleries or takes it out, by whether a usable
     consent covers it (restricted or awaiting re-consent: kept, out; restored or given again:
-    back in). Idempotent: a second call finds nothing to delete and logs the same membership.
+    back in). ``everything`` (the subject was erased) deletes all of it whatever the consents.
+    Idempotent: a second call finds nothing to delete and logs the same membership.
     """
     templates = FaceTemplate.objects.filter(subject=subject)
-    deleted = templates_delete(
-        templates=templates_unneeded(templates=templates), actor=actor, reason=reason
-    )
+    if not everything:
+        templates = templates_unneeded(templates=templates)
+    deleted = templates_delete(templates=templates, actor=actor, reason=reason)
     # R21: a kept raw image needs its own still-standing consent item, like the template.
-    kept = {
-        p
-        for (p,) in Consent.objects.filter(subject=subject)
-        .storing()
-        .filter(raw_images=True)
-        .values_list("purpose_id")
-    }
+    kept = set()
+    if not everything:
+        kept = {
+            p
+            for (p,) in Consent.objects.filter(subject=subject)
+            .storing()
+            .filter(raw_images=True)
+            .values_list("purpose_id")
+        }
     raw_images_delete(
         images=RawImage.objects.filter(subject=subject).exclude(purpose_id__in=kept),
         actor=actor,

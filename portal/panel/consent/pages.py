@@ -13,6 +13,7 @@ from consent.models import Consent
 from consent.receipts import display_code
 from consent.selectors import (
     consent_events,
+    consent_purge_status,
     consents_for_org,
     consents_for_subject,
     data_requests_for_subject,
@@ -84,7 +85,7 @@ def subject_detail(request, pseudonym):
         raise Http404
     _audit_reads(request, [subject], "subject.viewed")
     consents = [
-        (consent, list(consent_events(consent=consent)))
+        (consent, list(consent_events(consent=consent)), consent_purge_status(consent=consent))
         for consent in consents_for_subject(subject=subject)
     ]
     can_handle = request.user.has_perm(roles.HANDLE_REQUESTS, request.organization)

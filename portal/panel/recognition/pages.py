@@ -1,5 +1,7 @@
 """Panel pages for recognition: enroll, jobs (with a progress bar), the review queue (R43)."""
 
+import uuid
+
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -8,7 +10,7 @@ from consent.selectors import subject_for_org
 from governance.selectors import deployments_for_org, purposes_for_org
 from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.recognition.forms import EnrollForm, JobForm
-from recognition.models import RecognitionResult
+from recognition.models import Enrollment, RecognitionResult
 from recognition.selectors import enrollments_for, job_results, jobs_for, review_queue
 from recognition.services.enrollment import enrollment_request
 from recognition.services.jobs import recognition_job_create
@@ -54,8 +56,32 @@ def enroll(request):
         )
         if enrollment:
             return redirect("panel:rec_enroll", org_slug=org.slug)
-    recent = enrollments_for(user=request.user, organization=org)[:20]
-    return render(request, "panel/recognition/enroll.html", {"form": form, "recent": recent})
+    # The list's filters: subject pseudonym, purpose, what became of the template.
+    purpose, state = request.GET.get("purpose", ""), request.GET.get("state", "")
+    filters = {
+        "subject": _uuid_or_none(request.GET.get("subject", "")),
+        "purpose": purpose if purpose.isdigit() else "",
+        "template_state": state if state in Enrollment.TemplateState.values else "",
+    }
+    recent = enrollments_for(user=request.user, organization=org, **filters)[:50]
+    return render(
+        request,
+        "panel/recognition/enroll.html",
+        {
+            "form": form,
+            "recent": recent,
+            "filters": filters,
+            "purposes": purposes_for_org(organization=org),
+            "template_states": Enrollment.TemplateState.choices,
+        },
+    )
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @org_view(roles.VIEW_ORGANIZATION)
