@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    # Staff accounts (issue 15): TOTP devices and recovery codes, sign-in throttling.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     # Bottom to top: a lower app never imports a higher one.
     "tenants",
     "audit",
@@ -89,8 +94,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions past their absolute age; holds a sign-in at the second factor until it is given.
+    "tenants.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -126,6 +136,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its account or address is locked out (django-axes).
+    "tenants.backends.ThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Role permissions come from the membership; per-object grants from django-guardian.
     "tenants.backends.RoleBackend",
@@ -139,12 +151,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Argon2 for new and changed passwords; older PBKDF2 hashes still verify and are rehashed with
+# Argon2 on the person's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "panel:home"
 LOGOUT_REDIRECT_URL = "login"
 # A staff account reaches face data: its reset link and its invitation links expire early.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 INVITATION_MAX_AGE_HOURS = env_int("INVITATION_MAX_AGE_HOURS", 72)
+# Sessions of people who handle face data end after SESSION_IDLE_SECONDS without a request, and
+# SESSION_MAX_AGE_SECONDS after sign-in whatever happens (tenants.middleware).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE_SECONDS = env_int("SESSION_MAX_AGE_SECONDS", 12 * 3600)
+# Second factor (TOTP, recovery codes): always for these roles, for every member of an
+# organization that asks for it (Organization.require_second_factor), and for anyone who set one
+# up. The demo asks it of nobody by default, so its people sign in with the password alone.
+SECOND_FACTOR_ROLES = env_list(
+    "SECOND_FACTOR_ROLES", [] if PORTAL_MODE == "demo" else ["owner", "dpo"]
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "FaceConsent Portal")
+# Sign-in throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one account (from any
+# address) or from one address (for any account) lock it for AXES_COOLOFF_MINUTES. Failures
+# during a lock do not extend it, so an attacker cannot keep a person out for good.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tenants.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "tenants.throttling.username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

@@ -3,6 +3,8 @@
 Views ask ``user.has_perm(perm, obj)`` and these answer; nothing else decides permissions.
 """
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from guardian.backends import ObjectPermissionBackend
 
 from tenants.roles import OBJECT_GRANTABLE, role_allows
@@ -26,6 +28,24 @@ def role_in(user, organization) -> str | None:
         membership = user.memberships.filter(organization_id=organization.pk).first()
         cache[organization.pk] = membership.role if membership else None
     return cache[organization.pk]
+
+
+class ThrottleBackend(AxesStandaloneBackend):
+    """Refuse a web sign-in while its account or address is locked out (django-axes).
+
+    A sign-in without a request (a shell, Django's test client ``login()``) has no address to
+    count and is not throttled; every sign-in through a view passes its request.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except AxesBackendPermissionDenied:
+            # Tells the audit receivers this failure is an attempt during a lock, not a new one.
+            request.sign_in_refused_locked = True
+            raise
 
 
 class RoleBackend:

@@ -40,6 +40,10 @@ class Organization(models.Model):
         _("personal-information protection contact"), max_length=120, blank=True
     )
     pi_contact_email = models.EmailField(_("personal-information protection e-mail"), blank=True)
+    # Owners and DPOs always need a second factor (SECOND_FACTOR_ROLES); this asks it of everyone.
+    require_second_factor = models.BooleanField(
+        _("require a second factor for every member"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()

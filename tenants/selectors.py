@@ -1,5 +1,9 @@
 """Reads about organizations, members and keys."""
 
+from django.conf import settings
+from django.db.models import Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from tenants.models import ApiKey, Invitation, Membership, Organization
 from tenants.roles import Role
 
@@ -53,3 +57,31 @@ def invitation_by_token(*, token: str) -> Invitation | None:
         .filter(token_hash=Invitation.hash_token(token or ""))
         .first()
     )
+
+
+def second_factor_required(*, user) -> bool:
+    """Return whether ``user`` must give a second factor to sign in.
+
+    Required of every role in SECOND_FACTOR_ROLES (owners and DPOs, outside the demo) and of
+    every member of an organization that asks it of everyone.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        Q(user=user)
+        & (Q(role__in=settings.SECOND_FACTOR_ROLES) | Q(organization__require_second_factor=True))
+    ).exists()
+
+
+def has_second_factor(*, user) -> bool:
+    """Return whether ``user`` has a confirmed authenticator (then it is always asked for)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def second_factor_step(*, user) -> str | None:
+    """Return what a signed-in, not yet verified ``user`` must do: "verify", "setup" or None."""
+    if has_second_factor(user=user):
+        return "verify"
+    if second_factor_required(user=user):
+        return "setup"
+    return None

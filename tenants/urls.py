@@ -1,4 +1,4 @@
-"""/accounts/: a person's own account. Sign-in and sign-out are Django's views as they are."""
+"""/accounts/: a person's own account: sign-in (password, then a second factor), sign-out."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -6,7 +6,10 @@ from django.urls import path
 from tenants import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("second-factor/", views.second_factor_manage, name="second_factor"),
+    path("second-factor/verify/", views.second_factor_verify, name="second_factor_verify"),
+    path("second-factor/setup/", views.second_factor_setup, name="second_factor_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -83,14 +83,35 @@ def world(db) -> World:
 ROLES = ("owner", "dpo", "operator", "auditor")
 
 
+def sign_in(client, user):
+    """Sign ``user`` in on ``client`` as a completed sign-in: password and any second factor.
+
+    Owners and DPOs (and members of organizations that ask it) need a second factor; they get a
+    confirmed authenticator and the session records it as given, as the sign-in pages would.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tenants.selectors import second_factor_required
+
+    client.force_login(user)
+    if second_factor_required(user=user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def api_as():
     """Return ``client_for(user)``: a DRF client signed in as ``user`` (session auth)."""
     from rest_framework.test import APIClient
 
     def client_for(user, org_slug: str | None = None):
-        client = APIClient()
-        client.force_login(user)
+        client = sign_in(APIClient(), user)
         if org_slug:
             client.credentials(HTTP_X_ORGANIZATION=org_slug)
         return client
@@ -104,9 +125,7 @@ def panel_as(client):
     from django.test import Client
 
     def client_for(user):
-        c = Client()
-        c.force_login(user)
-        return c
+        return sign_in(Client(), user)
 
     return client_for
 

@@ -22,10 +22,19 @@ from tenants.services.organizations import (
     organization_create,
     organization_update,
 )
+from tenants.services.second_factor import (
+    recovery_codes_regenerate,
+    second_factor_check,
+    second_factor_remove,
+    totp_device_confirm,
+    totp_device_start,
+)
+from tenants.services.sign_in import account_locked, sign_in_failed, sign_in_recorded
 
 __all__ = [
     "ORGANIZATION_FIELDS",
     "account_audit",
+    "account_locked",
     "api_key_create",
     "api_key_revoke",
     "invitation_accept",
@@ -37,6 +46,13 @@ __all__ = [
     "membership_remove",
     "organization_create",
     "organization_update",
+    "recovery_codes_regenerate",
+    "second_factor_check",
+    "second_factor_remove",
+    "sign_in_failed",
+    "sign_in_recorded",
+    "totp_device_confirm",
+    "totp_device_start",
     "user_create",
     "user_password_reset_requested",
     "user_password_set",

@@ -25,6 +25,7 @@ ORGANIZATION_FIELDS = (
     "contact_phone",
     "pi_contact_name",
     "pi_contact_email",
+    "require_second_factor",
 )
 
 

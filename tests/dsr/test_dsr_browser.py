@@ -6,13 +6,17 @@ import json
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consent.models import DataRequest
 from recognition.models import FaceTemplate
 from tests.dsr.conftest import put_face_data
 from tests.factories import PASSWORD
+from tests.tenants.conftest import totp_now
 
+User = get_user_model()
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -47,6 +51,9 @@ def test_person_asks_for_a_copy_then_erasure_and_the_dpo_handles_both(
     dw, live_server, browser, tmp_path
 ):
     put_face_data(dw)
+    authenticator = TOTPDevice.objects.create(
+        user=User.objects.get(username="dpo@acme.test"), name="phone", confirmed=True
+    )
     base = live_server.url
     person = browser.new_context(accept_downloads=True, viewport={"width": 390, "height": 844})
     me = person.new_page()
@@ -59,6 +66,10 @@ def test_person_asks_for_a_copy_then_erasure_and_the_dpo_handles_both(
     dpo.get_by_label("E-mail or user name").fill("dpo@acme.test")
     dpo.get_by_label("Password").fill(PASSWORD)
     dpo.get_by_role("button", name="Sign in").click()
+    # A DPO gives the code from their authenticator after the password (issue 15).
+    dpo.wait_for_url("**/accounts/second-factor/verify/**")
+    dpo.get_by_label("Code").fill(totp_now(authenticator))
+    dpo.get_by_role("button", name="Continue").click()
     dpo.wait_for_url(re.compile(r".*/o/acme/.*|.*/$"))
     _dpo_completes(dpo, base, "Get a copy of my data", "Prepare the package")
     assert "Request completed." in dpo.locator("body").inner_text()

@@ -29,6 +29,8 @@ from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 from PIL import Image
 
+from tests.conftest import sign_in
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ("owner", "dpo", "operator", "auditor")
@@ -542,7 +544,7 @@ def _client(worlds: Worlds, role: str, auth: str):
     if auth == "api_key":
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {worlds.b.keys[role]}")
     else:
-        client.force_login(worlds.b.users[role])
+        sign_in(client, worlds.b.users[role])
     return client
 
 
@@ -786,8 +788,7 @@ def test_r33_page_never_reaches_another_organizations_objects(worlds, route, var
     if principal == "self_service":
         client = _self_service_client(worlds)
     else:
-        client = Client()
-        client.force_login(worlds.b.users[principal])
+        client = sign_in(Client(), worlds.b.users[principal])
     target = variant.partition(":")[2]
     answers = []
     for never in (False, True):

@@ -1,6 +1,7 @@
 """Invitations end to end: offered by an organization, accepted by the person as themselves."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -38,7 +39,9 @@ def test_r33_new_address_sets_its_own_password_and_joins(world, panel_as, commit
     assert not Membership.objects.filter(user__email__iexact="new@acme.test").exists()
     done = person.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert done.status_code == 302
-    assert person.get("/o/acme/").status_code == 200  # signed in as the new member
+    # Signed in as the new member, who as a DPO sets up a second factor before anything else.
+    held = person.get("/o/acme/")
+    assert held.url == "/accounts/second-factor/setup/?next=%2Fo%2Facme%2F"
     membership = Membership.objects.get(organization=world.org, user__email="New@acme.test")
     assert membership.role == "dpo"
     assert Client().login(username="new@acme.test", password=NEW_PASSWORD)
@@ -50,7 +53,7 @@ def test_r33_new_address_sets_its_own_password_and_joins(world, panel_as, commit
 
 
 def test_r33_existing_account_accepts_signed_in_and_keeps_its_password(
-    world, panel_as, commit, mailed_link
+    world, panel_as, commit, mailed_link, set_up_second_factor
 ):
     before = world.outsider.password
     with commit():
@@ -66,7 +69,10 @@ def test_r33_existing_account_accepts_signed_in_and_keeps_its_password(
         f"/accounts/login/?next={link}",
         {"username": "owner@other.test", "password": PASSWORD, "next": link},
     )
-    assert signed_in.url == link
+    # An owner elsewhere: the password, then a second factor, then the invitation.
+    assert signed_in.url == f"/accounts/second-factor/setup/?{urlencode({'next': link})}"
+    done, _ = set_up_second_factor(person, world.outsider, link)
+    assert done.context["next"] == link
     assert person.post(link).status_code == 302
     world.outsider.refresh_from_db()
     assert world.outsider.password == before
