@@ -7,7 +7,13 @@ from governance.filing import (
     filing_threshold,
     stored_individuals_count,
 )
-from governance.gates import RuleCheck, deployment_checks, fix_url, purpose_version_problems
+from governance.gates import (
+    RuleCheck,
+    deployment_checks,
+    deployment_processing_unmet,
+    fix_url,
+    purpose_version_problems,
+)
 from governance.models import Deployment, Filing, FilingProfile, Incident, Notice, Purpose
 
 PROFILE_REQUIRED = ("security_measures", "processing_rules", "operating_procedures")
@@ -178,7 +184,9 @@ def _incident_check(organization) -> RuleCheck:
 def organization_compliance(*, organization, stored_count: int | None = None) -> dict:
     """Return {"stored_count", "threshold", "organization": [checks], "deployments": [...]}.
 
-    Each deployment entry is {"deployment", "checks"}; retired deployments are left out.
+    Each deployment entry is {"deployment", "checks", "processing_unmet"}; the last lists, for
+    an active deployment, the rules that suspend its new enrollments and jobs (R2, R27, R29),
+    empty when they may go on. Retired deployments are left out.
     """
     if stored_count is None:
         stored_count = stored_individuals_count(organization=organization)
@@ -195,5 +203,14 @@ def organization_compliance(*, organization, stored_count: int | None = None) ->
             _incident_check(organization),
             *_filing_checks(organization, stored_count),
         ],
-        "deployments": [{"deployment": d, "checks": deployment_checks(d)} for d in deployments],
+        "deployments": [
+            {
+                "deployment": d,
+                "checks": deployment_checks(d),
+                "processing_unmet": deployment_processing_unmet(d)
+                if d.status == Deployment.Status.ACTIVE
+                else [],
+            }
+            for d in deployments
+        ],
     }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Assessment, Deployment, DeploymentPurpose, Notice, Purpose
+from tenants.errors import RuleViolation
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def _storage_check(deployment: Deployment) -> RuleCheck:
             "why templates cannot stay on the device, or store them on the device."
         )
         if unmet
-        else _("Templates stay on the device.")
+        else _("Templates stay on the device: the portal refuses to store them centrally here.")
         if not central
         else _("Central storage is justified; separate consent is collected per person."),
         fix_url("gov_deployment_edit", deployment.organization, pk=deployment.pk) if unmet else "",
@@ -316,3 +317,97 @@ def deployment_checks(deployment: Deployment) -> list[RuleCheck]:
 def deployment_unmet(deployment: Deployment) -> list[dict]:
     """Return the unmet rules as RuleViolation details: [{"rule", "message", "fix_url"}]."""
     return [check.as_detail() for check in deployment_checks(deployment) if not check.met]
+
+
+class ProcessingSuspended(RuleViolation):
+    """New enrollments and recognition jobs are suspended on a deployment (R2, R27, R29)."""
+
+    code = "processing_suspended"
+
+
+class CentralStorageRefused(RuleViolation):
+    """A central template was asked for on a deployment that keeps them on the device (R19)."""
+
+    code = "storage_on_device"
+
+
+def deployment_processing_unmet(deployment: Deployment) -> list[dict]:
+    """Return the rules that suspend new enrollments and jobs on the deployment, as details.
+
+    R2: at least one purpose is still attached (detaching the last one from an active
+    deployment leaves nothing processing may serve). R27 and R29: the latest signed-off
+    assessment covers every attached purpose's current version and is not stale; the same
+    check as activation's, so the rule is written once. Empty when processing may go on.
+    Read fresh on every call: a worker calls it again before it runs what was queued earlier.
+    """
+    links = list(
+        DeploymentPurpose.objects.filter(deployment=deployment).select_related(
+            "purpose", "purpose__current_version"
+        )
+    )
+    org = deployment.organization
+    unmet = []
+    if not links:
+        unmet.append(
+            {
+                "rule": "R2",
+                "message": _(
+                    "No purpose is declared for this deployment any more. Suspend it, attach "
+                    "a purpose, have its impact assessment signed off and activate it again; "
+                    "or retire it."
+                ),
+                "fix_url": fix_url("gov_deployment_detail", org, pk=deployment.pk),
+            }
+        )
+    unmet += [check.as_detail() for check in _assessment_checks(deployment, links) if not check.met]
+    return unmet
+
+
+def processing_suspended_message(unmet: list[dict]) -> str:
+    """Return the sentence a refused enrollment or job starts with, naming the rules."""
+    named = sorted({detail["rule"] for detail in unmet})
+    rules = ", ".join(named)
+    if "R29" in named:
+        return _(
+            "New enrollments and recognition jobs are suspended on this deployment (%(rules)s): "
+            "its impact assessment is stale. Reassess it and have a DPO sign off the new "
+            "assessment."
+        ) % {"rules": rules}
+    return _(
+        "New enrollments and recognition jobs are suspended on this deployment (%(rules)s) "
+        "until every rule listed is met."
+    ) % {"rules": rules}
+
+
+def deployment_processing_check(*, deployment: Deployment) -> None:
+    """Raise ProcessingSuspended (422, each unmet rule with its fix) unless new enrollments
+    and jobs may start on the deployment now (R2, R27, R29)."""
+    unmet = deployment_processing_unmet(deployment)
+    if unmet:
+        raise ProcessingSuspended(processing_suspended_message(unmet), details=unmet)
+
+
+def deployment_central_storage_check(*, deployment: Deployment) -> None:
+    """Raise CentralStorageRefused unless the deployment stores templates centrally (R19).
+
+    FRM Art. 8: a deployment declared "on the device" keeps faces on the device, so the portal
+    never holds a template for it, whatever a consent allows.
+    """
+    if deployment.storage_mode == Deployment.StorageMode.CENTRAL:
+        return
+    raise CentralStorageRefused(
+        _("This deployment keeps face templates on the device (R19): none is stored centrally."),
+        details=[
+            {
+                "rule": "R19",
+                "message": _(
+                    "Enroll on the device itself, or, if templates must be stored centrally, "
+                    "suspend the deployment, set its storage mode to central with the reason, "
+                    "reassess, and collect each person's separate consent to central storage."
+                ),
+                "fix_url": fix_url(
+                    "gov_deployment_edit", deployment.organization, pk=deployment.pk
+                ),
+            }
+        ],
+    )

@@ -1,9 +1,15 @@
-"""/healthz: is the database reachable, is the broker reachable."""
+"""/healthz: is the database reachable, is the broker reachable.
+
+Anyone (a load balancer's probe) gets the status alone; what failed and why (an error text
+may name the broker's address) only signed-in platform staff (Django's is_staff or superuser)
+who have given any second factor asked of them.
+"""
 
 from django.db import connection
 from django.http import JsonResponse
 
 from portal.celery import app as celery_app
+from tenants.selectors import second_factor_step
 
 
 def _database() -> str:
@@ -25,9 +31,17 @@ def _broker() -> str:
     return "ok"
 
 
+def _platform_staff(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not (user.is_staff or user.is_superuser):
+        return False
+    return user.is_verified() or second_factor_step(user=user) is None
+
+
 def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "error"}
+    if _platform_staff(request):
+        body.update(checks)
+    return JsonResponse(body, status=200 if healthy else 503)

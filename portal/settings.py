@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "csp",
     # Bottom to top: a lower app never imports a higher one.
     "tenants",
     "audit",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends sessions past their absolute age; holds a sign-in at the second factor until it is given.
     "tenants.middleware.StaffSessionMiddleware",
@@ -216,6 +219,29 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Behind a proxy that terminates TLS and sets this header (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content security policy: scripts, styles and everything else from this site only; no inline
+# script or style, no plugins, no framing. QR codes are inline SVG; images may be data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Powerful browser features off on every page: no page of the portal uses the camera (photos are
+# uploaded as files), the microphone, location or payment.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in env_list(
+        "PERMISSIONS_POLICY_OFF",
+        ["camera", "microphone", "geolocation", "payment", "usb", "display-capture"],
+    )
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -412,6 +438,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+# The API's schema and docs pages need a signed-in person or an API key, except in the demo.
+API_DOCS_REQUIRE_AUTH = env_bool("API_DOCS_REQUIRE_AUTH", PORTAL_MODE != "demo")
 SPECTACULAR_SETTINGS = {
     "TITLE": "FaceConsent Portal API",
     "DESCRIPTION": (

@@ -270,8 +270,27 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
+        # Every page the test opens reports what the content security policy refused (issue 15:
+        # no inline script or style anywhere); the test fails on the first such refusal.
+        refused = []
+        open_context = browser.new_context
+
+        def new_context(*args, **kwargs):
+            context = open_context(*args, **kwargs)
+            context.on(
+                "console",
+                lambda message: (
+                    refused.append(f"{message.location.get('url')}: {message.text}")
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
+            return context
+
+        browser.new_context = new_context
         yield browser
         browser.close()
+        assert refused == [], "\n".join(refused)
 
 
 # --- Celery inline ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from tenants.models import Membership, Organization
@@ -133,6 +134,32 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     section_security_risks = "Templates could leak from the gate; encrypted at rest."
     section_protective_measures = "Encryption, access control, audit trail."
     retain_until = datetime.date(2099, 1, 1)
+
+
+class ApprovedAssessmentFactory(AssessmentFactory):
+    """A signed-off assessment covering the current versions of the deployment's purposes.
+
+    Enrollment and jobs need one that is not stale (R27, R29); attach the purposes first.
+    """
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    status = "approved"
+    signed_off_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def purpose_versions(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            from governance.models import PurposeVersion
+
+            extracted = PurposeVersion.objects.filter(
+                purpose__deployment_links__deployment=self.deployment,
+                pk=F("purpose__current_version_id"),
+            )
+        self.purpose_versions.set(extracted)
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):

@@ -177,11 +177,21 @@ class FilingViewSet(
         return Response(ProfileSerializer(profile).data)
 
 
+class UnmetRuleOutput(serializers.Serializer):
+    rule = serializers.CharField()
+    message = serializers.CharField()
+    fix_url = serializers.CharField()
+
+
 class DeploymentComplianceOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     status = serializers.CharField()
     rules = RuleCheckOutput(many=True)
+    processing_suspended = UnmetRuleOutput(
+        many=True,
+        help_text="Why new enrollments and jobs are refused (R2, R27, R29); empty if not.",
+    )
 
 
 class ComplianceOutput(serializers.Serializer):
@@ -211,6 +221,8 @@ class ComplianceView(OrgScopedMixin, generics.GenericAPIView):
                         "name": row["deployment"].name,
                         "status": row["deployment"].status,
                         "rules": [c.as_dict() for c in row["checks"]],
+                        # R2, R27, R29: why new enrollments and jobs are refused, if they are.
+                        "processing_suspended": row["processing_unmet"],
                     }
                     for row in report["deployments"]
                 ],

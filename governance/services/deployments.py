@@ -332,13 +332,27 @@ def deployment_attach_purpose(
 
 @transaction.atomic
 def deployment_detach_purpose(*, deployment: Deployment, purpose: Purpose, actor: Actor) -> None:
-    """Detach a purpose; processing for it stops at once (the consent app reads the link)."""
+    """Detach a purpose; processing for it stops at once (the consent app reads the link).
+
+    An active deployment left without any purpose stays active but is flagged (R2): its new
+    enrollments and jobs are refused until it has a purpose again (gates).
+    """
     deleted, _rows = DeploymentPurpose.objects.filter(
         deployment=deployment, purpose=purpose
     ).delete()
     if not deleted:
         raise NotFound(_("This purpose is not attached."))
-    _audit(deployment, actor, "deployment.purpose_detached", purpose_id=purpose.pk)
+    purposeless = (
+        Deployment.objects.filter(pk=deployment.pk, status=Deployment.Status.ACTIVE).exists()
+        and not DeploymentPurpose.objects.filter(deployment=deployment).exists()
+    )
+    _audit(
+        deployment,
+        actor,
+        "deployment.purpose_detached",
+        purpose_id=purpose.pk,
+        **({"processing_suspended": "R2"} if purposeless else {}),
+    )
     filing_open_change(
         organization=deployment.organization,
         actor=actor,

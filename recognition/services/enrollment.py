@@ -21,7 +21,8 @@ from consent.selectors import (
     consent_allows_central_storage,
     consent_allows_raw_images,
 )
-from governance.models import DeploymentPurpose
+from governance.gates import deployment_central_storage_check, deployment_processing_check
+from governance.models import Deployment, DeploymentPurpose
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
@@ -32,7 +33,7 @@ from recognition.services.galleries import ADD, GalleryChangeSpec, gallery_bump,
 from recognition.services.keys import subject_key, subject_key_row_locked
 from recognition.services.templates import DeletionReason, templates_delete
 from recognition.signals import enrollment_finished
-from tenants.errors import Forbidden
+from tenants.errors import Forbidden, RuleViolation
 from tenants.roles import ENROLL
 
 
@@ -58,7 +59,9 @@ def enrollment_check(*, organization, deployment, purpose, subject) -> None:
     """Raise EnrollmentRefused unless the subject may be enrolled here for this purpose now.
 
     R12: an active separate consent for face processing; R19: and for central storage, for a
-    purpose attached to this (active) deployment.
+    purpose attached to this (active) deployment that stores templates centrally. Raise
+    ProcessingSuspended (R2, R27, R29) while the deployment's assessment is stale or missing
+    or it has no purpose left, CentralStorageRefused (R19) on an on-device deployment.
     """
     if not (
         deployment.organization_id
@@ -73,6 +76,8 @@ def enrollment_check(*, organization, deployment, purpose, subject) -> None:
         raise EnrollmentRefused("This subject was erased.", code="subject_erased")
     if not deployment_is_active(deployment=deployment):
         raise EnrollmentRefused("The deployment is not active.", code="deployment_inactive")
+    deployment_processing_check(deployment=deployment)
+    deployment_central_storage_check(deployment=deployment)
     if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
         raise EnrollmentRefused(
             "This purpose is not declared for the deployment.", code="purpose_not_attached"
@@ -209,6 +214,14 @@ def enrollment_process(*, organization_id: int, enrollment_id: int) -> Enrollmen
     if enrollment is None or enrollment.is_finished:
         return enrollment
     actor = Actor.system("enrollment worker")
+    # Asked again here: the assessment may have gone stale (R29), the last purpose been detached
+    # (R2) or the storage mode changed (R19) since the request was queued.
+    deployment = Deployment.objects.select_related("organization").get(pk=enrollment.deployment_id)
+    try:
+        deployment_processing_check(deployment=deployment)
+        deployment_central_storage_check(deployment=deployment)
+    except RuleViolation as exc:
+        return _fail(enrollment, exc.code, exc.message, actor)
     Enrollment.objects.filter(pk=enrollment.pk).update(
         status=Enrollment.Status.RUNNING, started_at=timezone.now(), progress=10
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
+from governance.gates import deployment_processing_check
 from governance.models import DeploymentPurpose
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
@@ -24,7 +25,7 @@ from recognition.intake import ImageRejected, accept_image
 from recognition.models import ProbeFace, ProbeImage, RecognitionJob, ShardResult
 from recognition.services.calibrations import capacity_check
 from recognition.services.keys import probe_key, probe_key_new
-from tenants.errors import ApplicationError, Forbidden
+from tenants.errors import ApplicationError, Forbidden, RuleViolation
 from tenants.roles import RUN_JOB
 
 MAX_IMAGES = 20
@@ -63,7 +64,11 @@ def _lease() -> timedelta:
 
 
 def recognition_job_check(*, organization, deployment, purpose, mode: str, user=None) -> None:
-    """Raise unless a job of ``mode`` may run on the deployment for the purpose now (R2, R41)."""
+    """Raise unless a job of ``mode`` may run on the deployment for the purpose now.
+
+    R2, R41; R27 and R29: ProcessingSuspended (422) while the deployment's impact assessment
+    is stale or missing, or it has no purpose left; the worker asks again before it runs.
+    """
     if mode not in ALLOWED_MODES:
         raise ApplicationError(
             f"Job type {mode!r} does not exist: only identify, verify and detect are offered; "
@@ -76,6 +81,7 @@ def recognition_job_check(*, organization, deployment, purpose, mode: str, user=
         raise Forbidden("You may not run jobs on this deployment.")
     if not deployment_is_active(deployment=deployment):
         raise JobRefused("The deployment is not active.", code="deployment_inactive")
+    deployment_processing_check(deployment=deployment)
     if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
         raise JobRefused(
             "This purpose is not declared for the deployment (R2).", code="purpose_not_attached"
@@ -385,6 +391,13 @@ def recognition_job_run(*, organization_id: int, job_id: int, worker: str) -> tu
         recognition_job_fail(
             job=job, code="deployment_inactive", message="The deployment is no longer active."
         )
+        return "done", 0.0
+    # R29, R27, R2: a job queued before its deployment's assessment went stale (or its last
+    # purpose was detached) does not run after; checked on every (re)delivery.
+    try:
+        deployment_processing_check(deployment=job.deployment)
+    except RuleViolation as exc:
+        recognition_job_fail(job=job, code=exc.code, message=exc.message)
         return "done", 0.0
     for probe in ProbeImage.objects.filter(job=job, encoded_at__isnull=True).order_by("index"):
         try:

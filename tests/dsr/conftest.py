@@ -35,6 +35,7 @@ def dw(world) -> DsrWorld:
     from consent.services import Evidence, consent_grant
     from governance.models import DeploymentPurpose
     from tests.factories import (
+        ApprovedAssessmentFactory,
         DeploymentFactory,
         PublishedNoticeFactory,
         PurposeFactory,
@@ -50,8 +51,16 @@ def dw(world) -> DsrWorld:
         language="zh-hans",
         purpose_text="开启办公室门禁。",
     )
-    deployment = DeploymentFactory(organization=world.org, status="active", name="HQ gate")
+    # Central templates (R19) and a signed-off assessment (R27): a correction re-enrolls here.
+    deployment = DeploymentFactory(
+        organization=world.org,
+        status="active",
+        name="HQ gate",
+        storage_mode="central",
+        central_storage_reason="Every gate of the site matches against one gallery.",
+    )
     DeploymentPurpose.objects.create(deployment=deployment, purpose=purpose)
+    ApprovedAssessmentFactory(deployment=deployment)
     subject = SubjectFactory(
         organization=world.org,
         display_name="Ann Example",

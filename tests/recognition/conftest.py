@@ -74,7 +74,8 @@ def _fresh_gallery_cache():
 
 @dataclass
 class RecWorld:
-    """An organization with an active deployment, a purpose with a published notice."""
+    """An organization with an active deployment storing templates centrally (R19), a purpose
+    with a published notice and a signed-off assessment (R27)."""
 
     world: object
     org: object
@@ -112,7 +113,12 @@ class RecWorld:
 
 def make_rec_world(world, *, significant_effect=False, keep_raw=False, org=None):
     from governance.models import DeploymentPurpose
-    from tests.factories import DeploymentFactory, PublishedNoticeFactory, PurposeFactory
+    from tests.factories import (
+        ApprovedAssessmentFactory,
+        DeploymentFactory,
+        PublishedNoticeFactory,
+        PurposeFactory,
+    )
 
     org = org or world.org
     purpose = PurposeFactory(
@@ -126,9 +132,15 @@ def make_rec_world(world, *, significant_effect=False, keep_raw=False, org=None)
         purpose_version=purpose.current_version, organization=org, language="en"
     )
     deployment = DeploymentFactory(
-        organization=org, status="active", name="HQ gate", storage_mode="central"
+        organization=org,
+        status="active",
+        name="HQ gate",
+        storage_mode="central",
+        central_storage_reason="Every gate of the site matches against one gallery.",
     )
     DeploymentPurpose.objects.create(deployment=deployment, purpose=purpose)
+    # Enrollment and jobs need a signed-off assessment that is not stale (R27, R29).
+    ApprovedAssessmentFactory(deployment=deployment)
     return RecWorld(world, org, deployment, purpose, notice, Actor.system("test"))
 
 

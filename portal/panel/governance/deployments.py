@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.gates import deployment_checks
+from governance.gates import deployment_checks, deployment_processing_unmet
 from governance.models import Deployment, Device, Purpose
 from governance.selectors import (
     deployment_operator_grants,
@@ -61,6 +61,10 @@ def _detail_context(request, deployment, **extra):
     return {
         "deployment": deployment,
         "checks": deployment_checks(deployment),
+        # R2, R27, R29: what keeps new enrollments and jobs from starting on an active one.
+        "processing_unmet": deployment_processing_unmet(deployment)
+        if deployment.status == Deployment.Status.ACTIVE
+        else [],
         "links": deployment.purpose_links.select_related("purpose", "purpose__current_version"),
         "devices": deployment.devices.all(),
         "grants": {u: p for u, p in deployment_operator_grants(deployment=deployment).items() if p},
