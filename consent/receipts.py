@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from consent import signing
 from consent.models import Consent, ConsentEvent, ConsentReceipt, SigningKey
+from governance.selectors import deployments_storing_centrally
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
 ISO_SCHEMA = "ISO/IEC TS 27560:2023"
@@ -61,6 +62,34 @@ def _epoch(moment) -> int:
     return int(moment.timestamp())
 
 
+def _storage(consent: Consent) -> dict:
+    """Return where this consent's face data is actually kept (R19), for the receipt.
+
+    On the device always; on the central servers only where the consent grants central storage
+    AND a deployment it covers stores centrally: an on-device deployment never holds a central
+    template, so a grant there stores nothing centrally and the receipt says so.
+    """
+    sites = list(
+        deployments_storing_centrally(purpose=consent.purpose, deployment=consent.deployment)
+    )
+    central = consent.central_storage and bool(sites)
+    locations = ["on the recognition device"]
+    if central:
+        locations.append(
+            "the organization's central servers (for " + ", ".join(d.name for d in sites) + ")"
+        )
+    return {
+        "locations": locations,
+        "centralStorage": central,
+        "centralDeployments": [
+            {"deploymentId": d.pk, "name": d.name, "reason": d.central_storage_reason}
+            for d in sites
+        ]
+        if central
+        else [],
+    }
+
+
 def build_payload(
     *, consent: Consent, event: ConsentEvent, receipt_id: str, code: str, key: SigningKey
 ) -> dict:
@@ -78,9 +107,7 @@ def build_payload(
     )
     self_service_url = public_url(reverse("consent:me"))
     pseudonym = str(consent.subject_pseudonym)
-    storage = ["on the recognition device"]
-    if consent.central_storage:
-        storage.append("the organization's central servers")
+    storage = _storage(consent)
     retention = f"P{version.retention_days}D"
     controller = {
         "piiController": org.name,
@@ -200,7 +227,7 @@ def build_payload(
                 "piiControllers": [org.name],
                 "collectionMethod": consent.channel,
                 "processingMethod": version.method,
-                "storageLocations": storage,
+                "storageLocations": storage["locations"],
                 "retentionPeriod": retention,
                 "jurisdiction": org.jurisdiction,
                 "recipientThirdParties": [r.name for r in granted_recipients],
@@ -237,11 +264,19 @@ def build_payload(
                     {"name": r.name, "granted": r.granted} for r in recipients
                 ],
             },
+            # R19: where the face data really is, whatever was granted above.
+            "storage": storage,
             "event": event.type,
             "state": event.to_state,
             "retentionDays": version.retention_days,
         },
     }
+
+
+def receipt_storage_locations(receipt: ConsentReceipt) -> list[str]:
+    """Return where the signed receipt says the face data is kept (R19), as signed."""
+    processing = json.loads(receipt.body).get("iso27560", {}).get("processing", {})
+    return list(processing.get("storageLocations") or [])
 
 
 def receipt_document(receipt: ConsentReceipt) -> dict:

@@ -72,6 +72,21 @@ def deployment_requires_storage_consent(*, deployment: Deployment) -> bool:
     return deployment.storage_mode == Deployment.StorageMode.CENTRAL
 
 
+def deployments_storing_centrally(*, purpose: Purpose, deployment: Deployment | None = None):
+    """Return the deployments whose templates for ``purpose`` may be stored centrally (R19).
+
+    With ``deployment``, that one if it stores centrally; without, every deployment of the
+    purpose not retired that does (a consent without deployment covers all of them). An
+    on-device deployment never holds a central template (recognition refuses to enroll there).
+    """
+    rows = Deployment.objects.filter(
+        purpose_links__purpose=purpose, storage_mode=Deployment.StorageMode.CENTRAL
+    ).exclude(status=Deployment.Status.RETIRED)
+    if deployment is not None:
+        rows = rows.filter(pk=deployment.pk)
+    return rows.order_by("name", "pk")
+
+
 def deployments_for_org(*, organization):
     return Deployment.objects.for_org(organization).prefetch_related("devices")
 

@@ -21,6 +21,7 @@ from consent.selectors import published_signing_keys
 from consent.services import Evidence, consent_decline, consent_grant, subject_create
 from consent.views.common import CONSENT_UI_VERSION, anonymous_actor, subject_actor
 from governance.models import Deployment, DeploymentPurpose, Notice, Purpose
+from governance.selectors import deployments_storing_centrally
 from tenants.errors import ApplicationError
 from tenants.models import Organization
 
@@ -85,6 +86,8 @@ def notice(request, org_slug, purpose_id):
     signed_in = sessions.current_subject(request)
     if signed_in is not None and signed_in.organization_id != org.pk:
         signed_in = None
+    # R19: the sites whose templates may leave the device, for the notice to say where data is.
+    central_sites = list(deployments_storing_centrally(purpose=purpose, deployment=deployment))
     ask_central = deployment is None or deployment.storage_mode == Deployment.StorageMode.CENTRAL
     data = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if data else None
@@ -98,6 +101,7 @@ def notice(request, org_slug, purpose_id):
         "version": version,
         "notice": shown,
         "deployment": deployment,
+        "central_sites": central_sites,
         "person_form": person_form,
         "items_form": items_form,
         "signed_in": signed_in,

@@ -21,7 +21,12 @@ from audit.services import audit_record
 from consent import sessions
 from consent.errors import Throttled
 from consent.forms import ChooseForm, CodeForm, DataRequestForm, EmailForm, ReceiptSignInForm
-from consent.receipts import display_code, public_url, receipt_document_bytes
+from consent.receipts import (
+    display_code,
+    public_url,
+    receipt_document_bytes,
+    receipt_storage_locations,
+)
 from consent.selectors import consents_for_subject, data_requests_for_subject, receipts_for_subject
 from consent.services import (
     code_request,
@@ -251,6 +256,7 @@ def me_receipt_print(request, receipt_id):
             "qr": qr,
             "verify_url": verify_url,
             "org": request.subject.organization,
+            "storage_locations": receipt_storage_locations(receipt),
         },
     )
 
