@@ -1,11 +1,15 @@
 """The Celery application. Tasks are thin adapters that take ids and call services."""
 
+import inspect
 import os
 import warnings
 
 from celery import Celery
 from celery.exceptions import SecurityWarning
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
+
+from tenants.rls import rls_restore, rls_scope
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 if os.environ.get("PORTAL_MODE") == "demo":
@@ -33,6 +37,42 @@ def route_task(name, args, kwargs, options, task=None, **kw):
         return None
     shard = kwargs["shard"] if "shard" in kwargs else args[2]
     return {"queue": f"{app.conf.task_default_queue}.shard{shard}"}
+
+
+# Parameter names under which a task receives the organization it acts for (STYLE.md: every
+# task carries it explicitly).
+_ORG_PARAMETERS = ("organization_id", "org_id")
+_rls_previous: dict[str, str] = {}
+
+
+def task_organization(task, args, kwargs) -> int | None:
+    """Return the organization id a task call carries, or None (a platform-wide task)."""
+    for name in _ORG_PARAMETERS:
+        if kwargs and kwargs.get(name) is not None:
+            return int(kwargs[name])
+    try:
+        bound = inspect.signature(task.run).bind_partial(*(args or ()), **(kwargs or {}))
+    except TypeError:
+        return None
+    for name in _ORG_PARAMETERS:
+        if bound.arguments.get(name) is not None:
+            return int(bound.arguments[name])
+    return None
+
+
+@task_prerun.connect(dispatch_uid="portal.rls.prerun")
+def _rls_task_start(task_id=None, task=None, args=None, kwargs=None, **extra):
+    """Row-level security (tenants/rls.py): a task for one organization sees only its rows."""
+    organization_id = task_organization(task, args, kwargs)
+    if organization_id is not None:
+        _rls_previous[task_id] = rls_scope(organization_id)
+
+
+@task_postrun.connect(dispatch_uid="portal.rls.postrun")
+def _rls_task_end(task_id=None, **extra):
+    previous = _rls_previous.pop(task_id, None)
+    if previous is not None:
+        rls_restore(previous)
 
 
 @app.task(name="portal.ping", acks_late=True)

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RequestIdMiddleware",
+    # Row-level security: a request's scope (set where its organization is resolved) ends with it.
+    "tenants.rls.RowLevelSecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +138,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The demo's web server and worker share one SQLite file: wait for locks instead of failing,
     # and take the write lock up front so two writers never deadlock upgrading a read lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Row-level security (tenants/rls.py): each connection starts seeing every organization's
+    # rows, as the platform; requests and tasks narrow it. Set at connect time: no extra query.
+    DATABASES["default"]["OPTIONS"] = {"options": "-c app.organization_id=*"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -10,6 +10,7 @@ from rest_framework import exceptions, permissions
 from rest_framework.filters import OrderingFilter
 
 from tenants.principals import actor_for, organizations_for
+from tenants.rls import rls_scope
 
 ORG_HEADER = "X-Organization"
 
@@ -40,6 +41,8 @@ def request_organization(request):
     if org is None:
         raise exceptions.NotFound("Organization not found.")
     request._organization = org
+    # The second wall: from here on the database shows only this organization's rows.
+    rls_scope(org.pk)
     return org
 
 

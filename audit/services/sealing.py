@@ -51,8 +51,9 @@ def audit_seal_pending(
 
 
 def _seal_batch(org_id: int, *, wait: bool, batch_size: int) -> int:
-    AuditChainHead.objects.get_or_create(organization_id=org_id)
     with transaction.atomic():
+        _as_platform()
+        AuditChainHead.objects.get_or_create(organization_id=org_id)
         heads = AuditChainHead.objects.filter(organization_id=org_id)
         if connection.features.has_select_for_update_skip_locked and not wait:
             heads = heads.select_for_update(skip_locked=True)
@@ -84,6 +85,18 @@ def _seal_batch(org_id: int, *, wait: bool, batch_size: int) -> int:
             with contextlib.suppress(CheckpointRefused):
                 checkpoint_sign(head)
         return len(seals)
+
+
+def _as_platform() -> None:
+    """Let this transaction see every organization's audit rows (row-level security).
+
+    Sealing is the platform's work: a request scoped to one organization may seal another's
+    events it wrote (a person's change audited in each of their organizations), and a chain
+    head hidden by the wall would be created twice. Reverts when the transaction ends.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.organization_id', '*', true)")
 
 
 def _pending_digests(org_id: int, batch_size: int) -> list[tuple[int, str, bytes]]:

@@ -11,6 +11,7 @@ from tenants.backends import role_in
 from tenants.errors import ApplicationError
 from tenants.models import Organization
 from tenants.principals import actor_for
+from tenants.rls import rls_scope
 
 
 def org_view(perm: str | None):
@@ -30,6 +31,8 @@ def org_view(perm: str | None):
             if perm is not None and not request.user.has_perm(perm, org):
                 raise PermissionDenied
             request.organization = org
+            # The second wall: from here on the database shows only this organization's rows.
+            rls_scope(org.pk)
             request.role = role_in(request.user, org)
             request.actor = actor_for(request)
             if request.session.get("org_slug") != org.slug:

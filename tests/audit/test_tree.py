@@ -91,6 +91,7 @@ def test_checkpoints_are_signed_at_most_every_interval_by_the_sealer(world, sett
     assert audit_checkpoint(organization_id=world.org.pk).tree_size == 4
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="removes nodes as an upgrade would")
 def test_events_sealed_before_the_tree_existed_join_it_first(chain, world):
     # As an installation upgraded from the hash chain alone: a head with no tree yet.
     AuditChainHead.objects.filter(organization_id=world.org.pk).update(
