@@ -107,6 +107,19 @@ def second_factor_remove(*, user, actor: Actor) -> None:
     account_audit(user=user, actor=actor, action="account.second_factor_removed")
 
 
+@transaction.atomic
+def second_factor_reset(*, user, actor: Actor) -> None:
+    """Remove a person's authenticator and recovery codes when they have lost both.
+
+    Only the site's operator does this (``manage.py reset_second_factor``), after checking who
+    is asking outside the portal; a person whose role requires a factor sets up a new one at
+    their next sign-in. Audited in every organization the person belongs to.
+    """
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    account_audit(user=user, actor=actor, action="account.second_factor_reset")
+
+
 def second_factor_check(*, user, token: str, actor: Actor):
     """Return the device that accepts ``token`` (a TOTP code or an unused recovery code).
 

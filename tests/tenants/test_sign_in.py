@@ -304,3 +304,14 @@ def test_an_older_password_hash_still_signs_in_and_is_upgraded_to_argon2(world, 
     assert _sign_in(Client(), "operator@acme.test").status_code == 302
     world.operator.refresh_from_db()
     assert world.operator.password.startswith("argon2$")
+
+
+def test_the_operator_resets_a_lost_second_factor_and_it_is_audited(world, owner_device):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("reset_second_factor", email="OWNER@acme.test", stdout=io.StringIO())
+    assert not TOTPDevice.objects.filter(user=world.owner).exists()
+    assert _sign_in(Client(), "owner@acme.test").url.startswith(SETUP)
+    assert len(_actions(world.org, "account.second_factor_reset")) == 1

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
@@ -20,6 +21,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"self-service pages:      {demo.self_service_url()} (sign in as e.g. "
             "wang.fang@example.test; the e-mailed code shows on the server console)"
+        )
+        roles = settings.SECOND_FACTOR_ROLES
+        self.stdout.write(
+            f"second factor: asked of {', '.join(roles)} (set up at the first sign-in)"
+            if roles
+            else "second factor: asked of no one here (SECOND_FACTOR_ROLES); anyone can set "
+            "one up under 'Second factor' in the panel"
         )
         self.stdout.write("logins:")
         for role, email in DEMO_USERS.items():
