@@ -209,8 +209,8 @@ def main():
     from audit.actors import Actor
     from consent.models import DataRequest
     from consent.services import data_request_file
+    from dsr.services.completion import dsr_request_complete
     from dsr.services.export import package_json, subject_package
-    from dsr.services.workflow import dsr_request_complete
 
     world = _world()
     dpo = Actor(kind=Actor.USER, id="1", label="dpo@bench")

@@ -36,6 +36,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_MAX_SECONDS, seconds))
 
 
+def registered_task(name: str):
+    """Return the Celery task registered under ``name``, importing every app's tasks first.
+
+    A web process imports no tasks module on its own; without this its first look-up would
+    miss. The task object itself (not send_task) lets task_always_eager run it inline.
+    """
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def event_record(*, topic: str, organization_id: int | None, payload: dict) -> OutboxEvent:
     """Record an event in the caller's transaction and dispatch it once that commits.
 
@@ -77,9 +88,7 @@ def event_dispatch(*, event_id: int) -> bool:
         for name in subscribers_for(event.topic):
             if name in event.done_by:
                 continue
-            # The registered task itself, not send_task: task_always_eager then runs it inline.
-            task = current_app.tasks[name]
-            task.apply_async(
+            registered_task(name).apply_async(
                 kwargs={"event_id": event.pk, "organization_id": event.organization_id}
             )
     except Exception as exc:  # noqa: BLE001 - whatever fails, the row keeps it for the beat

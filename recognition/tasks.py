@@ -14,11 +14,12 @@ from django.db import DatabaseError
 from governance.models import Purpose
 from outbox.services import event_failed
 from recognition.engine import EngineUnavailable
-from recognition.models import WebhookDelivery
+from recognition.models import RecognitionJob, WebhookDelivery
 from recognition.services.calibrations import calibration_run, calibrations_due
 from recognition.services.enrollment import enrollment_process
 from recognition.services.galleries import gallery_changes_prune
-from recognition.services.jobs import probes_sweep, recognition_job_fail, recognition_job_run
+from recognition.services.job_outcomes import recognition_job_fail
+from recognition.services.jobs import probes_sweep, recognition_job_run
 from recognition.services.reactions import consent_change_react
 from recognition.services.results import job_shard_search
 from recognition.services.retention import retention_sweep
@@ -60,8 +61,6 @@ def run_recognition_job(self, organization_id: int, job_id: int) -> str:
     except _RETRYABLE as exc:
         raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
     except Exception:
-        from recognition.models import RecognitionJob
-
         logger.exception("recognition job %s failed", job_id)
         job = RecognitionJob.objects.filter(pk=job_id, organization_id=organization_id).first()
         if job is not None:

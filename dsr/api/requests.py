@@ -8,10 +8,10 @@ from rest_framework.response import Response
 
 from consent.models import DataRequest, Subject
 from dsr.selectors import data_requests_queue
+from dsr.services.completion import dsr_request_complete
 from dsr.services.export import dsr_package_download, package_json
 from dsr.services.workflow import (
     dsr_identity_verify,
-    dsr_request_complete,
     dsr_request_extend,
     dsr_request_file,
     dsr_request_reject,

@@ -19,7 +19,13 @@ from consent.models import Consent, DataRequest, Subject
 from consent.services import consent_withdraw, subject_erase
 from dsr.errors import ErasureIncomplete
 from dsr.models import LegalHold
-from dsr.services import letters, workflow
+from dsr.services import letters
+from dsr.services.lifecycle import (
+    request_audit,
+    request_finish,
+    request_locked,
+    request_require_open,
+)
 from dsr.services.restriction import dsr_restriction_apply
 from dsr.services.verification import traces_before_erasure, verify_erasure
 from tenants.errors import ApplicationError, Conflict
@@ -42,7 +48,7 @@ def _claimed_jobs_stop(*, subject: Subject) -> int:
     in a job (the job would also compare it with templates that no longer exist).
     """
     from recognition.models import RecognitionJob
-    from recognition.services.jobs import job_probes_delete, recognition_job_fail
+    from recognition.services.job_outcomes import job_probes_delete, recognition_job_fail
 
     stopped = 0
     for job in RecognitionJob.objects.filter(claimed_subject=subject):
@@ -79,8 +85,8 @@ def dsr_erasure_complete(*, data_request: DataRequest, actor: Actor, note: str =
     Raise AlreadyDone when the request was answered, ErasureIncomplete when something is left.
     """
     with transaction.atomic():
-        request = workflow._locked(data_request)
-        workflow._require_open(request)
+        request = request_locked(data_request)
+        request_require_open(request)
         subject = Subject.objects.select_for_update().get(pk=request.subject_id)
         hold = LegalHold.objects.active().filter(subject=subject).first()
         if hold is not None:
@@ -96,7 +102,7 @@ def dsr_erasure_complete(*, data_request: DataRequest, actor: Actor, note: str =
     report = verify_erasure(subject=subject, traces=traces)
     report["erased"] = erased
     with transaction.atomic():
-        request = workflow._locked(data_request)
+        request = request_locked(data_request)
         request.verification_report = report
         if report["passed"]:
             with override(letters.request_language(request)):
@@ -105,10 +111,10 @@ def dsr_erasure_complete(*, data_request: DataRequest, actor: Actor, note: str =
                     "pseudonymous record that you consented and that we handled your request, "
                     "for three years as the law requires."
                 )
-            workflow.finish(request, actor, outcome="erased", address=address)
+            request_finish(request, actor, outcome="erased", address=address)
             return request
         request.save(update_fields=["verification_report"])
-        workflow._audit(request, actor, "erasure_incomplete", left_behind=report["left_behind"])
+        request_audit(request, actor, "erasure_incomplete", left_behind=report["left_behind"])
     raise ErasureIncomplete(
         "The erasure left data behind: " + ", ".join(report["left_behind"]) + ".",
         details=report,
@@ -126,7 +132,7 @@ def _restrict_under_hold(request, subject, hold, actor) -> DataRequest:
             "we have stopped all use of it except storage and security; it will be deleted "
             "when the duty ends."
         ) % {"reason": hold.reason}
-    workflow.finish(request, actor, outcome="restricted_under_hold")
+    request_finish(request, actor, outcome="restricted_under_hold")
     return request
 
 
@@ -196,11 +202,11 @@ def dsr_erasure_after_hold(*, data_request: DataRequest, actor: Actor) -> dict:
     report = verify_erasure(subject=subject, traces=traces)
     report["erased"] = erased
     with transaction.atomic():
-        request = workflow._locked(data_request)
+        request = request_locked(data_request)
         request.verification_report = report
         request.outcome = "erased" if report["passed"] else "restricted_under_hold"
         request.save(update_fields=["verification_report", "outcome"])
-        workflow._audit(request, actor, "erased_after_hold", passed=report["passed"])
+        request_audit(request, actor, "erased_after_hold", passed=report["passed"])
     if not report["passed"]:
         raise ErasureIncomplete(
             "The erasure left data behind: " + ", ".join(report["left_behind"]) + ".",

@@ -21,6 +21,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from consent.models import Subject
 from governance.models import Purpose, PurposeVersion
+from recognition.enqueue import task_enqueue
 from recognition.matching import Gallery
 from recognition.matching.calibration import (
     GENUINE_PRIOR_MEDIAN,
@@ -349,6 +350,9 @@ def calibration_request(*, purpose: Purpose, actor: Actor) -> None:
 
 
 def _enqueue(purpose: Purpose) -> None:
-    from recognition.tasks import calibrate_purpose
-
-    calibrate_purpose.delay(purpose.organization_id, purpose.pk, GalleryCalibration.Trigger.MANUAL)
+    task_enqueue(
+        "recognition.calibrate_purpose",
+        purpose.organization_id,
+        purpose.pk,
+        GalleryCalibration.Trigger.MANUAL,
+    )

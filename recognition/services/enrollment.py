@@ -26,6 +26,7 @@ from governance.models import Deployment, DeploymentPurpose
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
+from recognition.enqueue import task_enqueue
 from recognition.errors import EnrollmentRefused, ImageRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import Enrollment, FaceTemplate, RawImage
@@ -172,9 +173,7 @@ def enrollment_request(
 
 
 def _enqueue(enrollment: Enrollment) -> None:
-    from recognition.tasks import process_enrollment
-
-    process_enrollment.delay(enrollment.organization_id, enrollment.pk)
+    task_enqueue("recognition.process_enrollment", enrollment.organization_id, enrollment.pk)
 
 
 def _fail(enrollment: Enrollment, code: str, message: str, actor: Actor) -> Enrollment:

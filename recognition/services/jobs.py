@@ -7,7 +7,6 @@ the job row keeps two live workers from running the same job at once.
 
 from datetime import timedelta
 
-import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -20,11 +19,18 @@ from governance.models import DeploymentPurpose
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
+from recognition.enqueue import task_enqueue
 from recognition.errors import ImageRefused, JobRefused
 from recognition.intake import ImageRejected, accept_image
-from recognition.models import ProbeFace, ProbeImage, RecognitionJob, ShardResult
+from recognition.models import ProbeFace, ProbeImage, RecognitionJob
 from recognition.services.calibrations import capacity_check
+from recognition.services.job_outcomes import (
+    job_probes_delete,
+    probe_face_aad,
+    recognition_job_fail,
+)
 from recognition.services.keys import probe_key, probe_key_new
+from recognition.services.results import job_match
 from tenants.errors import ApplicationError, Forbidden, RuleViolation
 from tenants.roles import RUN_JOB
 
@@ -38,21 +44,6 @@ def _probe_aad(job: RecognitionJob, index: int) -> bytes:
     return crypto.owner_aad(
         org=job.organization_id, job=str(job.public_id), image=index, kind="probe"
     )
-
-
-def probe_face_aad(job: RecognitionJob, image_index: int, face_index: int) -> bytes:
-    return crypto.owner_aad(
-        org=job.organization_id,
-        job=str(job.public_id),
-        image=image_index,
-        face=face_index,
-        kind="probe_face",
-    )
-
-
-def job_actor(job: RecognitionJob) -> Actor:
-    """Return the person or key that asked for the job: the audit trail's 'who' for its results."""
-    return Actor(kind=job.actor_type, id=job.actor_id, label=job.actor_label)
 
 
 def _shard_count() -> int:
@@ -186,9 +177,7 @@ def recognition_job_create(
 
 
 def _enqueue(job: RecognitionJob) -> None:
-    from recognition.tasks import run_recognition_job
-
-    run_recognition_job.delay(job.organization_id, job.pk)
+    task_enqueue("recognition.run_job", job.organization_id, job.pk)
 
 
 def job_lease_acquire(*, job: RecognitionJob, worker: str) -> bool:
@@ -265,72 +254,6 @@ def job_detect_image(*, job: RecognitionJob, probe: ProbeImage, worker: str) -> 
     return len(found)
 
 
-def job_probe_faces(*, job: RecognitionJob) -> tuple[list[ProbeFace], np.ndarray]:
-    """Return the job's probe faces in order and their decrypted templates (worker memory)."""
-    faces = list(ProbeFace.objects.filter(job=job).order_by("image_index", "face_index"))
-    if job.mode == RecognitionJob.Mode.DETECT or not faces:
-        return faces, np.empty((0, 128), dtype=np.float32)
-    key = probe_key(job=job)
-    vectors = [
-        crypto.decrypt_template(
-            key, bytes(f.ciphertext), aad=probe_face_aad(job, f.image_index, f.face_index)
-        )
-        for f in faces
-    ]
-    return faces, np.stack(vectors)
-
-
-def job_probes_delete(*, job: RecognitionJob) -> int:
-    """Delete whatever probe data the job still holds: files, probe faces, shard answers, key.
-
-    Return the number of image files deleted. Used on success, failure and by the sweeper.
-    """
-    deleted = 0
-    with transaction.atomic():
-        probes = list(ProbeImage.objects.select_for_update().filter(job=job).exclude(path=""))
-        paths = [p.path for p in probes]
-        ProbeImage.objects.filter(pk__in=[p.pk for p in probes]).update(
-            path="", deleted_at=timezone.now()
-        )
-        ProbeFace.objects.filter(job=job).delete()
-        ShardResult.objects.filter(job=job).delete()
-        RecognitionJob.objects.filter(pk=job.pk).update(probe_key_wrapped=None)
-        transaction.on_commit(lambda: [blob_delete(path) for path in paths])
-        deleted = len(paths)
-    return deleted
-
-
-def recognition_job_fail(*, job: RecognitionJob, code: str, message: str) -> RecognitionJob:
-    """Mark the job failed, delete its probes, audit it and fire the webhook."""
-    from recognition.services.webhooks import webhook_job_finished
-
-    with transaction.atomic():
-        job = RecognitionJob.objects.select_for_update().get(pk=job.pk)
-        if job.is_finished:
-            return job
-        job.status, job.phase = RecognitionJob.Status.FAILED, RecognitionJob.Phase.DONE
-        job.error_code, job.error_message = code, message[:300]
-        job.finished_at = timezone.now()
-        job.lease_until = None
-        job.save()
-        job_probes_delete(job=job)
-        audit_record(
-            organization_id=job.organization_id,
-            actor=job_actor(job),
-            action="recognition.job_failed",
-            target_type="recognition_job",
-            target_id=str(job.public_id),
-            details={
-                "error_code": code,
-                "deployment_id": job.deployment_id,
-                "purpose_id": job.purpose_id,
-                "mode": job.mode,
-            },
-        )
-        webhook_job_finished(job=job)
-    return job
-
-
 def probes_sweep(*, now=None) -> dict:
     """Delete the probes of failed jobs and fail jobs stuck past RECOGNITION_JOB_MAX_AGE.
 
@@ -377,8 +300,6 @@ def recognition_job_run(*, organization_id: int, job_id: int, worker: str) -> tu
     Return ("done", 0) when the job is finished or gone, ("sharded", 0) when shard tasks took
     over the matching, or ("busy", seconds) while another live worker holds the job's lease.
     """
-    from recognition.services.results import job_match
-
     job = RecognitionJob.objects.filter(pk=job_id, organization_id=organization_id).first()
     if job is None or job.is_finished:
         return "done", 0.0

@@ -18,6 +18,7 @@ from consent.models import Consent, Subject
 from consent.querysets import usable_q
 from governance.models import Purpose
 from recognition import crypto
+from recognition.enqueue import tasks_enqueue_group
 from recognition.matching import Candidate, merge_candidates
 from recognition.matching.calibration import SEARCH_K, OperatingPoint, decide
 from recognition.models import (
@@ -29,13 +30,14 @@ from recognition.models import (
 )
 from recognition.services.calibrations import calibration_for_job, capacity_message
 from recognition.services.galleries import gallery_for, template_aad
-from recognition.services.jobs import (
+from recognition.services.job_outcomes import (
     job_actor,
     job_probe_faces,
     job_probes_delete,
     recognition_job_fail,
 )
 from recognition.services.keys import subject_key
+from recognition.services.webhooks import webhook_job_finished
 
 Decision = RecognitionResult.Decision
 # Candidates a reviewer sees for an answer sent to them (R43).
@@ -117,14 +119,10 @@ def job_match(*, job: RecognitionJob) -> tuple[str, float]:
 
 
 def _fan_out(job: RecognitionJob) -> None:
-    from celery import group
-
-    from recognition.tasks import search_shard
-
-    group(
-        search_shard.si(job.organization_id, job.pk, shard, job.shard_count)
-        for shard in range(job.shard_count)
-    ).apply_async()
+    tasks_enqueue_group(
+        "recognition.search_shard",
+        [(job.organization_id, job.pk, shard, job.shard_count) for shard in range(job.shard_count)],
+    )
 
 
 def _verify(job: RecognitionJob, vectors) -> list[Answer]:
@@ -257,8 +255,6 @@ def job_results_write(*, job: RecognitionJob, faces, answers: list[Answer]) -> R
     first and the face is written as unknown, or it waits until these results are committed:
     after a withdrawal commits, no new result names that subject.
     """
-    from recognition.services.webhooks import webhook_job_finished
-
     job = RecognitionJob.objects.select_for_update().get(pk=job.pk)
     if job.is_finished:
         return job

@@ -4,7 +4,7 @@ import pytest
 
 from audit.actors import Actor
 from audit.models import AuditEvent
-from dsr.services.workflow import dsr_request_complete
+from dsr.services.completion import dsr_request_complete
 from recognition.models import Enrollment, FaceTemplate, SubjectKey
 from tenants.errors import ApplicationError
 from tests.dsr.conftest import put_face_data

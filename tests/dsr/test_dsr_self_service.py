@@ -8,8 +8,9 @@ from django.core import mail
 from audit.actors import Actor
 from audit.models import AuditEvent
 from consent.models import DataRequest
+from dsr.services.completion import dsr_request_complete
 from dsr.services.export import export_token
-from dsr.services.workflow import dsr_request_complete, dsr_request_reject
+from dsr.services.workflow import dsr_request_reject
 from tests.dsr.conftest import put_face_data
 from tests.factories import DataRequestFactory, SubjectFactory
 

@@ -14,8 +14,8 @@ from audit.actors import Actor
 from audit.models import AuditEvent
 from consent.models import Consent, ConsentEvent, ConsentReceipt, DataRequest, Subject
 from dsr.errors import AlreadyDone, ErasureIncomplete
+from dsr.services.completion import dsr_request_complete
 from dsr.services.erasure import legal_hold_lift
-from dsr.services.workflow import dsr_request_complete
 from recognition.blobs import blob_files
 from recognition.models import (
     Enrollment,

@@ -6,6 +6,7 @@ import pytest
 
 from audit.actors import Actor
 from audit.models import AuditEvent
+from dsr.services.completion import dsr_request_complete
 from dsr.services.export import (
     LinkExpired,
     dsr_package_download,
@@ -14,7 +15,6 @@ from dsr.services.export import (
     package_json,
     subject_package,
 )
-from dsr.services.workflow import dsr_request_complete
 from tenants.errors import Conflict, NotFound
 from tests.dsr.conftest import put_face_data
 

@@ -3,8 +3,8 @@
 from audit.actors import Actor
 from consent.models import Consent
 from consent.selectors import active_subject_ids_for, consent_active_for
+from dsr.services.completion import dsr_request_complete
 from dsr.services.restriction import dsr_restriction_lift
-from dsr.services.workflow import dsr_request_complete
 from recognition.models import FaceTemplate, GalleryVersion
 from recognition.services.galleries import gallery_version
 from tests.dsr.conftest import put_face_data

@@ -7,9 +7,9 @@ from audit.actors import Actor
 from audit.models import AuditEvent
 from consent.models import DataRequest
 from dsr.errors import AlreadyDone
+from dsr.services.completion import dsr_request_complete
 from dsr.services.workflow import (
     dsr_identity_verify,
-    dsr_request_complete,
     dsr_request_extend,
     dsr_request_file,
     dsr_request_reject,

@@ -9,7 +9,7 @@ import pytest
 from audit.actors import Actor
 from audit.models import AuditEvent
 from consent.services import data_request_file
-from dsr.services.workflow import dsr_request_complete
+from dsr.services.completion import dsr_request_complete
 from recognition import engine
 from recognition.intake import accept_image
 from recognition.models import Enrollment, FaceTemplate, SubjectKey
