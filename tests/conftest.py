@@ -288,6 +288,7 @@ def browser(monkeypatch):
             return context
 
         browser.new_context = new_context
+        browser.csp_refusals = refused  # a test may take out a refusal it expects
         yield browser
         browser.close()
         assert refused == [], "\n".join(refused)
