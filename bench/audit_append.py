@@ -6,10 +6,15 @@
    times the same INSERT over bare psycopg, the machine's ceiling for a commit per event.
 2. Verify: fills one organization's chain to V events (bulk append, then sealing, both timed)
    and times ``audit_verify`` over the whole chain.
+3. Proofs (issue 16): on that V-event tree, times a signed checkpoint, a consistency proof from
+   an earlier size and an inclusion proof, each produced from the stored tree and verified.
+
+Sealing builds each organization's Merkle tree and signs checkpoints; --checkpoint-seconds sets
+AUDIT_CHECKPOINT_SECONDS for the run (0: a checkpoint at every seal, the worst case).
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
            .venv/bin/python bench/audit_append.py [--writers 8] [--events 2000] \
-           [--per-transaction 1 10] [--baseline] [--verify 1000000]
+           [--per-transaction 1 10] [--baseline] [--verify 1000000] [--checkpoint-seconds 0]
 The database is created and migrated if needed; the bench organizations are made afresh.
 """
 
@@ -194,6 +199,37 @@ def bench_verify(size):
         f"verify: {report.checked:,} events in {verify:.2f} s "
         f"({report.checked / verify:,.0f} events/s); ok={report.ok}"
     )
+    bench_proofs(org.pk)
+
+
+def bench_proofs(org_id):
+    """Time a checkpoint, a consistency and an inclusion proof on the product's stored tree."""
+    from audit import merkle
+    from audit.services import audit_checkpoint
+    from audit.services.tree import tree_consistency_proof, tree_inclusion_proof, tree_root
+
+    start = time.perf_counter()
+    checkpoint = audit_checkpoint(organization_id=org_id)
+    signing = time.perf_counter() - start
+    size = checkpoint.tree_size
+    root = bytes.fromhex(checkpoint.root_hash)
+    old = size // 2 + 12_345
+    old_root = tree_root(organization_id=org_id, size=old)
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        proof = tree_consistency_proof(organization_id=org_id, old_size=old, new_size=size)
+        timings.append(time.perf_counter() - start)
+    assert merkle.verify_consistency(old, size, old_root, root, proof)
+    start = time.perf_counter()
+    path = tree_inclusion_proof(organization_id=org_id, index=old - 1, size=size)
+    inclusion = time.perf_counter() - start
+    print(
+        f"proofs at {size:,} events: checkpoint signed in {signing * 1000:.1f} ms; consistency "
+        f"{old:,} -> {size:,} ({len(proof)} hashes) best {min(timings) * 1000:.1f} ms, median "
+        f"{sorted(timings)[2] * 1000:.1f} ms, verified; inclusion ({len(path)} hashes) "
+        f"{inclusion * 1000:.1f} ms"
+    )
 
 
 def main():
@@ -215,8 +251,26 @@ def main():
         help="also time the bare-psycopg append (the machine's commit ceiling)",
     )
     parser.add_argument("--verify", type=int, default=1_000_000, help="chain length to verify")
+    parser.add_argument(
+        "--proofs-only",
+        metavar="SLUG",
+        help="only time the proofs on an organization filled by an earlier --verify run",
+    )
+    parser.add_argument(
+        "--checkpoint-seconds",
+        type=int,
+        default=None,
+        help="AUDIT_CHECKPOINT_SECONDS for the run (0: sign at every seal)",
+    )
     args = parser.parse_args()
+    if args.checkpoint_seconds is not None:
+        os.environ["AUDIT_CHECKPOINT_SECONDS"] = str(args.checkpoint_seconds)
     ensure_database()
+    if args.proofs_only:
+        from tenants.models import Organization
+
+        bench_proofs(Organization.objects.get(slug=args.proofs_only).pk)
+        return
     if args.writers and args.baseline:
         bench_baseline(args.writers, args.events)
     if args.writers:
