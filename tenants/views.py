@@ -246,7 +246,10 @@ def second_factor_setup(request):
             except ApplicationError as exc:
                 form.add_error("code", exc.message)
                 status = exc.status
-                device = None
+                # The same secret again, so an app that already scanned it can retry.
+                device = TOTPDevice.objects.filter(
+                    pk=device_id, user=request.user, confirmed=False
+                ).first()
             else:
                 del request.session["second_factor_setup_device"]
                 otp_login(request, device)
@@ -255,9 +258,10 @@ def second_factor_setup(request):
                     "registration/second_factor_codes.html",
                     {"codes": codes, "next": _next_url(request), "new_device": True},
                 )
-    # Every showing makes a new secret: the one on screen is never shown again.
-    device = totp_device_start(user=request.user)
-    request.session["second_factor_setup_device"] = device.pk
+    if device is None:
+        # Each new showing makes a new secret: a secret once shown is never shown again later.
+        device = totp_device_start(user=request.user)
+        request.session["second_factor_setup_device"] = device.pk
     return render(
         request,
         "registration/second_factor_setup.html",

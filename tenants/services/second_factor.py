@@ -142,7 +142,8 @@ def second_factor_check(*, user, token: str, actor: Actor):
     tried = None
     for device in devices:
         is_totp = isinstance(device, TOTPDevice)
-        if token.isdigit() != is_totp:
+        # Six digits are an authenticator's code; recovery codes are eight letters and digits.
+        if (len(token) == device_digits(device) and token.isdigit()) != is_totp:
             continue
         tried = device
         if device.verify_token(token):
@@ -165,6 +166,10 @@ def second_factor_check(*, user, token: str, actor: Actor):
         user=user, actor=actor, action="account.second_factor_failed", details={"reason": "wrong"}
     )
     raise WrongCode(_("That code is not right."))
+
+
+def device_digits(device) -> int:
+    return getattr(device, "digits", 6)
 
 
 def _digits(token: str) -> str:

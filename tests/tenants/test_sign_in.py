@@ -140,10 +140,13 @@ def test_setting_up_shows_the_secret_once_and_gives_recovery_codes_once(
 def test_setup_with_a_wrong_code_confirms_nothing(world):
     client = Client()
     _sign_in(client, "owner@acme.test")
-    client.get(SETUP)
+    shown = client.get(SETUP).content.decode()
     refused = client.post(SETUP, {"code": "000000"})
     assert refused.status_code == 400
     assert "That code is not right" in refused.content.decode()
+    # The same secret again, so the app that scanned it can try once more.
+    secret = shown.split('<code class="secret">')[1].split("</code>")[0]
+    assert f'<code class="secret">{secret}</code>' in refused.content.decode()
     assert not TOTPDevice.objects.filter(user=world.owner, confirmed=True).exists()
     assert client.get("/o/acme/").url.startswith(SETUP)
 
