@@ -4,7 +4,8 @@ Only the person sets up, replaces or removes their own factor, signed in as them
 once they have one, having given it in this session): no organization and no API does it for
 them. Every change, and every code given at sign-in right or wrong, is audited in each
 organization the person belongs to. Wrong codes slow down per device (django-otp doubles the
-wait after each failure), so guessing a six-digit code is hopeless without locking anyone out.
+wait after each failure, capped here at minutes), so guessing a six-digit code is hopeless and
+no one is locked out for long.
 """
 
 from base64 import b32encode
@@ -123,15 +124,23 @@ def second_factor_reset(*, user, actor: Actor) -> None:
 def second_factor_check(*, user, token: str, actor: Actor):
     """Return the device that accepts ``token`` (a TOTP code or an unused recovery code).
 
-    A recovery code works once. Raise TooManyCodes while wrong codes keep the devices waiting,
-    WrongCode when nothing matches; both are audited, as is a code that passes.
+    A recovery code works once. Raise TooManyCodes while wrong codes keep that kind of code
+    waiting, WrongCode when nothing matches; both are audited, as is a code that passes.
+
+    Wrong six-digit codes slow down only the authenticator (django-otp doubles the wait after
+    each), up to MAX_CODE_WAIT_SECONDS: someone who has the password and keeps guessing can
+    delay the person by that much, not lock them out, and the recovery codes (eight characters,
+    2^40 of them: not worth guessing) still work meanwhile.
     """
     token = (token or "").strip().replace(" ", "").replace("-", "").lower()
-    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True)) + list(
-        StaticDevice.objects.filter(user=user, confirmed=True)
-    )
-    waiting = [d for d in devices if not d.verify_is_allowed()[0]]
-    if devices and len(waiting) == len(devices):
+    devices = [
+        d
+        for d in list(TOTPDevice.objects.filter(user=user, confirmed=True))
+        + list(StaticDevice.objects.filter(user=user, confirmed=True))
+        # Six digits are an authenticator's code; recovery codes are eight letters and digits.
+        if (len(token) == device_digits(d) and token.isdigit()) == isinstance(d, TOTPDevice)
+    ]
+    if devices and not any(d.verify_is_allowed()[0] for d in devices):
         account_audit(
             user=user,
             actor=actor,
@@ -139,13 +148,8 @@ def second_factor_check(*, user, token: str, actor: Actor):
             details={"reason": "throttled"},
         )
         raise TooManyCodes(_("Too many wrong codes. Wait a minute, then try again."))
-    tried = None
     for device in devices:
         is_totp = isinstance(device, TOTPDevice)
-        # Six digits are an authenticator's code; recovery codes are eight letters and digits.
-        if (len(token) == device_digits(device) and token.isdigit()) != is_totp:
-            continue
-        tried = device
         if device.verify_token(token):
             account_audit(
                 user=user,
@@ -157,15 +161,22 @@ def second_factor_check(*, user, token: str, actor: Actor):
                 },
             )
             return device
-    # A wrong code counts against every device (the one tried counted itself), so switching
-    # between a TOTP code and a recovery code buys no extra guesses.
-    for device in devices:
-        if device is not tried and device.verify_is_allowed()[0]:
-            device.throttle_increment()
+        _wait_capped(device)
     account_audit(
         user=user, actor=actor, action="account.second_factor_failed", details={"reason": "wrong"}
     )
     raise WrongCode(_("That code is not right."))
+
+
+# django-otp waits 2^(n-1) seconds after n wrong codes, without limit; 2^9 s is about 8.5 min.
+MAX_CODE_WAIT_FAILURES = 10
+MAX_CODE_WAIT_SECONDS = 2 ** (MAX_CODE_WAIT_FAILURES - 1)
+
+
+def _wait_capped(device) -> None:
+    if device.throttling_failure_count > MAX_CODE_WAIT_FAILURES:
+        device.throttling_failure_count = MAX_CODE_WAIT_FAILURES
+        device.save(update_fields=["throttling_failure_count"])
 
 
 def device_digits(device) -> int:

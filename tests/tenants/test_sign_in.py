@@ -318,3 +318,33 @@ def test_the_operator_resets_a_lost_second_factor_and_it_is_audited(world, owner
     assert not TOTPDevice.objects.filter(user=world.owner).exists()
     assert _sign_in(Client(), "owner@acme.test").url.startswith(SETUP)
     assert len(_actions(world.org, "account.second_factor_reset")) == 1
+
+
+def test_guessed_codes_delay_the_authenticator_at_most_minutes_and_recovery_codes_still_work(
+    world, owner_device
+):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from tenants.services.second_factor import MAX_CODE_WAIT_SECONDS
+
+    recovery = StaticDevice.objects.create(user=world.owner, name="codes", confirmed=True)
+    StaticToken.objects.create(device=recovery, token="abcdefgh")
+    start = timezone.now()
+    attacker = Client()
+    _sign_in(attacker, "owner@acme.test")
+    for n in range(30):  # an attacker with the password, guessing as fast as allowed
+        owner_device.refresh_from_db()
+        allowed_at = owner_device.throttling_failure_timestamp or start
+        with time_machine.travel(allowed_at + timedelta(seconds=MAX_CODE_WAIT_SECONDS), tick=False):
+            attacker.post(VERIFY, {"code": f"{n:06d}"})
+    owner_device.refresh_from_db()
+    assert owner_device.throttling_failure_count == 10
+    last = owner_device.throttling_failure_timestamp
+    person = Client()
+    with time_machine.travel(last + timedelta(seconds=60), tick=False):
+        _sign_in(person, "owner@acme.test")
+        assert person.post(VERIFY, {"code": "ABCD-EFGH"}).url == "/"
+    with time_machine.travel(last + timedelta(seconds=MAX_CODE_WAIT_SECONDS + 1), tick=False):
+        again = Client()
+        _sign_in(again, "owner@acme.test")
+        assert again.post(VERIFY, {"code": totp_now(owner_device)}).url == "/"
