@@ -32,13 +32,21 @@ def purpose_version_is_current(*, purpose_version: PurposeVersion) -> bool:
     ).exists()
 
 
-def notice_published_for(*, purpose_version: PurposeVersion, language: str) -> Notice | None:
-    """Return the published notice of this version in this language ('en', 'zh-hans'), if any."""
-    return (
-        Notice.objects.published()
-        .filter(purpose_version=purpose_version, language=language.lower())
-        .first()
-    )
+def notice_published_for(
+    *, purpose_version: PurposeVersion, language: str, fallback: str | None = None
+) -> Notice | None:
+    """Return the published notice of this version in ``language`` ('en', 'zh-hans'), if any.
+
+    The one published-notice lookup. With ``fallback`` ('en', or '*' for any language), a
+    version not published in ``language`` answers with that one instead.
+    """
+    published = Notice.objects.published().filter(purpose_version=purpose_version)
+    notice = published.filter(language=language.lower()).first()
+    if notice is None and fallback == "*":
+        notice = published.order_by("pk").first()
+    elif notice is None and fallback:
+        notice = published.filter(language=fallback).first()
+    return notice
 
 
 def deployment_purposes(*, deployment: Deployment):

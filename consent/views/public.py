@@ -21,7 +21,7 @@ from consent.selectors import published_signing_keys
 from consent.services import Evidence, consent_decline, consent_grant, subject_create
 from consent.views.common import CONSENT_UI_VERSION, anonymous_actor, subject_actor
 from governance.models import Deployment, DeploymentPurpose, Notice, Purpose
-from governance.selectors import deployments_storing_centrally
+from governance.selectors import deployments_storing_centrally, notice_published_for
 from tenants.errors import ApplicationError
 from tenants.models import Organization
 
@@ -32,9 +32,7 @@ def _language() -> str:
 
 def _notice_for(version) -> Notice | None:
     """Return the published notice in the page's language, else in the other one."""
-    published = Notice.objects.published().filter(purpose_version=version)
-    lang = _language()
-    return published.filter(language=lang).first() or published.first()
+    return notice_published_for(purpose_version=version, language=_language(), fallback="*")
 
 
 def deployment_notices(request, org_slug, deployment_id):

@@ -29,8 +29,10 @@ def explanation_text(*, data_request: DataRequest, note: str = "") -> str:
                 continue
             seen.add(consent.purpose_version_id)
             notice = notice_published_for(
-                purpose_version=consent.purpose_version, language=language
-            ) or notice_published_for(purpose_version=consent.purpose_version, language="en")
+                purpose_version=consent.purpose_version,
+                language=language,
+                fallback="en",
+            )
             if notice is None:
                 continue
             parts.append(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from tenants.backends import role_in
 from tenants.errors import ApplicationError
@@ -44,20 +45,41 @@ def org_view(perm: str | None):
     return decorator
 
 
+def error_lines(exc: ApplicationError) -> list[str]:
+    """Return what the panel shows for a domain error: its message, then each rule it names
+    with that rule's message and fix hint (R15, R27 ...), one line each."""
+    lines = [exc.message]
+    for detail in exc.details if isinstance(exc.details, list) else []:
+        if not isinstance(detail, dict):
+            continue
+        text = detail.get("message", "")
+        if detail.get("fix"):
+            text = f"{text} ({_('fix')}: {detail['fix']})" if text else detail["fix"]
+        rule = detail.get("rule", "")
+        lines.append(f"{rule}: {text}" if rule else text)
+    return [line for line in lines if line]
+
+
 def apply_service(form, call):
-    """Run ``call()``; on a domain error, attach its message to the form and return None."""
+    """Run ``call()``; on a domain error put its lines (``error_lines``) on the form, return None.
+
+    The panel's one way to show a service's refusal on a form; ``run_action`` is the same for a
+    button, as messages.
+    """
     try:
         return call()
     except ApplicationError as exc:
-        form.add_error(None, exc.message)
+        for line in error_lines(exc):
+            form.add_error(None, line)
         return None
 
 
 def run_action(request, call) -> bool:
-    """Run a button's service call; on a domain error show its message and return False."""
+    """Run a button's service call; on a domain error show its lines and return False."""
     try:
         call()
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        for line in error_lines(exc):
+            messages.error(request, line)
         return False
     return True

@@ -29,7 +29,8 @@ from consent.services import (
     minor_rules_publish,
     subject_create,
 )
-from governance.models import Deployment, Notice
+from governance.models import Deployment
+from governance.selectors import notice_published_for
 from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.consent.forms import ConsentRecordForm, MinorRulesForm, SubjectForm
 from tenants import roles
@@ -177,11 +178,7 @@ def consent_record(request, pseudonym):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         version = data["purpose"].current_version
-        notice = (
-            Notice.objects.published()
-            .filter(purpose_version=version, language=data["language"])
-            .first()
-        )
+        notice = notice_published_for(purpose_version=version, language=data["language"])
         guardian_fields = [
             data["guardian_name"],
             data["guardian_relationship"],

@@ -14,13 +14,11 @@ from governance.services import (
     assessment_sign_off,
     assessment_update,
 )
-from portal.panel.access import org_view, run_action
+from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import AssessmentCreateForm, AssessmentForm, AttachmentForm
-from portal.panel.governance.notices import add_rule_errors
 from recognition.accuracy import accuracy_figures
 from tenants import roles
-from tenants.errors import ApplicationError
 
 
 def _to_detail(request, pk):
@@ -47,7 +45,7 @@ def assessment_create_view(request):
     form = AssessmentCreateForm(request.POST or None, organization=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in ("title", *Assessment.SECTION_FIELDS)}
-        assessment = add_rule_errors(
+        assessment = apply_service(
             form,
             lambda: assessment_create(
                 organization=org,
@@ -74,7 +72,7 @@ def assessment_detail(request, pk):
             return render(request, "403.html", status=403)
         if form.is_valid():
             values = {f: form.cleaned_data[f] for f in ("title", *Assessment.SECTION_FIELDS)}
-            if add_rule_errors(
+            if apply_service(
                 form,
                 lambda: assessment_update(assessment=assessment, actor=request.actor, **values),
             ):
@@ -100,13 +98,10 @@ def assessment_detail(request, pk):
 @org_view(roles.SIGN_OFF_ASSESSMENT)
 def assessment_sign_off_view(request, pk):
     assessment = scoped(Assessment, request, pk)
-    try:
-        assessment_sign_off(assessment=assessment, actor=request.actor, user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        for detail in exc.details if isinstance(exc.details, list) else []:
-            messages.error(request, f"{detail['rule']}: {detail['message']}")
-    else:
+    if run_action(
+        request,
+        lambda: assessment_sign_off(assessment=assessment, actor=request.actor, user=request.user),
+    ):
         messages.success(request, _("Assessment signed off."))
     return _to_detail(request, pk)
 

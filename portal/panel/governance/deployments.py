@@ -113,15 +113,9 @@ def deployment_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
         fresh = Deployment.objects.get(pk=deployment.pk)
-        try:
-            deployment_update(deployment=fresh, actor=request.actor, **changes)
-        except RuleViolation as exc:
-            form.add_error(None, exc.message)
-            for detail in exc.details or []:
-                form.add_error(None, f"{detail['rule']}: {detail['message']}")
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if apply_service(
+            form, lambda: deployment_update(deployment=fresh, actor=request.actor, **changes)
+        ):
             messages.success(request, _("Deployment saved."))
             return _to_detail(request, deployment)
     return render(

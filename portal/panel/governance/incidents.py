@@ -11,10 +11,9 @@ from governance.services import (
     incident_create,
     incident_record_notification,
 )
-from portal.panel.access import org_view, run_action
+from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import IncidentForm
-from portal.panel.governance.notices import add_rule_errors
 from tenants import roles
 
 
@@ -27,7 +26,7 @@ def incident_list(request):
         if not manage:
             return render(request, "403.html", status=403)
         if form.is_valid():
-            created = add_rule_errors(
+            created = apply_service(
                 form,
                 lambda: incident_create(organization=org, actor=request.actor, **form.cleaned_data),
             )

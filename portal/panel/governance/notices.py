@@ -8,22 +8,10 @@ from django.views.decorators.http import require_POST
 from governance.models import Notice
 from governance.services import notice_create, notice_publish, notice_update
 from governance.services.notices import notice_suggested_content
-from portal.panel.access import org_view
+from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import NoticeForm, NoticeStartForm
 from tenants import roles
-from tenants.errors import ApplicationError
-
-
-def add_rule_errors(form, call):
-    """Run ``call()``; on a domain error put its message and each rule detail on the form."""
-    try:
-        return call()
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        for detail in exc.details if isinstance(exc.details, list) else []:
-            form.add_error(None, f"{detail.get('rule', '')}: {detail.get('message', '')}")
-        return None
 
 
 @org_view(roles.VIEW_GOVERNANCE)
@@ -35,7 +23,7 @@ def notice_list(request):
             return render(request, "403.html", status=403)
         if form.is_valid():
             version = form.cleaned_data["purpose_version"]
-            notice = add_rule_errors(
+            notice = apply_service(
                 form,
                 lambda: notice_create(
                     organization=org,
@@ -73,7 +61,7 @@ def notice_detail(request, pk):
             )
         if form.is_valid():
             values = {f: form.cleaned_data[f] for f in Notice.CONTENT_FIELDS}
-            if add_rule_errors(
+            if apply_service(
                 form, lambda: notice_update(notice=notice, actor=request.actor, **values)
             ):
                 messages.success(request, _("Draft saved."))
@@ -91,12 +79,6 @@ def notice_detail(request, pk):
 @org_view(roles.MANAGE_GOVERNANCE)
 def notice_publish_view(request, pk):
     notice = scoped(Notice, request, pk)
-    try:
-        notice_publish(notice=notice, actor=request.actor)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        for detail in exc.details if isinstance(exc.details, list) else []:
-            messages.error(request, f"{detail['rule']}: {detail['message']}")
-    else:
+    if run_action(request, lambda: notice_publish(notice=notice, actor=request.actor)):
         messages.success(request, _("Notice published."))
     return redirect("panel:gov_notice_detail", org_slug=request.organization.slug, pk=pk)

@@ -7,10 +7,9 @@ from django.utils.translation import gettext as _
 from governance.models import Purpose
 from governance.selectors import purposes_for_org
 from governance.services import purpose_create, purpose_update
-from portal.panel.access import org_view
+from portal.panel.access import apply_service, org_view
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import PurposeForm
-from portal.panel.governance.notices import add_rule_errors
 from tenants import roles
 
 
@@ -45,7 +44,7 @@ def purpose_create_view(request):
     form = PurposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
-        purpose = add_rule_errors(
+        purpose = apply_service(
             form,
             lambda: purpose_create(
                 organization=request.organization, actor=request.actor, **values
@@ -67,7 +66,7 @@ def purpose_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
-        updated = add_rule_errors(
+        updated = apply_service(
             form, lambda: purpose_update(purpose=purpose, actor=request.actor, **values)
         )
         if updated:
