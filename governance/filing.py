@@ -1,16 +1,17 @@
 """Filing with the provincial CAC: the stored-individual count, thresholds, deadlines (R35-R37).
 
 The count of distinct individuals whose face data is stored now comes from the recognition app,
-which sits above governance: it registers a counter here (``register_stored_individuals_counter``)
-in its AppConfig.ready, and callers pass the count into ``filing_evaluate``.
+which sits above governance: settings name the counter (GOVERNANCE_STORED_INDIVIDUALS_COUNTER,
+a dotted path), so governance imports nothing above it and nothing registers at start-up;
+callers pass the count into ``filing_evaluate``.
 """
 
-from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from audit.actors import Actor
@@ -32,18 +33,15 @@ PROFILE_FIELDS = (
 # CAC Announcement (R36): the fixed deadline of processors over the threshold before 1 June 2025.
 LEGACY_FILING_DEADLINE = date(2025, 7, 14)
 
-_counter: Callable | None = None
-
-
-def register_stored_individuals_counter(fn: Callable) -> None:
-    """Register ``fn(*, organization) -> int``: distinct individuals stored now, deduplicated."""
-    global _counter
-    _counter = fn
-
 
 def stored_individuals_count(*, organization) -> int:
-    """Return the organization's stored-individual count, 0 when no counter is registered."""
-    return int(_counter(organization=organization)) if _counter is not None else 0
+    """Return the organization's stored-individual count, 0 when no counter is configured.
+
+    settings.GOVERNANCE_STORED_INDIVIDUALS_COUNTER names ``fn(*, organization) -> int``:
+    distinct individuals stored now, deduplicated.
+    """
+    path = getattr(settings, "GOVERNANCE_STORED_INDIVIDUALS_COUNTER", "")
+    return int(import_string(path)(organization=organization)) if path else 0
 
 
 def filing_threshold() -> int:

@@ -1,26 +1,25 @@
 """Data subjects as governance refers to them: by pseudonym only.
 
 Subjects live in the consent app, which sits above governance, so governance cannot look them
-up itself. Consent registers its lookup here in its AppConfig.ready (as recognition registers
-the stored-individual counter in ``governance.filing``). Until one is registered every
-pseudonym is unknown: a reference that cannot be checked is refused, never stored on trust.
+up itself. Settings name consent's lookup (GOVERNANCE_PSEUDONYM_CHECK, a dotted path), as they
+name the stored-individual counter for ``governance.filing``. Without one every pseudonym is
+unknown: a reference that cannot be checked is refused, never stored on trust.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-_unknown_pseudonyms: Callable | None = None
-
-
-def register_pseudonym_check(fn: Callable) -> None:
-    """Register ``fn(*, organization, pseudonyms) -> list``: the pseudonyms that are not the
-    organization's subjects (another organization's, non-existent or malformed)."""
-    global _unknown_pseudonyms
-    _unknown_pseudonyms = fn
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 def pseudonyms_unknown(*, organization, pseudonyms: Iterable[str]) -> list[str]:
-    """Return the pseudonyms in ``pseudonyms`` that are not subjects of ``organization``."""
+    """Return the pseudonyms in ``pseudonyms`` that are not subjects of ``organization``.
+
+    settings.GOVERNANCE_PSEUDONYM_CHECK names ``fn(*, organization, pseudonyms) -> list``: the
+    pseudonyms that are not the organization's subjects (another's, non-existent, malformed).
+    """
     pseudonyms = list(pseudonyms)
-    if _unknown_pseudonyms is None:
+    path = getattr(settings, "GOVERNANCE_PSEUDONYM_CHECK", "")
+    if not path:
         return pseudonyms
-    return list(_unknown_pseudonyms(organization=organization, pseudonyms=pseudonyms))
+    return list(import_string(path)(organization=organization, pseudonyms=pseudonyms))

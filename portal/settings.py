@@ -417,6 +417,10 @@ CELERY_BEAT_SCHEDULE["portal-audit-checkpoint-digest"] = {
 # Filing with the provincial CAC (CAC Announcement of 28 May 2025, R35): the threshold of
 # stored individuals and the warning levels below it (comma-separated ratios).
 FILING_THRESHOLD = env_int("FILING_THRESHOLD", 100_000)
+# What governance asks of apps above it, named here so it imports none of them (issue 14):
+# the distinct individuals with stored face data (R35), and which pseudonyms are subjects (R34).
+GOVERNANCE_STORED_INDIVIDUALS_COUNTER = "recognition.selectors.stored_individuals_count"
+GOVERNANCE_PSEUDONYM_CHECK = "consent.selectors.pseudonyms_unknown"
 FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
 GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
 GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

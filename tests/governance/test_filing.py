@@ -8,12 +8,10 @@ import zipfile
 import pytest
 
 from audit.models import AuditEvent
-from governance import filing as filing_module
 from governance.filing import (
     filing_evaluate,
     filing_profile_update,
     filing_submit,
-    register_stored_individuals_counter,
     stored_individuals_count,
 )
 from governance.filing_pack import filing_pack_build
@@ -27,25 +25,26 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
+class Counter:
+    value = 0
+
+    def __call__(self, *, organization):
+        return self.value
+
+
+FAKE_COUNTER = Counter()
+
+
 @pytest.fixture
-def counter():
-    """Register a counter returning ``counter.value`` and restore the registry afterwards."""
-
-    class Counter:
-        value = 0
-
-        def __call__(self, *, organization):
-            return self.value
-
-    previous = filing_module._counter
-    fake = Counter()
-    register_stored_individuals_counter(fake)
-    yield fake
-    filing_module._counter = previous
+def counter(settings):
+    """Point the configured counter at one returning ``counter.value``."""
+    FAKE_COUNTER.value = 0
+    settings.GOVERNANCE_STORED_INDIVIDUALS_COUNTER = "tests.governance.test_filing.FAKE_COUNTER"
+    return FAKE_COUNTER
 
 
-def test_count_is_zero_without_a_registered_counter(world, monkeypatch):
-    monkeypatch.setattr(filing_module, "_counter", None)
+def test_count_is_zero_without_a_configured_counter(world, settings):
+    settings.GOVERNANCE_STORED_INDIVIDUALS_COUNTER = ""
     assert stored_individuals_count(organization=world.org) == 0
 
 
