@@ -3,7 +3,8 @@ checkpoints and verifiable exports (issue 16). Every read of the log is itself r
 event per request (R31)."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -111,7 +112,7 @@ class AuditEventViewSet(
         self._record_read(request, via="api", event_id=kwargs.get("pk"))
         return response
 
-    @extend_schema(responses=CheckpointOutput)
+    @extend_schema(responses={200: CheckpointOutput, 204: None})
     @action(detail=False, methods=["get"])
     def checkpoint(self, request):
         """The latest signed checkpoint of the organization's log (signed now if it grew)."""
@@ -127,7 +128,15 @@ class AuditEventViewSet(
         }
         return Response(CheckpointOutput(data).data)
 
-    @extend_schema(responses=dict)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("event", int, many=True, description="export only these events"),
+            OpenApiParameter(
+                "consistency_from", int, many=True, description="earlier checkpoint sizes"
+            ),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     @action(detail=False, methods=["get"], url_path="verifiable-export")
     def verifiable_export(self, request):
         """Entries, checkpoint and proofs for ``python -m audit.offline`` (docs/audit.md).
