@@ -305,7 +305,7 @@ def det_svg(report: dict) -> str:
         )
         out.append(f'<text x="{x + 7:.1f}" y="{y - 7:.1f}" font-weight="bold">{i + 1}</text>')
         out.append(
-            f'<text x="{width - right - 6}" y="{height - bottom - 40 + 16 * i}" text-anchor="end">'
+            f'<text x="{width - right - 6}" y="{height - bottom - 100 + 16 * i}" text-anchor="end">'
             f"{i + 1}: declared {p['declared_fpir']:g}, t={p['threshold']:.3f}, "
             f"m={p['margin']:.3f}{'' if p['usable'] else ' (gate: refused)'}</text>"
         )
