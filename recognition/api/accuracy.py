@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from governance.models import Purpose
 from governance.selectors import purposes_for_org
-from recognition.accuracy import accuracy_csv, accuracy_report
+from recognition.accuracy import CSV_COLUMNS, accuracy_csv, accuracy_report
 from recognition.models import GalleryCalibration
 from recognition.services.calibrations import calibration_request
 from tenants import roles
@@ -24,25 +24,7 @@ class CalibrationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = GalleryCalibration
-        fields = [
-            "id",
-            "created_at",
-            "stratum",
-            "trigger",
-            "purpose_version",
-            "gallery_version",
-            "identities",
-            "templates",
-            "declared_fpir",
-            "threshold",
-            "margin",
-            "estimated_fpir",
-            "estimated_fnir",
-            "genuine_median",
-            "usable",
-            "duration_ms",
-            "det",
-        ]
+        fields = ["id", *CSV_COLUMNS, "det"]
 
     def get_det(self, obj) -> list[list[float | None]]:
         return obj.point.get("det", []) if self.context.get("with_det") else []
