@@ -55,7 +55,8 @@ class OrganizationView(OrgScopedMixin, generics.GenericAPIView):
 
 
 class MembershipOutput(serializers.ModelSerializer):
-    email = serializers.EmailField(source="user.email")
+    # An API key's member has no address: "" is not an e-mail (issue 15, fuzzing).
+    email = serializers.CharField(source="user.email")
     is_api_key = serializers.SerializerMethodField()
 
     class Meta:
@@ -95,11 +96,14 @@ class MembershipViewSet(
 
     @extend_schema(request=MembershipUpdateInput, responses=MembershipOutput)
     def partial_update(self, request, pk=None):
-        data = MembershipUpdateInput(data=request.data)
+        data = MembershipUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        membership = membership_change_role(
-            membership=self.get_object(), actor=self.actor, role=data.validated_data["role"]
-        )
+        membership = self.get_object()
+        # A PATCH without a role changes nothing (the schema, as PATCH does, makes it optional).
+        if "role" in data.validated_data:
+            membership = membership_change_role(
+                membership=membership, actor=self.actor, role=data.validated_data["role"]
+            )
         return Response(MembershipOutput(membership).data)
 
     def perform_destroy(self, instance):

@@ -23,7 +23,7 @@ from tenants.scoping import OrgScopedMixin
 
 
 class DsrRequestOutput(serializers.ModelSerializer):
-    duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True)
+    duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = DataRequest

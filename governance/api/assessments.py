@@ -29,7 +29,9 @@ class AttachmentOutput(serializers.ModelSerializer):
 
 
 class AssessmentOutput(serializers.ModelSerializer):
-    signed_off_by = serializers.CharField(source="signed_off_by.email", default=None)
+    signed_off_by = serializers.CharField(
+        source="signed_off_by.email", default=None, allow_null=True
+    )
     attachments = AttachmentOutput(many=True, read_only=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -77,7 +78,10 @@ class WebhookEndpointView(OrgScopedMixin, APIView):
     @extend_schema(responses=WebhookOutput)
     def get(self, request):
         endpoint = WebhookEndpoint.objects.for_org(self.organization).first()
-        return Response(WebhookOutput(endpoint).data if endpoint else None)
+        if endpoint is None:
+            # An empty body with no content type broke the documented answer (issue 15).
+            raise NotFound("No webhook endpoint is set.")
+        return Response(WebhookOutput(endpoint).data)
 
     @extend_schema(request=WebhookInput, responses=WebhookOutput)
     def put(self, request):

@@ -1,0 +1,139 @@
+"""How the API describes itself: list pagination where it happens, the body each operation is
+meant to take, and every error it answers.
+
+Fuzzing the schema (issue 15, Schemathesis) found two gaps between what the API says and what it
+does: detail actions that answer a plain array (a consent's receipts, a deployment's checks) were
+documented as paginated pages, and no operation listed its error answers, although every view
+answers 400 for a bad body, 401/403 for credentials, 404 for another organization's object, and
+409/422 for domain rules, all in the one error shape of portal.api.errors. And every body was
+offered in three encodings, although a form cannot carry a JSON null, a number or a list of
+objects: an operation with files is documented as multipart/form-data only (nullable dropped:
+a form leaves a field out instead), any other as application/json only. The parsers still
+accept the other encodings, as the tests and older clients use them.
+"""
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+ERROR_COMPONENT = "Error"
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "description": "stable, machine-readable"},
+        "message": {"type": "string", "description": "a sentence for people"},
+        "details": {"nullable": True, "description": "the fields at fault, when any"},
+    },
+    "required": ["code", "message", "details"],
+}
+# What portal.api.errors answers, by status: the domain's ApplicationError family and DRF's own.
+ERRORS = {
+    "400": "The request is not valid: a field, a reference or a rule (see code and details).",
+    "401": "No valid credentials.",
+    "403": "The credentials do not allow this.",
+    "404": "Not found in this organization.",
+    "409": "The object's state does not allow this now.",
+    "422": "The request is understood but a regulatory rule refuses it.",
+    "429": "Too many requests; Retry-After says when to try again.",
+}
+BODY_ERRORS = {
+    "413": "The upload is too large.",
+    "415": "The content type is not accepted.",
+}
+GONE = {"410": "The download has expired."}
+
+
+class PortalAutoSchema(AutoSchema):
+    """Paginate and filter only ``list`` actions: the views do nothing else. Say an IP address
+    field takes an IPv4 or IPv6 address (drf-spectacular leaves it a bare string)."""
+
+    def _get_paginator(self):
+        if getattr(self.view, "action", "list") not in (None, "list"):
+            return None
+        return super()._get_paginator()
+
+    def get_filter_backends(self):
+        # Only list actions filter; a detail action answering an array (receipts) does not.
+        if getattr(self.view, "action", "list") not in (None, "list"):
+            return []
+        return super().get_filter_backends()
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, serializers.IPAddressField) and field.protocol == "both":
+            schema = {
+                "anyOf": [
+                    {"type": "string", "format": "ipv4"},
+                    {"type": "string", "format": "ipv6"},
+                ]
+            }
+            if field.allow_null:
+                schema["nullable"] = True
+            return schema
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: one encoding per body, and the error answers of every operation."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components[ERROR_COMPONENT] = ERROR_SCHEMA
+    ref = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path, item in result.get("paths", {}).items():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if "requestBody" in operation:
+                _one_encoding(operation["requestBody"], components)
+            errors = dict(ERRORS)
+            if "requestBody" in operation:
+                errors |= BODY_ERRORS
+            if "package" in path:
+                errors |= GONE
+            for code, description in errors.items():
+                operation["responses"].setdefault(
+                    code,
+                    {"description": description, "content": {"application/json": {"schema": ref}}},
+                )
+    return result
+
+
+FORM = "multipart/form-data"
+JSON = "application/json"
+
+
+def _one_encoding(body: dict, components: dict) -> None:
+    content = body.get("content", {})
+    uploads = FORM in content and _has_file(content[FORM], components, set())
+    keep = FORM if uploads or JSON not in content else JSON
+    for media_type in list(content):
+        if media_type != keep:
+            del content[media_type]
+    if keep == FORM:
+        _drop_nullable(content[FORM].get("schema", {}), components, set())
+
+
+def _resolve(schema: dict, components: dict) -> tuple[dict, str | None]:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        return components.get(name, {}), name
+    return schema, None
+
+
+def _has_file(media: dict, components: dict, seen: set) -> bool:
+    schema, name = _resolve(media.get("schema", {}), components)
+    if name in seen:
+        return False
+    seen.add(name)
+    for prop in schema.get("properties", {}).values():
+        prop, _ = _resolve(prop, components)
+        if prop.get("format") == "binary" or prop.get("items", {}).get("format") == "binary":
+            return True
+    return False
+
+
+def _drop_nullable(schema: dict, components: dict, seen: set) -> None:
+    schema, name = _resolve(schema, components)
+    if name in seen:
+        return
+    seen.add(name)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("nullable", None)
