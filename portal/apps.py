@@ -15,4 +15,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
+        from portal.api.strict import install as strict_json_types
+
         post_migrate.connect(_wall_new_tables, sender=self, dispatch_uid="portal.rls")
+        # JSON bodies must use JSON's own types (issue 15, fuzzing).
+        strict_json_types()

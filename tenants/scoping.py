@@ -5,6 +5,7 @@ another organization's objects answer 404, and permissions are asked of the back
 """
 
 import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions
 from rest_framework.filters import OrderingFilter
@@ -86,12 +87,24 @@ class OrgFilterBackend(DjangoFilterBackend):
     A generated ``?deployment=<id>`` filter would otherwise accept any organization's id (an
     empty page) while refusing a non-existent one (400): an oracle for other tenants' ids. Here
     both are refused alike. A model without ``for_org`` offers no choice at all (fail closed).
+
+    An empty value of a typed filter (``?until=``, ``?subject=``) is a 400 naming it, as other
+    bad values are, not "no filter" as django-filter reads it (issue 15, found by fuzzing); text
+    filters still take an empty string.
     """
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is None:
             return None
+        empty = {
+            name: ["A value is required."]
+            for name, spec in filterset.filters.items()
+            if "" in request.query_params.getlist(name)
+            and not _takes_empty(spec, filterset.form.fields[name])
+        }
+        if empty:
+            raise exceptions.ValidationError(empty)
         organization = request_organization(request)
         for spec in filterset.filters.values():
             if isinstance(
@@ -101,6 +114,18 @@ class OrgFilterBackend(DjangoFilterBackend):
                 scoped = getattr(model.objects, "for_org", None)
                 spec.queryset = scoped(organization) if scoped else model.objects.none()
         return filterset
+
+
+def _takes_empty(spec, field) -> bool:
+    """Whether an empty string is one of the filter's own values (text, or a blank choice)."""
+    if type(field) is forms.CharField:
+        return True
+    if isinstance(spec, django_filters.ChoiceFilter):
+        choices = spec.extra.get("choices") or []
+        if callable(choices):
+            choices = choices()
+        return any(str(value) == "" for value, _label in choices)
+    return False
 
 
 class OrgScopedMixin:

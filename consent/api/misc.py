@@ -42,6 +42,12 @@ class ReceiptVerifyView(APIView):
     @extend_schema(request=ReceiptVerifyInput, responses=ReceiptVerifyOutput)
     def post(self, request):
         body = request.data
+        if not isinstance(body, dict) or "receipt" not in body:
+            # Both forms hold a "receipt" key (the document is {receipt, signature}): anything
+            # else is a bad request rather than an invalid receipt (issue 15, fuzzing).
+            raise serializers.ValidationError(
+                {"receipt": ["Send the receipt document, a JSON object."]}
+            )
         if isinstance(body, dict) and set(body) == {"receipt"}:
             body = body["receipt"]
         result = receipt_verify(document=body)
