@@ -58,6 +58,22 @@ class PortalAutoSchema(AutoSchema):
         return super().get_filter_backends()
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = self._map_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(schema, dict):
+            # DRF trims text before checking it is not blank, and refuses an empty upload.
+            if (
+                isinstance(field, serializers.CharField)
+                and not field.allow_blank
+                and field.trim_whitespace
+                and schema.get("type") == "string"
+                and "pattern" not in schema
+            ):
+                schema["pattern"] = r"\S"
+            if isinstance(field, serializers.FileField) and not field.allow_empty_file:
+                schema["minLength"] = 1
+        return schema
+
+    def _map_field(self, field, direction, bypass_extensions):
         if isinstance(field, serializers.IPAddressField) and field.protocol == "both":
             schema = {
                 "anyOf": [
