@@ -21,6 +21,7 @@ from consent.models import (
     SigningKey,
     Subject,
 )
+from consent.models.subjects import MINOR_AGE
 from consent.services.history import topic_for
 from outbox.selectors import event_latest_about
 
@@ -177,3 +178,23 @@ def consent_purge_status(*, consent) -> dict | None:
         "done_at": event.done_at,
         "attempts": event.attempts,
     }
+
+
+def minor_pseudonyms(*, organization_id: int, on) -> set[str]:
+    """Return the pseudonyms of the organization's subjects under 14 on ``on`` (R15).
+
+    The same rule as ``Subject.is_minor_on``, as one query: the date of birth where it is known,
+    else the recorded age bracket.
+    """
+    try:
+        cutoff = on.replace(year=on.year - MINOR_AGE)
+    except ValueError:  # 29 February: whoever was born on 28 February turns 14 today
+        cutoff = on.replace(year=on.year - MINOR_AGE, day=28)
+    rows = Subject.objects.filter(
+        Q(organization_id=organization_id)
+        & (
+            Q(date_of_birth__gt=cutoff)
+            | (Q(date_of_birth__isnull=True) & Q(age_bracket=Subject.AgeBracket.UNDER_14))
+        )
+    ).values_list("pseudonym", flat=True)
+    return {str(p) for p in rows}

@@ -9,7 +9,7 @@ is refused (the capacity gate) with the figures.
 """
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
-from consent.models import Subject
+from consent.selectors import minor_pseudonyms
 from governance.models import Purpose, PurposeVersion
 from recognition.enqueue import task_enqueue
 from recognition.matching import Gallery
@@ -42,7 +42,6 @@ from tenants.errors import RuleViolation
 
 # A stratum gets its own operating point only with enough identities to estimate one.
 MIN_STRATUM_IDENTITIES = 20
-MINOR_AGE = 14
 
 
 def _growth_share() -> float:
@@ -114,41 +113,33 @@ def _genuine_distances(purpose) -> np.ndarray:
     return np.asarray(list(rows), dtype=np.float64)
 
 
-def _minors(purpose, pseudonyms: set[str], today: date) -> set[str]:
-    """Return the pseudonyms, among ``pseudonyms``, of subjects under 14 today (R15)."""
-    try:
-        cutoff = today.replace(year=today.year - MINOR_AGE)
-    except ValueError:  # 29 February
-        cutoff = today.replace(year=today.year - MINOR_AGE, day=28)
-    rows = Subject.objects.filter(
-        organization_id=purpose.organization_id,
-        pseudonym__in=pseudonyms,
-        date_of_birth__gt=cutoff,
-    ).values_list("pseudonym", flat=True)
-    return {str(p) for p in rows}
-
-
-def _sub_gallery(gallery, keep: set[str]) -> Gallery:
-    labels = gallery.labels()
-    subjects = [gallery.subject(int(label)) for label in labels]
+def _sub_gallery(labels, vectors, subjects: list[str], keep: set[str]) -> Gallery:
     rows = [i for i, s in enumerate(subjects) if s in keep]
     sub = Gallery(indexed=False)
     if rows:
-        sub.add_many(labels[rows], gallery.vectors()[rows], [subjects[i] for i in rows])
+        sub.add_many(labels[rows], vectors[rows], [subjects[i] for i in rows])
     return sub
 
 
 def _strata(purpose, gallery) -> dict[str, Gallery]:
-    """Return the sub-galleries that get their own operating point (minors and adults)."""
+    """Return the sub-galleries that get their own operating point (minors and adults).
+
+    The gallery's labels, pseudonyms and vectors are read once: at a million templates each
+    pass over them costs seconds and each copy of the vectors half a gigabyte.
+    """
     labels = gallery.labels()
-    everyone = {gallery.subject(int(label)) for label in labels}
-    minors = _minors(purpose, everyone, timezone.localdate())
+    subjects = [gallery.subject(int(label)) for label in labels]
+    everyone = set(subjects)
+    minors = everyone & minor_pseudonyms(
+        organization_id=purpose.organization_id, on=timezone.localdate()
+    )
     adults = everyone - minors
     if min(len(minors), len(adults)) < MIN_STRATUM_IDENTITIES:
         return {}
+    vectors = gallery.vectors()
     return {
-        GalleryCalibration.Stratum.MINORS: _sub_gallery(gallery, minors),
-        GalleryCalibration.Stratum.ADULTS: _sub_gallery(gallery, adults),
+        GalleryCalibration.Stratum.MINORS: _sub_gallery(labels, vectors, subjects, minors),
+        GalleryCalibration.Stratum.ADULTS: _sub_gallery(labels, vectors, subjects, adults),
     }
 
 
