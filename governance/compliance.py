@@ -1,5 +1,17 @@
-"""The compliance view: each rule for the organization and each deployment, met or not."""
+"""The compliance view: each rule for the organization and each deployment, met or not.
 
+``organization_compliance`` returns, besides the organization-wide and per-deployment checks,
+``rules``: one row per rule of docs/regulations.md (R1-R54), each with its state for the
+organization. A row comes from the rule's evaluator: governance's own
+(governance.rule_evaluators.EVALUATORS) or one named in settings.GOVERNANCE_RULE_EVALUATORS
+(``fn(*, organization) -> RuleState | RuleCheck``) for rules judged from apps above governance.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from governance.filing import (
@@ -7,6 +19,7 @@ from governance.filing import (
     filing_threshold,
     stored_individuals_count,
 )
+from governance.filing_warnings import filing_alerts_live
 from governance.gates import (
     RuleCheck,
     deployment_checks,
@@ -14,7 +27,16 @@ from governance.gates import (
     fix_url,
     purpose_version_problems,
 )
-from governance.models import Deployment, Filing, FilingProfile, Incident, Notice, Purpose
+from governance.models import (
+    Deployment,
+    Filing,
+    FilingProfile,
+    Incident,
+    Notice,
+    Purpose,
+)
+from governance.rule_evaluators import EVALUATORS, ComplianceContext, state_from_check
+from governance.rulebook import RULES, Rule, RuleState, State
 
 PROFILE_REQUIRED = ("security_measures", "processing_rules", "operating_procedures")
 
@@ -181,36 +203,102 @@ def _incident_check(organization) -> RuleCheck:
     )
 
 
-def organization_compliance(*, organization, stored_count: int | None = None) -> dict:
-    """Return {"stored_count", "threshold", "organization": [checks], "deployments": [...]}.
+@dataclass(frozen=True)
+class ComplianceRow:
+    """One rule of the compliance view with its state for the organization."""
 
-    Each deployment entry is {"deployment", "checks", "processing_unmet"}; the last lists, for
-    an active deployment, the rules that suspend its new enrollments and jobs (R2, R27, R29),
-    empty when they may go on. Retired deployments are left out.
+    rule: Rule
+    result: RuleState
+
+    @property
+    def label(self) -> str:
+        return str(State.LABELS[self.result.state])
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule.id,
+            "status": self.rule.status,
+            "summary": str(self.rule.summary),
+            "state": self.result.state,
+            "label": self.label,
+            "message": self.result.message,
+            "fix_url": self.result.fix_url,
+        }
+
+
+def _as_state(result) -> RuleState:
+    return result if isinstance(result, RuleState) else state_from_check(result)
+
+
+def rule_evaluators() -> dict[str, Callable[[ComplianceContext], RuleState]]:
+    """Return every rule's evaluator: governance's, overridden by those settings name."""
+    evaluators = dict(EVALUATORS)
+    for rule, path in getattr(settings, "GOVERNANCE_RULE_EVALUATORS", {}).items():
+        fn = import_string(path)
+        evaluators[rule] = lambda ctx, fn=fn: _as_state(fn(organization=ctx.organization))
+    return evaluators
+
+
+def _evaluate(rule: Rule, evaluator, ctx: ComplianceContext) -> RuleState:
+    if evaluator is not None:
+        return evaluator(ctx)
+    if rule.enforced:
+        # Honest rather than silent: a C or S rule nobody evaluates is shown as unmet.
+        return RuleState(State.UNMET, _("No check of this rule exists yet."))
+    return RuleState(State.CONTEXT, str(rule.summary))
+
+
+def compliance_rules(ctx: ComplianceContext) -> list[ComplianceRow]:
+    """Return one row per rule of docs/regulations.md, in its order."""
+    evaluators = rule_evaluators()
+    return [ComplianceRow(rule, _evaluate(rule, evaluators.get(rule.id), ctx)) for rule in RULES]
+
+
+def organization_compliance(*, organization, stored_count: int | None = None) -> dict:
+    """Return {"stored_count", "threshold", "rules", "alerts", "organization", "deployments"}.
+
+    ``rules`` is one ComplianceRow per rule (R1-R54); ``alerts`` the live filing warnings
+    (R35). Each deployment entry is {"deployment", "checks", "processing_unmet"}; the last
+    lists, for an active deployment, the rules that suspend its new enrollments and jobs (R2,
+    R27, R29), empty when they may go on. Retired deployments are left out.
     """
     if stored_count is None:
         stored_count = stored_individuals_count(organization=organization)
-    deployments = (
+    deployments = list(
         Deployment.objects.for_org(organization)
         .exclude(status=Deployment.Status.RETIRED)
         .select_related("organization")
     )
+    rows = [
+        {
+            "deployment": d,
+            "checks": deployment_checks(d),
+            "processing_unmet": deployment_processing_unmet(d)
+            if d.status == Deployment.Status.ACTIVE
+            else [],
+        }
+        for d in deployments
+    ]
+    org_checks = [
+        *_purpose_checks(organization),
+        _incident_check(organization),
+        *_filing_checks(organization, stored_count),
+    ]
+    alerts = filing_alerts_live(organization=organization, threshold=filing_threshold())
+    ctx = ComplianceContext(
+        organization=organization,
+        stored_count=stored_count,
+        threshold=filing_threshold(),
+        deployments=deployments,
+        deployment_checks={r["deployment"].pk: {c.rule: c for c in r["checks"]} for r in rows},
+        org_checks={c.rule: c for c in org_checks},
+        live_alerts=alerts,
+    )
     return {
         "stored_count": stored_count,
         "threshold": filing_threshold(),
-        "organization": [
-            *_purpose_checks(organization),
-            _incident_check(organization),
-            *_filing_checks(organization, stored_count),
-        ],
-        "deployments": [
-            {
-                "deployment": d,
-                "checks": deployment_checks(d),
-                "processing_unmet": deployment_processing_unmet(d)
-                if d.status == Deployment.Status.ACTIVE
-                else [],
-            }
-            for d in deployments
-        ],
+        "rules": compliance_rules(ctx),
+        "alerts": alerts,
+        "organization": org_checks,
+        "deployments": rows,
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
+from governance.filing_warnings import filing_warnings_mail
 from governance.models import Deployment, Filing, FilingAlert, FilingProfile
 from governance.workdays import add_workdays
 from tenants.errors import ApplicationError, Conflict
@@ -128,6 +129,8 @@ def filing_evaluate(
     _lock_org(organization)
     threshold = filing_threshold()
     _evaluate_alerts(organization, stored_count, threshold, actor)
+    # R35: the levels reached reach people too, once each (governance.filing_warnings).
+    filing_warnings_mail(organization=organization, threshold=threshold, actor=actor)
     if stored_count < threshold:
         return None
     exists = (

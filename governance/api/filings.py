@@ -194,9 +194,31 @@ class DeploymentComplianceOutput(serializers.Serializer):
     )
 
 
+class ComplianceRuleOutput(serializers.Serializer):
+    rule = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["C", "S", "D", "U", "context"], help_text="The rule's status in the regulations."
+    )
+    summary = serializers.CharField()
+    state = serializers.ChoiceField(choices=["met", "partly", "unmet", "not_applicable", "context"])
+    label = serializers.CharField()
+    message = serializers.CharField(help_text="What makes it met, what is missing, or why not.")
+    fix_url = serializers.CharField(help_text="The form that fixes it; empty when met or n/a.")
+
+
+class FilingWarningOutput(serializers.Serializer):
+    level = serializers.FloatField()
+    threshold = serializers.IntegerField()
+    stored_count = serializers.IntegerField()
+    raised_at = serializers.DateTimeField()
+    mailed_at = serializers.DateTimeField(allow_null=True)
+
+
 class ComplianceOutput(serializers.Serializer):
     stored_count = serializers.IntegerField()
     threshold = serializers.IntegerField()
+    rules = ComplianceRuleOutput(many=True, help_text="Every rule R1-R54 (issue 17).")
+    filing_warnings = FilingWarningOutput(many=True, help_text="R35 levels reached (80%, 90%).")
     organization = RuleCheckOutput(many=True)
     deployments = DeploymentComplianceOutput(many=True)
 
@@ -214,6 +236,8 @@ class ComplianceView(OrgScopedMixin, generics.GenericAPIView):
             {
                 "stored_count": report["stored_count"],
                 "threshold": report["threshold"],
+                "rules": [row.as_dict() for row in report["rules"]],
+                "filing_warnings": FilingWarningOutput(report["alerts"], many=True).data,
                 "organization": [c.as_dict() for c in report["organization"]],
                 "deployments": [
                     {

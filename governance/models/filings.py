@@ -81,6 +81,9 @@ class FilingAlert(models.Model):
     raised_at = models.DateTimeField(auto_now_add=True)
     # Set when the count falls back below the level, so a later crossing warns again.
     cleared_at = models.DateTimeField(null=True, blank=True)
+    # R35: when the owners and DPOs were mailed this warning. Set in the transaction that
+    # queues the mail, so each level reached is mailed once (a later crossing is a new row).
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = FilingAlertQuerySet.as_manager()
 
@@ -96,6 +99,10 @@ class FilingAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{int(self.level * 100)}% of {self.threshold}"
+
+    @property
+    def percent(self) -> int:
+        return round(self.level * 100)
 
 
 class FilingProfile(models.Model):

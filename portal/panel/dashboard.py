@@ -8,6 +8,7 @@ from audit.selectors import audit_chain_state, audit_events_for_org
 from consent.selectors import consent_figures
 from dsr.selectors import dsr_figures
 from governance.filing import filing_threshold, stored_individuals_count
+from governance.filing_warnings import filing_alerts_live
 from governance.selectors import filings_pending
 from recognition.selectors import recognition_figures
 from tenants import roles
@@ -31,6 +32,10 @@ def dashboard_figures(*, organization, user) -> dict:
         figures["filing_threshold"] = filing_threshold()
         figures["pending_filings"] = list(
             filings_pending(organization=organization).filter(status="open")[:5]
+        )
+        # R35: the 80% and 90% warnings, where the people who must file look.
+        figures["filing_alerts"] = filing_alerts_live(
+            organization=organization, threshold=figures["filing_threshold"]
         )
     if user.has_perm(roles.VIEW_SUBJECTS, organization):
         figures.update(consent_figures(organization=organization))

@@ -1,4 +1,4 @@
-"""Panel pages for filings with the CAC, the filing profile, the pack, and compliance."""
+"""Panel pages for filings with the CAC, the filing profile and the pack."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.compliance import organization_compliance
 from governance.filing import (
     filing_accept,
     filing_cancel,
@@ -23,7 +22,6 @@ from governance.models import Filing
 from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import FilingNumberForm, FilingProfileForm, ReasonForm
-from recognition.accuracy import accuracy_check
 from tenants import roles
 
 
@@ -102,10 +100,3 @@ def filing_pack_download(request, pk=None):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
-
-@org_view(roles.VIEW_GOVERNANCE)
-def compliance(request):
-    report = organization_compliance(organization=request.organization)
-    # R54 is judged by recognition, which governance cannot read: the panel adds it.
-    report["organization"].append(accuracy_check(organization=request.organization))
-    return render(request, "panel/governance/compliance.html", {"report": report})

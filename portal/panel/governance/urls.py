@@ -2,9 +2,17 @@
 
 from django.urls import path, re_path
 
-from portal.panel.governance import assessments, deployments, filings, incidents, notices, purposes
+from portal.panel.governance import (
+    assessments,
+    compliance,
+    deployments,
+    filings,
+    incidents,
+    notices,
+    purposes,
+)
 
-d, p, n, a, i, f = deployments, purposes, notices, assessments, incidents, filings
+d, p, n, a, i, f, c = deployments, purposes, notices, assessments, incidents, filings, compliance
 
 urlpatterns = [
     path("deployments/", d.deployment_list, name="gov_deployments"),
@@ -69,5 +77,6 @@ urlpatterns = [
     path("filings/pack.zip", f.filing_pack_download, name="gov_filing_pack"),
     path("filings/<int:pk>/pack.zip", f.filing_pack_download, name="gov_filing_pack_for"),
     path("filings/<int:pk>/<slug:what>/", f.filing_action, name="gov_filing_action"),
-    path("compliance/", f.compliance, name="gov_compliance"),
+    path("compliance/", c.compliance, name="gov_compliance"),
+    path("compliance/export.<slug:kind>", c.compliance_download, name="gov_compliance_export"),
 ]

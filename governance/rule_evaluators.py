@@ -1,0 +1,579 @@
+"""One evaluator per rule: what governance knows of each rule's state for an organization.
+
+``EVALUATORS`` maps a rule ID to ``fn(ctx) -> RuleState``. Rules judged from data of apps above
+governance (consent, recognition, dsr) are named in settings.GOVERNANCE_RULE_EVALUATORS instead
+and override an entry here (governance.compliance merges both). A rule whose enforcement is
+still being built is evaluated from what exists today and says what is missing; re-wiring it
+means replacing its one function.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.selectors import audit_chain_state
+from governance.filing_warnings import filing_warning_text
+from governance.gates import RuleCheck
+from governance.models import Assessment, Deployment, Purpose
+from governance.rulebook import RuleState, State
+
+
+@dataclass
+class ComplianceContext:
+    """What every evaluator may read, computed once per report."""
+
+    organization: object
+    stored_count: int
+    threshold: int
+    deployments: list  # not retired
+    # Deployment pk -> {rule: RuleCheck} (governance.gates.deployment_checks).
+    deployment_checks: dict = field(default_factory=dict)
+    # {rule: RuleCheck} of the organization-wide checks (governance.compliance).
+    org_checks: dict = field(default_factory=dict)
+    live_alerts: list = field(default_factory=list)
+
+    def in_jurisdiction(self, jurisdiction: str) -> list:
+        return [d for d in self.deployments if d.jurisdiction == jurisdiction]
+
+
+def state_from_check(check: RuleCheck) -> RuleState:
+    """Return the RuleState a gate's RuleCheck stands for."""
+    if not check.applicable:
+        return RuleState(State.NOT_APPLICABLE, check.message)
+    if check.met:
+        return RuleState(State.MET, check.message)
+    return RuleState(State.UNMET, check.message, check.fix_url)
+
+
+_ORDER = [State.UNMET, State.PARTLY, State.MET, State.NOT_APPLICABLE]
+
+
+def _worst(states: list[RuleState]) -> RuleState:
+    """Combine states: the worst one decides, every distinct message of that state is kept."""
+    for kind in _ORDER:
+        same = [s for s in states if s.state == kind]
+        if same:
+            messages = list(dict.fromkeys(s.message for s in same))
+            link = next((s.fix_url for s in same if s.fix_url), "")
+            return RuleState(kind, " ".join(messages), link)
+    return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
+
+
+def _across_deployments(ctx: ComplianceContext, rule: str, org_check: bool = False) -> RuleState:
+    """The rule's check on every deployment in use (and the organization-wide one), combined.
+
+    An unmet deployment names itself in the message; a rule no deployment is subject to is
+    not applicable, with the deployments' own reason.
+    """
+    states = []
+    for deployment in ctx.deployments:
+        check = ctx.deployment_checks.get(deployment.pk, {}).get(rule)
+        if check is None:
+            continue
+        state = state_from_check(check)
+        if state.state == State.UNMET:
+            state = RuleState(state.state, f"{deployment.name}: {state.message}", state.fix_url)
+        states.append(state)
+    if org_check and rule in ctx.org_checks:
+        states.append(state_from_check(ctx.org_checks[rule]))
+    if not states:
+        return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
+    return _worst(states)
+
+
+def _deployment_rule(rule: str, org_check: bool = False) -> Callable:
+    def evaluate(ctx: ComplianceContext) -> RuleState:
+        return _across_deployments(ctx, rule, org_check)
+
+    evaluate.__name__ = f"{rule.lower()}_across_deployments"
+    return evaluate
+
+
+def _org_rule(rule: str) -> Callable:
+    def evaluate(ctx: ComplianceContext) -> RuleState:
+        return state_from_check(ctx.org_checks[rule])
+
+    evaluate.__name__ = f"{rule.lower()}_organization"
+    return evaluate
+
+
+def _met(text, state: str = State.MET) -> Callable:
+    """A rule the product enforces for every organization: ``text`` (lazy) says how."""
+
+    def evaluate(ctx: ComplianceContext) -> RuleState:
+        return RuleState(state, str(text))
+
+    return evaluate
+
+
+def r1_scope(ctx: ComplianceContext) -> RuleState:
+    if not ctx.deployments:
+        return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
+    inside = sum(1 for d in ctx.deployments if d.measures_apply)
+    return RuleState(
+        State.MET,
+        _(
+            "Each deployment declares where it processes and whether it recognises people or "
+            "trains algorithms: %(inside)s under the CAC Measures, %(outside)s outside them "
+            "(PIPL gates still apply)."
+        )
+        % {"inside": inside, "outside": len(ctx.deployments) - inside},
+    )
+
+
+def r4_no_coercion(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.MET,
+        _(
+            "The consent screens show declining as prominently as accepting, tick nothing in "
+            "advance, never bundle face recognition with other terms, and store the screen "
+            "version and every decline with the record."
+        ),
+    )
+
+
+def r5_channel(ctx: ComplianceContext) -> RuleState:
+    if not ctx.deployments:
+        return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
+    national = sum(
+        1
+        for d in ctx.deployments
+        if d.verification_channel == Deployment.VerificationChannel.NATIONAL_DB
+    )
+    return RuleState(
+        State.MET,
+        _(
+            "Encouraged, not required: every deployment records its verification channel "
+            "(%(national)s of %(total)s use the national identity authentication service); "
+            "the filing pack states it."
+        )
+        % {"national": national, "total": len(ctx.deployments)},
+    )
+
+
+def r10_accessibility(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.PARTLY,
+        _(
+            "The notice, consent and /me/ pages are plain HTML that works with screen readers, "
+            "the keyboard and browser zoom. Not built yet: an assisted or audio mode and a "
+            "per-deployment accessibility attestation."
+        ),
+    )
+
+
+def r19_storage(ctx: ComplianceContext) -> RuleState:
+    states, on_device, central = [], 0, 0
+    for deployment in ctx.deployments:
+        check = ctx.deployment_checks.get(deployment.pk, {}).get("R19")
+        if check is None:
+            continue
+        if not check.met:
+            states.append(
+                RuleState(State.UNMET, f"{deployment.name}: {check.message}", check.fix_url)
+            )
+        elif deployment.measures_apply:
+            if deployment.storage_mode == Deployment.StorageMode.CENTRAL:
+                central += 1
+            else:
+                on_device += 1
+    if on_device or central:
+        states.append(
+            RuleState(
+                State.MET,
+                _(
+                    "%(device)s deployment(s) keep templates on the device (the portal refuses "
+                    "a central template there); %(central)s store them centrally with a stated "
+                    "reason, each person's separate consent and an approved assessment."
+                )
+                % {"device": on_device, "central": central},
+            )
+        )
+    if not states:
+        return RuleState(
+            State.NOT_APPLICABLE,
+            _("No deployment in use is under the CAC Measures (production in the PRC)."),
+        )
+    return _worst(states)
+
+
+def _wired(ctx: ComplianceContext, rule: str) -> bool:
+    """Return True when the deployments' own checks judge ``rule`` (governance.gates)."""
+    return any(rule in checks for checks in ctx.deployment_checks.values())
+
+
+def _jurisdiction_rule(rule: str, jurisdiction: str, where, unmet) -> Callable:
+    """A rule of one jurisdiction's law (R17, R18, R23).
+
+    Once each deployment's checks judge the rule (its jurisdiction deciding), they decide here
+    too. Until then the organization's profile decides the consent form for all its sites, so
+    a site in another jurisdiction than the profile's is unmet, with ``unmet`` saying why.
+    """
+
+    def evaluate(ctx: ComplianceContext) -> RuleState:
+        if _wired(ctx, rule):
+            return _across_deployments(ctx, rule)
+        sites = ctx.in_jurisdiction(jurisdiction)
+        if not sites:
+            return RuleState(
+                State.NOT_APPLICABLE, _("No deployment is in %(where)s.") % {"where": where}
+            )
+        if rule != "R23" and ctx.organization.jurisdiction == jurisdiction:
+            return RuleState(
+                State.MET,
+                _("The organization's profile is %(where)s: its consent form applies everywhere.")
+                % {"where": where},
+            )
+        return RuleState(
+            State.UNMET,
+            "%s: %s" % (", ".join(d.name for d in sites), unmet),  # noqa: UP031
+        )
+
+    evaluate.__name__ = f"{rule.lower()}_jurisdiction"
+    return evaluate
+
+
+def r24_no_sale(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.MET,
+        _(
+            "No feature sells, leases or shares templates: access packages, webhooks and the "
+            "API never carry a template, and every export is written to the audit log."
+        ),
+    )
+
+
+def r25_recipients(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.PARTLY,
+        _(
+            "Each named recipient is its own yes or no on the consent, with its contact, purpose, "
+            "method and data types. Not built yet: a recipient register with its location and "
+            "contract."
+        ),
+    )
+
+
+def r26_transfers(ctx: ComplianceContext) -> RuleState:
+    china = ctx.in_jurisdiction(Deployment.Jurisdiction.CN)
+    if not china and ctx.organization.jurisdiction != "CN":
+        return RuleState(State.NOT_APPLICABLE, _("Nothing is processed in the PRC."))
+    return RuleState(
+        State.UNMET,
+        _(
+            "Deployments and recipients do not declare where data is stored and processed yet, "
+            "so a transfer out of the PRC is neither detected nor refused, and no legal basis "
+            "for one can be recorded."
+        ),
+    )
+
+
+def r28_assessment_content(ctx: ComplianceContext) -> RuleState:
+    approved = (
+        Assessment.objects.filter(deployment__organization=ctx.organization)
+        .exclude(status=Assessment.Status.DRAFT)
+        .count()
+    )
+    return RuleState(
+        State.MET,
+        _(
+            "A DPO signs off an assessment only when its four sections (lawfulness and "
+            "necessity, impact on rights, risks, protective measures) are written; "
+            "%(count)s signed off so far."
+        )
+        % {"count": approved},
+    )
+
+
+def r29_reassessment(ctx: ComplianceContext) -> RuleState:
+    state = _across_deployments(ctx, "R29")
+    if state.state == State.NOT_APPLICABLE and ctx.deployments:
+        return RuleState(State.NOT_APPLICABLE, _("No assessment has been signed off yet."))
+    return state
+
+
+def r31_record(ctx: ComplianceContext) -> RuleState:
+    head = audit_chain_state(organization_id=ctx.organization.pk)
+    if head.verified_ok is False:
+        return RuleState(
+            State.UNMET,
+            _("The audit log failed its last verification: %(why)s")
+            % {"why": head.verified_message},
+        )
+    return RuleState(
+        State.MET,
+        _(
+            "Every consent event, enrollment, deletion, job, export and staff action is written "
+            "to a hash-chained audit log (%(count)s events); reading it is itself logged."
+        )
+        % {"count": head.last_seq},
+    )
+
+
+def r32_dpia(ctx: ComplianceContext) -> RuleState:
+    eu = ctx.in_jurisdiction(Deployment.Jurisdiction.EU)
+    if not eu:
+        return RuleState(State.NOT_APPLICABLE, _("No deployment is in the EU."))
+    return RuleState(
+        State.PARTLY,
+        _(
+            "%(names)s: the impact assessment (R27, R28) covers what a DPIA asks, but no GDPR "
+            "DPIA template exists yet."
+        )
+        % {"names": ", ".join(d.name for d in eu)},
+    )
+
+
+def r33_security(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.PARTLY,
+        _(
+            "Templates are encrypted with per-organization keys that rotate; every query is "
+            "scoped to the organization; roles and per-deployment grants limit access; staff "
+            "sign in with a second factor; the audit log is hash-chained. Not built yet: "
+            "intrusion-detection alert hooks."
+        ),
+    )
+
+
+def r35_filing(ctx: ComplianceContext) -> RuleState:
+    """The filing check, led by the warnings of the levels reached (80%, 90%): a warning is
+    no breach, but whoever reads the row must see it before the threshold is crossed."""
+    state = state_from_check(ctx.org_checks["R35"])
+    if not ctx.live_alerts:
+        return state
+    warnings = " ".join(filing_warning_text(alert) for alert in ctx.live_alerts)
+    return RuleState(state.state, f"{warnings} {state.message}", state.fix_url)
+
+
+def r38_pack(ctx: ComplianceContext) -> RuleState:
+    state = state_from_check(ctx.org_checks["R38"])
+    if state.state != State.MET:
+        return state
+    return RuleState(
+        State.PARTLY,
+        _(
+            "%(message)s Not built yet: a store for the sealed scans (credit-code certificate, "
+            "authorisation and commitment letters); attach them when filing."
+        )
+        % {"message": state.message},
+    )
+
+
+def r39_group(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.PARTLY,
+        _(
+            "The count de-duplicates people across this organization's deployments. Not built "
+            "yet: declaring a group, whose entities' counts would be added without counting "
+            "anyone twice."
+        ),
+    )
+
+
+def r41_no_attributes(ctx: ComplianceContext) -> RuleState:
+    return state_from_check(ctx.org_checks["R41"])
+
+
+def r43_human_review(ctx: ComplianceContext) -> RuleState:
+    significant = (
+        Purpose.objects.for_org(ctx.organization)
+        .filter(current_version__significant_effect=True)
+        .count()
+    )
+    return RuleState(
+        State.MET,
+        _(
+            "Matches for purposes with significant effects (%(count)s here) go to a person for "
+            "review before anyone acts on them, and people can ask for an explanation."
+        )
+        % {"count": significant},
+    )
+
+
+def r44_property(ctx: ComplianceContext) -> RuleState:
+    r3 = _across_deployments(ctx, "R3", org_check=True)
+    return RuleState(r3.state, _("Covered by R3: %(r3)s") % {"r3": r3.message}, r3.fix_url)
+
+
+def r51_entrustment(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.UNMET,
+        _(
+            "No entrustment record (contract, processing allowed, return or deletion at "
+            "termination) is kept for this organization yet."
+        ),
+    )
+
+
+def r52_complaints(ctx: ComplianceContext) -> RuleState:
+    return RuleState(
+        State.PARTLY,
+        _(
+            "Regulators get the filing pack (assessments, filings, a verifiable audit log) and "
+            "this view's export. Not built yet: a public complaint form per deployment, "
+            "reachable from the signs."
+        ),
+    )
+
+
+def _partly(text) -> Callable:
+    return _met(text, State.PARTLY)
+
+
+def _context(text) -> Callable:
+    return _met(text, State.CONTEXT)
+
+
+EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
+    "R1": r1_scope,
+    "R2": _deployment_rule("R2"),
+    "R3": _deployment_rule("R3", org_check=True),
+    "R4": r4_no_coercion,
+    "R5": r5_channel,
+    "R6": _deployment_rule("R6"),
+    "R7": _deployment_rule("R7"),
+    "R8": _deployment_rule("R8"),
+    "R9": _deployment_rule("R9", org_check=True),
+    "R10": r10_accessibility,
+    "R11": _met(
+        gettext_lazy(
+            "A change of purpose or method makes a new purpose version; consents given for the "
+            "old one await re-consent and their subjects leave the galleries until they answer."
+        )
+    ),
+    "R12": _met(
+        gettext_lazy(
+            "Enrollment and recognition need an active, separately given consent for the purpose; "
+            "each item (face processing, central storage, raw images, recipients) is its own yes."
+        )
+    ),
+    "R13": _met(
+        gettext_lazy(
+            "People withdraw in one step on /me/, where they consented, or through staff; the "
+            "withdrawal stops matching at once and purges templates on every device."
+        )
+    ),
+    "R14": _deployment_rule("R14", org_check=True),
+    "R16": _met(
+        gettext_lazy(
+            "Consents and their events are append-only (the database refuses changes) and kept "
+            "three years after the last event, by pseudonym after the person is erased."
+        )
+    ),
+    "R17": _jurisdiction_rule(
+        "R17",
+        Deployment.Jurisdiction.EU,
+        gettext_lazy("the European Union"),
+        gettext_lazy(
+            "in the EU, but the consent form follows the organization's profile, which does "
+            "not ask for GDPR explicit consent."
+        ),
+    ),
+    "R18": _jurisdiction_rule(
+        "R18",
+        Deployment.Jurisdiction.US_IL,
+        gettext_lazy("Illinois"),
+        gettext_lazy(
+            "in Illinois, but the consent form follows the organization's profile, which does "
+            "not ask for a BIPA written release."
+        ),
+    ),
+    "R19": r19_storage,
+    "R20": _deployment_rule("R20", org_check=True),
+    "R21": _met(
+        gettext_lazy(
+            "Raw images are discarded after extraction unless the purpose allows keeping them and "
+            "the person separately consented."
+        )
+    ),
+    "R22": _met(
+        gettext_lazy(
+            "Templates are deleted when the retention period ends, consent is withdrawn or the "
+            "person is erased, each with its reason; a restricted consent keeps them encrypted "
+            "and unused."
+        )
+    ),
+    "R23": _jurisdiction_rule(
+        "R23",
+        Deployment.Jurisdiction.US_IL,
+        gettext_lazy("Illinois"),
+        gettext_lazy(
+            "BIPA's public retention policy and destruction schedule (at the purpose's end or "
+            "three years after the last interaction) are not in place; templates follow the "
+            "purpose's retention period only."
+        ),
+    ),
+    "R24": r24_no_sale,
+    "R25": r25_recipients,
+    "R26": r26_transfers,
+    "R27": _deployment_rule("R27"),
+    "R28": r28_assessment_content,
+    "R29": r29_reassessment,
+    "R30": _met(
+        gettext_lazy(
+            "A signed-off assessment cannot be deleted for three years, and the audit log keeps "
+            "its events at least as long; neither holds a face image or template."
+        )
+    ),
+    "R31": r31_record,
+    "R32": r32_dpia,
+    "R33": r33_security,
+    "R34": _org_rule("R34"),
+    "R35": r35_filing,
+    "R36": _org_rule("R36"),
+    "R37": _org_rule("R37"),
+    "R38": r38_pack,
+    "R39": r39_group,
+    "R40": _context(
+        gettext_lazy(
+            "Superseded: the filing threshold and authority are settings; the final rule "
+            "(100,000 individuals, provincial CAC) is in force."
+        )
+    ),
+    "R41": r41_no_attributes,
+    "R42": _context(
+        gettext_lazy(
+            "A Draft rule, not enforced: no watch-list mode exists; 1:N jobs run only for a "
+            "declared purpose within an approved assessment."
+        )
+    ),
+    "R43": r43_human_review,
+    "R44": r44_property,
+    "R45": _met(
+        gettext_lazy(
+            "People download everything held about them from /me/ or through a request: consents "
+            "and their history, enrollments, matches and retention dates; each download is logged."
+        )
+    ),
+    "R46": _partly(
+        gettext_lazy(
+            "The access package is JSON a receiving processor can read. Not built yet: a transfer "
+            "request straight to a designated processor."
+        )
+    ),
+    "R47": _met(
+        gettext_lazy(
+            "Requests to correct, complete, restrict or delete are handled in the request queue; "
+            "deletion runs the same engine as R22, device purges included."
+        )
+    ),
+    "R48": _met(
+        gettext_lazy(
+            "A request for an explanation is answered from the published notice plus a reply."
+        )
+    ),
+    "R49": _met(
+        gettext_lazy(
+            "A refused request needs its reason, and the letter tells the person they may complain "
+            "or go to court; every step is logged."
+        )
+    ),
+    "R51": r51_entrustment,
+    "R52": r52_complaints,
+    "R53": _context(
+        gettext_lazy("Penalties are risk context for prioritising work; nothing to enforce.")
+    ),
+}
