@@ -421,6 +421,13 @@ FILING_THRESHOLD = env_int("FILING_THRESHOLD", 100_000)
 # the distinct individuals with stored face data (R35), and which pseudonyms are subjects (R34).
 GOVERNANCE_STORED_INDIVIDUALS_COUNTER = "recognition.selectors.stored_individuals_count"
 GOVERNANCE_PSEUDONYM_CHECK = "consent.selectors.pseudonyms_unknown"
+# The compliance view's rules judged from apps above governance (issue 17): rule ID -> a
+# dotted ``fn(*, organization) -> RuleState | RuleCheck``; governance.rule_evaluators has the rest.
+GOVERNANCE_RULE_EVALUATORS = {
+    "R15": "consent.compliance.r15_minors",
+    "R50": "dsr.compliance.r50_deadlines",
+    "R54": "recognition.accuracy.accuracy_check",
+}
 FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
 GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
 GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
