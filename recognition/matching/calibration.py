@@ -17,13 +17,16 @@ and modelled below the measured tail. Genuine distances (same identity) come fro
 that hold several templates and from the product's own records; they give the FNIR, the margin
 and the capacity gate. docs/accuracy.md explains and measures the method.
 
+`recalibrate` does the same starting from the previous calibration's held-out sample: when the
+gallery changed by a little, only the change is searched (recognition/matching/held_out.py).
+
 `decide` applies an operating point to one probe's candidates. No Django imports here: the
 product stores `OperatingPoint.to_dict()` and pins it to the jobs that used it.
 """
 
 import math
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from statistics import NormalDist
 from typing import NamedTuple
@@ -31,6 +34,14 @@ from typing import NamedTuple
 import numpy as np
 
 from recognition.matching.gallery import Candidate
+from recognition.matching.held_out import (
+    HeldOutSample,
+    gallery_contents,
+    held_out_distances,
+    sample_draw,
+    sample_update,
+    template_vector,
+)
 
 METHOD = "loo-nn-powertail-v1"
 
@@ -51,6 +62,11 @@ GENUINE_PRIOR_SD = 0.07
 
 # Fewer held-out identities than this and the gallery cannot speak for its own impostor tail.
 MIN_IMPOSTOR_SAMPLES = 30
+# An incremental calibration gives way to a full one when more than this share of the gallery's
+# templates changed since the last, or of the held-out probes would be searched anyway: beyond
+# it the kept sample saves little, and a new draw costs no more.
+MAX_INCREMENTAL_CHANGE = 0.2
+FULL, INCREMENTAL = "full", "incremental"
 # The power-law tail is fitted to the lowest share of held-out nearest-other distances...
 TAIL_SHARE = 0.02
 # ...but on no fewer and no more points than these.
@@ -98,6 +114,14 @@ class OperatingPoint:
     tail_exponent: float = 0.0
     genuine_from_prior: bool = False
     seconds: float = 0.0  # how long the calibration took
+    # FULL: a new sample of held-out identities was drawn and searched. INCREMENTAL: the
+    # previous calibration's sample was brought up to the gallery's changes (held_out.py).
+    kind: str = FULL
+    # Why a full calibration ran where an incremental one was asked for ("" otherwise).
+    fallback: str = ""
+    added_templates: int = 0  # templates added since the previous calibration (incremental)
+    removed_templates: int = 0  # ...and removed since
+    probes_searched: int = 0  # held-out probes searched in the gallery this time
 
     def to_dict(self) -> dict:
         """Return a JSON-safe dict (lists for tuples, plain floats)."""
@@ -201,56 +225,6 @@ def decide(candidates: list[Candidate], point: OperatingPoint) -> Decision:
 # --- calibration -----------------------------------------------------------------------------
 
 
-def _contents(gallery) -> tuple[np.ndarray, np.ndarray]:
-    """Return (labels, subject index per label) for a Gallery or a ShardedGallery."""
-    shards = getattr(gallery, "shards", None) or [gallery]
-    labels, subjects = [], []
-    for shard in shards:
-        shard_labels = shard.labels()
-        labels.append(shard_labels)
-        subjects.extend(shard.subject(int(label)) for label in shard_labels)
-    all_labels = np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
-    _, subject_ids = np.unique(np.array(subjects, dtype=object).astype(str), return_inverse=True)
-    return all_labels, subject_ids.astype(np.int64)
-
-
-def _vector(gallery, label: int) -> np.ndarray:
-    holder = gallery.shard_of(label) if hasattr(gallery, "shard_of") else gallery
-    return holder.vector(int(label))
-
-
-def _held_out_distances(
-    gallery, probes: np.ndarray, probe_subjects: list[str], own_counts: np.ndarray, exact: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per probe, the distance to the nearest and second-nearest OTHER identity.
-
-    The probe's own identity is ignored, as if it had never been enrolled. inf when the search
-    returned no (second) other identity.
-    """
-    d1 = np.full(len(probes), np.inf)
-    d2 = np.full(len(probes), np.inf)
-    # One search per distinct k keeps a batch's k small when most identities hold one template.
-    ks = np.minimum(own_counts, 64) + SEARCH_K
-    for k in np.unique(ks):
-        rows = np.flatnonzero(ks == k)
-        for start in range(0, len(rows), 2000):
-            chunk = rows[start : start + 2000]
-            results = gallery.search(probes[chunk], int(k), exact=exact)
-            for row, found in zip(chunk, results, strict=True):
-                own = probe_subjects[row]
-                first = None
-                for c in found:
-                    if c.subject == own:
-                        continue
-                    if first is None:
-                        first = c.subject
-                        d1[row] = c.distance
-                    elif c.subject != first:
-                        d2[row] = c.distance
-                        break
-    return d1, d2
-
-
 def _genuine_from_gallery(
     gallery, labels: np.ndarray, subject_ids: np.ndarray, rng, limit: int
 ) -> np.ndarray:
@@ -266,7 +240,7 @@ def _genuine_from_gallery(
     out = []
     for group in chosen:
         rows = order[starts[group] : starts[group] + min(counts[group], 8)]
-        vecs = np.stack([_vector(gallery, int(labels[r])) for r in rows])
+        vecs = np.stack([template_vector(gallery, int(labels[r])) for r in rows])
         diff = vecs[:, None, :] - vecs[None, :, :]
         dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
         out.append(dist[np.triu_indices(len(rows), 1)])
@@ -299,6 +273,9 @@ class _Impostors(NamedTuple):
     d1: np.ndarray
     d2: np.ndarray
     tail: _Tail
+    # kappa per margin: it depends on the margin only, and the threshold search asks for the
+    # same margin at thousands of thresholds.
+    kappas: dict
 
     def near(self, t):
         """P(d1 <= t): empirical above the tail's anchor, the fitted power law below it."""
@@ -332,6 +309,16 @@ class _Impostors(NamedTuple):
         if within >= self.tail.points:
             gap = self.d2[:within] - self.d1[:within]
             return float(np.mean(gap >= m))
+        kappa = self._kappa(m)
+        # Look-alike distances below t as the power-law tail distributes them (quantiles).
+        u = (np.arange(64) + 0.5) / 64
+        below = t * u ** (1.0 / self.tail.exponent)
+        return float(np.mean(self._stays_clear(below, m, kappa)))
+
+    def _kappa(self, m: float) -> float:
+        """Fit kappa so the model gives the share measured on the tail's held-out identities."""
+        if m in self.kappas:
+            return self.kappas[m]
         count = self.tail.points
         x = self.d1[:count]
         measured = float(np.mean(self.d2[:count] - x >= m))
@@ -342,11 +329,8 @@ class _Impostors(NamedTuple):
                 lo = mid
             else:
                 hi = mid
-        kappa = math.exp((lo + hi) / 2)
-        # Look-alike distances below t as the power-law tail distributes them (quantiles).
-        u = (np.arange(64) + 0.5) / 64
-        below = t * u ** (1.0 / self.tail.exponent)
-        return float(np.mean(self._stays_clear(below, m, kappa)))
+        self.kappas[m] = math.exp((lo + hi) / 2)
+        return self.kappas[m]
 
     def fpir(self, t: float, m: float) -> float:
         """Estimated share of strangers named at threshold t and margin m."""
@@ -449,6 +433,13 @@ def _not_calibrated(declared_fpir, identities, templates, samples, genuine_n, no
     )
 
 
+class Calibrated(NamedTuple):
+    """An operating point and the held-out sample it was fitted on (None: too few identities)."""
+
+    point: OperatingPoint
+    held_out: HeldOutSample | None
+
+
 def calibrate(
     gallery,
     *,
@@ -472,13 +463,48 @@ def calibrate(
     A gallery of fewer than MIN_IMPOSTOR_SAMPLES identities cannot be calibrated from itself: the
     point then has threshold 0, usable False and the reason in `method`.
     """
+    return recalibrate(
+        gallery,
+        previous=None,
+        declared_fpir=declared_fpir,
+        sample=sample,
+        seed=seed,
+        genuine_distances=genuine_distances,
+        genuine_prior_median=genuine_prior_median,
+        exact=exact,
+    ).point
+
+
+def recalibrate(
+    gallery,
+    *,
+    previous: HeldOutSample | None,
+    declared_fpir: float,
+    sample: int = 20000,
+    seed: int = 0,
+    genuine_distances: np.ndarray | None = None,
+    genuine_prior_median: float = GENUINE_PRIOR_MEDIAN,
+    exact: bool = False,
+    max_change: float = MAX_INCREMENTAL_CHANGE,
+) -> Calibrated:
+    """Return `calibrate`'s point for `gallery` and the held-out sample it rests on, starting
+    from the `previous` calibration's sample when there is one (an incremental calibration).
+
+    Incremental: only the templates added since are compared with the kept probes, and only
+    probes whose own, nearest or second-nearest template left are searched again, with new
+    identities joining in their share (recognition/matching/held_out.py); the tail, margin and
+    DET chart are then fitted exactly as in a full calibration. A full calibration runs instead,
+    its `fallback` saying why, when more than `max_change` of the gallery's templates changed,
+    when more than `max_change` of the probes would have to be searched anyway, or when fewer
+    than MIN_IMPOSTOR_SAMPLES probes would remain. The point's `kind` says which ran.
+    """
     if not 0.0 < declared_fpir < 1.0:
         raise ValueError("declared_fpir must lie strictly between 0 and 1")
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
-    labels, subject_ids = _contents(gallery)
-    templates = len(labels)
-    identities = int(subject_ids.max()) + 1 if templates else 0
+    contents = gallery_contents(gallery)
+    labels, subject_ids = contents.labels, contents.identity
+    templates, identities = len(labels), contents.identities
 
     genuine_parts = [] if genuine_distances is None else [np.asarray(genuine_distances, float)]
     if identities:
@@ -487,34 +513,77 @@ def calibrate(
     genuine = np.sort(genuine[np.isfinite(genuine)])
 
     if identities < MIN_IMPOSTOR_SAMPLES:
-        return _not_calibrated(
-            declared_fpir,
-            identities,
-            templates,
-            0,
-            len(genuine),
-            f"too-few-identities(<{MIN_IMPOSTOR_SAMPLES})",
-            time.perf_counter() - started,
+        return Calibrated(
+            _not_calibrated(
+                declared_fpir,
+                identities,
+                templates,
+                0,
+                len(genuine),
+                f"too-few-identities(<{MIN_IMPOSTOR_SAMPLES})",
+                time.perf_counter() - started,
+            ),
+            None,
         )
 
-    # One template of each held-out identity, chosen at random.
-    shuffled = rng.permutation(templates)
-    _, first_rows = np.unique(subject_ids[shuffled], return_index=True)
-    rep_rows = shuffled[first_rows]  # one row per identity, indexed by subject id
-    held = rng.permutation(identities)[: min(sample, identities)]
-    rows = rep_rows[held]
-    own_counts = np.bincount(subject_ids, minlength=identities)[held]
-    probes = np.stack([_vector(gallery, int(labels[r])) for r in rows]).astype(np.float32)
-    holder_subject = [
-        (gallery.shard_of(int(labels[r])) if hasattr(gallery, "shard_of") else gallery).subject(
-            int(labels[r])
+    change = {}
+    held = None
+    if previous is not None:
+        update = sample_update(
+            gallery,
+            contents,
+            previous,
+            sample=sample,
+            rng=rng,
+            exact=exact,
+            search_k=SEARCH_K,
+            max_change=max_change,
+            min_probes=MIN_IMPOSTOR_SAMPLES,
         )
-        for r in rows
-    ]
-    d1, d2 = _held_out_distances(gallery, probes, holder_subject, own_counts, exact)
+        held = update.sample
+        change = {
+            "added_templates": update.added,
+            "removed_templates": update.removed,
+            "probes_searched": update.searched,
+            "kind": INCREMENTAL,
+        }
+        if held is None:
+            change = {
+                "fallback": update.reason,
+                "added_templates": update.added,
+                "removed_templates": update.removed,
+            }
+    if held is None:
+        probes = sample_draw(contents, sample, rng)
+        measured = held_out_distances(gallery, contents, probes, exact=exact, search_k=SEARCH_K)
+        held = HeldOutSample(np.sort(labels), probes, *measured)
+        change["probes_searched"] = len(probes)
+    point = _fit(
+        held,
+        declared_fpir=declared_fpir,
+        genuine=genuine,
+        genuine_prior_median=genuine_prior_median,
+        identities=identities,
+        templates=templates,
+    )
+    seconds = round(time.perf_counter() - started, 3)
+    return Calibrated(replace(point, seconds=seconds, **change), held)
+
+
+def _fit(
+    held: HeldOutSample,
+    *,
+    declared_fpir: float,
+    genuine: np.ndarray,
+    genuine_prior_median: float,
+    identities: int,
+    templates: int,
+) -> OperatingPoint:
+    """Fit the tail, margin, threshold and DET chart to the held-out distances."""
+    d1, d2 = held.d1, held.d2
     order = np.argsort(d1, kind="stable")
     d1_sorted = d1[order]
-    impostors = _Impostors(d1_sorted, d2[order], _fit_tail(d1_sorted))
+    impostors = _Impostors(d1_sorted, d2[order], _fit_tail(d1_sorted), {})
     tail = impostors.tail
 
     from_prior = not len(genuine)
@@ -549,7 +618,7 @@ def calibrate(
         genuine_median=round(genuine_median, 6),
         identities=identities,
         templates=templates,
-        impostor_samples=len(held),
+        impostor_samples=len(d1),
         genuine_samples=0 if from_prior else len(genuine),
         usable=bool(threshold >= genuine_median),
         det=det,
@@ -558,5 +627,4 @@ def calibrate(
         tail_fpir=tail.fpir,
         tail_exponent=tail.exponent,
         genuine_from_prior=from_prior,
-        seconds=round(time.perf_counter() - started, 3),
     )

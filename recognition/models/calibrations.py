@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from recognition.querysets import CalibrationQuerySet
+from recognition.querysets import CalibrationQuerySet, OrgOwnedQuerySet
 
 
 class GalleryCalibration(models.Model):
@@ -23,6 +23,10 @@ class GalleryCalibration(models.Model):
         GROWTH = "growth", _("Gallery growth")
         FIRST_JOB = "first_job", _("First identification")
         MANUAL = "manual", _("Asked for by staff")
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full")
+        INCREMENTAL = "incremental", _("Incremental")
 
     organization = models.ForeignKey(
         "tenants.Organization", on_delete=models.CASCADE, related_name="+"
@@ -47,6 +51,13 @@ class GalleryCalibration(models.Model):
     # with its DET curve: what the report draws and what a job's answers are decided with.
     point = models.JSONField()
     duration_ms = models.PositiveIntegerField(default=0)
+    # Full: a new sample of held-out identities was drawn and searched. Incremental: the sample
+    # of `based_on` was brought up to the gallery's changes since (the point says how many
+    # templates were added and removed, and why a full one ran where it does).
+    kind = models.CharField(max_length=11, choices=Kind, default=Kind.FULL)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CalibrationQuerySet.as_manager()
@@ -67,3 +78,28 @@ class GalleryCalibration(models.Model):
     @property
     def declared_one_in(self) -> int:
         return round(1 / self.declared_fpir) if self.declared_fpir else 0
+
+
+class CalibrationSample(models.Model):
+    """The held-out identities a calibration measured, kept for the next one to start from.
+
+    Working state rather than record, so only the newest calibration of each stratum keeps one.
+    Template ids and distances only (recognition.matching.held_out.HeldOutSample): never a
+    vector, which stays in the encrypted template store and is read from the gallery each time.
+    A template deleted on withdrawal or erasure leaves its id here, pointing at nothing, until
+    the next calibration drops it.
+    """
+
+    calibration = models.OneToOneField(
+        GalleryCalibration, on_delete=models.CASCADE, primary_key=True, related_name="sample"
+    )
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    probes = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    objects = OrgOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"held-out sample of calibration {self.calibration_id} ({self.probes} probes)"

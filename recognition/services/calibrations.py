@@ -6,6 +6,11 @@ by ``recognition.matching.calibration.calibrate`` (method: docs/accuracy.md), re
 its figures and audited, re-derived on a schedule and as the gallery grows, and pinned by every
 job that uses it. When the declared rate cannot be reached with a usable hit rate, identification
 is refused (the capacity gate) with the figures.
+
+A recalibration starts from the previous one's held-out sample (``CalibrationSample``) and
+searches only what changed since (``recalibrate``, docs/accuracy.md): a growing gallery is
+recalibrated in seconds at any size. Staff asking for one, a sample older than
+RECOGNITION_CALIBRATION_FULL_SECONDS, or a change too large for it get a full calibration.
 """
 
 import time
@@ -26,9 +31,10 @@ from recognition.matching import Gallery
 from recognition.matching.calibration import (
     GENUINE_PRIOR_MEDIAN,
     MIN_IMPOSTOR_SAMPLES,
-    OperatingPoint,
-    calibrate,
+    Calibrated,
+    recalibrate,
 )
+from recognition.matching.held_out import HeldOutSample
 from recognition.matching.impostor_prior import prior_point
 from recognition.models import (
     FaceTemplate,
@@ -37,6 +43,7 @@ from recognition.models import (
     RecognitionJob,
     RecognitionResult,
 )
+from recognition.models.calibrations import CalibrationSample
 from recognition.services.galleries import gallery_for
 from tenants.errors import RuleViolation
 
@@ -54,6 +61,12 @@ def _max_age() -> timedelta:
 
 def _sample() -> int:
     return int(getattr(settings, "RECOGNITION_CALIBRATION_SAMPLE", 20000))
+
+
+def _full_every() -> timedelta:
+    return timedelta(
+        seconds=int(getattr(settings, "RECOGNITION_CALIBRATION_FULL_SECONDS", 7 * 86400))
+    )
 
 
 def calibrations_for_purpose(*, purpose):
@@ -143,6 +156,29 @@ def _strata(purpose, gallery) -> dict[str, Gallery]:
     }
 
 
+def _previous(
+    purpose, stratum: str, trigger: str, now
+) -> tuple[GalleryCalibration | None, HeldOutSample | None]:
+    """Return the calibration an incremental one would start from, and its held-out sample.
+
+    (None, None) means a full calibration: staff asked for one (a fresh draw is what asking
+    gives), the stratum has no kept sample, or its last full calibration is older than
+    RECOGNITION_CALIBRATION_FULL_SECONDS, so no one draw of identities speaks for a gallery
+    forever, and index approximations in the kept distances do not outlive a week.
+    """
+    if trigger == GalleryCalibration.Trigger.MANUAL:
+        return None, None
+    rows = calibrations_for_purpose(purpose=purpose).filter(stratum=stratum)
+    latest = rows.first()
+    last_full = rows.filter(kind=GalleryCalibration.Kind.FULL).first()
+    if latest is None or last_full is None or now - last_full.created_at > _full_every():
+        return None, None
+    kept = CalibrationSample.objects.filter(calibration=latest).first()
+    if kept is None:
+        return None, None
+    return latest, HeldOutSample.from_bytes(kept.data)
+
+
 def _record(
     *,
     purpose: Purpose,
@@ -150,10 +186,13 @@ def _record(
     gallery_version: int,
     stratum: str,
     trigger: str,
-    point: OperatingPoint,
+    calibrated: Calibrated,
+    based_on: GalleryCalibration | None,
     duration_ms: int,
     actor: Actor,
 ) -> GalleryCalibration:
+    point = calibrated.point
+    incremental = point.kind == GalleryCalibration.Kind.INCREMENTAL
     row = GalleryCalibration.objects.create(
         organization_id=purpose.organization_id,
         purpose=purpose,
@@ -172,7 +211,22 @@ def _record(
         usable=point.usable,
         point=point.to_dict(),
         duration_ms=duration_ms,
+        kind=point.kind,
+        based_on=based_on if incremental else None,
     )
+    # Only the newest calibration of a stratum keeps its sample: the next starts from it.
+    CalibrationSample.objects.filter(
+        organization_id=purpose.organization_id,
+        calibration__purpose=purpose,
+        calibration__stratum=stratum,
+    ).delete()
+    if calibrated.held_out is not None:
+        CalibrationSample.objects.create(
+            calibration=row,
+            organization_id=purpose.organization_id,
+            probes=len(calibrated.held_out.probes),
+            data=calibrated.held_out.to_bytes(),
+        )
     audit_record(
         organization_id=purpose.organization_id,
         actor=actor,
@@ -194,6 +248,12 @@ def _record(
             "estimated_fnir": point.estimated_fnir,
             "usable": point.usable,
             "method": point.method,
+            "kind": point.kind,
+            "based_on": row.based_on_id,
+            "added_templates": point.added_templates,
+            "removed_templates": point.removed_templates,
+            "probes_searched": point.probes_searched,
+            "fallback": point.fallback,
         },
     )
     return row
@@ -204,8 +264,10 @@ def calibration_run(
 ) -> GalleryCalibration | None:
     """Derive and record the purpose's operating point (and each stratum's); return the effective.
 
-    Loads the gallery as a worker does (decrypted in this process only). Return None for a
-    purpose without a current version.
+    Loads the gallery as a worker does (decrypted in this process only). Each stratum starts
+    from its previous calibration's held-out sample when it may (`_previous`): incremental,
+    unless the gallery changed too much; the record says which ran. Return None for a purpose
+    without a current version.
     """
     if trigger not in GalleryCalibration.Trigger.values:
         raise ValueError(f"unknown calibration trigger {trigger!r}")
@@ -217,33 +279,41 @@ def calibration_run(
     gallery_version, gallery = gallery_for(purpose=purpose)
     genuine = _genuine_distances(purpose)
     galleries = {GalleryCalibration.Stratum.ALL: gallery} | _strata(purpose, gallery)
-    points = []
+    now = timezone.now()
+    done = []
     for stratum, members in galleries.items():
         started = time.perf_counter()
-        point = calibrate(
+        based_on, previous = _previous(purpose, stratum, trigger, now)
+        calibrated = recalibrate(
             members,
+            previous=previous,
             declared_fpir=version.declared_fpir,
             sample=_sample(),
             genuine_distances=genuine if len(genuine) else None,
         )
+        point = calibrated.point
         if point.identities < MIN_IMPOSTOR_SAMPLES:
             # Too few strangers to measure the tail: the priors decide (docs/accuracy.md).
-            point = prior_point(
-                declared_fpir=version.declared_fpir,
-                identities=point.identities,
-                templates=point.templates,
-                genuine_median=point.genuine_median or GENUINE_PRIOR_MEDIAN,
+            calibrated = Calibrated(
+                prior_point(
+                    declared_fpir=version.declared_fpir,
+                    identities=point.identities,
+                    templates=point.templates,
+                    genuine_median=point.genuine_median or GENUINE_PRIOR_MEDIAN,
+                ),
+                None,
             )
-        points.append((stratum, point, int((time.perf_counter() - started) * 1000)))
+        done.append((stratum, calibrated, based_on, int((time.perf_counter() - started) * 1000)))
     with transaction.atomic():
-        for stratum, point, duration_ms in points:
+        for stratum, calibrated, based_on, duration_ms in done:
             _record(
                 purpose=purpose,
                 version=version,
                 gallery_version=gallery_version,
                 stratum=stratum,
                 trigger=trigger,
-                point=point,
+                calibrated=calibrated,
+                based_on=based_on,
                 duration_ms=duration_ms,
                 actor=actor,
             )

@@ -12,6 +12,7 @@ import pytest
 from audit.models import AuditEvent
 from recognition import engine
 from recognition.matching import Gallery
+from recognition.matching.calibration import Calibrated
 from recognition.models import (
     GalleryCalibration,
     GalleryVersion,
@@ -224,8 +225,8 @@ def test_r54_capacity_gate_refuses_identification_with_the_figures(
     # A model whose genuine pairs lie farther apart than any threshold this gallery allows.
     monkeypatch.setattr(
         calibrations_module,
-        "calibrate",
-        lambda gallery, **kw: _unusable(len(gallery), kw["declared_fpir"]),
+        "recalibrate",
+        lambda gallery, **kw: Calibrated(_unusable(len(gallery), kw["declared_fpir"]), None),
     )
     calibration = calibration_run(purpose=rec.purpose, trigger="manual")
     assert not calibration.usable
@@ -410,8 +411,8 @@ def test_r54_compliance_view_shows_a_gallery_over_capacity(
 ):
     monkeypatch.setattr(
         calibrations_module,
-        "calibrate",
-        lambda gallery, **kw: _unusable(len(gallery), kw["declared_fpir"]),
+        "recalibrate",
+        lambda gallery, **kw: Calibrated(_unusable(len(gallery), kw["declared_fpir"]), None),
     )
     calibration_run(purpose=rec.purpose, trigger="manual")
     page = panel_as(world.dpo).get("/o/acme/compliance/").content.decode()
