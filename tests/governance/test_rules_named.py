@@ -1,0 +1,47 @@
+"""R5 (FRM Art. 11), named in its tests (issue 17).
+
+The national identity authentication service is encouraged, not required: each deployment
+records its verification channel, the filing pack states it, and the compliance view counts it.
+"""
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from governance.compliance import organization_compliance
+from governance.filing_pack import filing_pack_build
+from governance.rulebook import State
+from governance.services.deployments import deployment_update
+from tenants.errors import ApplicationError
+from tests.governance.conftest import make_ready
+
+pytestmark = pytest.mark.django_db
+
+
+def test_R5_verification_channel_is_recorded_and_stated_in_the_filing_pack(world, actor):
+    deployment = make_ready(world.org)
+    deployment_update(deployment=deployment, actor=actor, verification_channel="national_db")
+
+    pack = zipfile.ZipFile(io.BytesIO(filing_pack_build(organization=world.org, actor=actor)))
+    name = next(n for n in pack.namelist() if n.endswith("deployments.json"))
+    (row,) = json.loads(pack.read(name))
+    assert row["verification_channel"] == "national_db"
+
+    r5 = next(
+        r for r in organization_compliance(organization=world.org)["rules"] if r.rule.id == "R5"
+    )
+    assert r5.result.state == State.MET and "1 of 1" in r5.result.message
+
+
+def test_R5_the_channel_is_one_of_the_declared_kinds(world, actor, api_as):
+    deployment = make_ready(world.org)
+    with pytest.raises(ApplicationError, match="verification_channel"):
+        deployment_update(deployment=deployment, actor=actor, verification_channel="face_db")
+    response = api_as(world.owner).patch(
+        f"/api/v1/deployments/{deployment.pk}/", {"verification_channel": "face_db"}, format="json"
+    )
+    assert response.status_code == 400
+    deployment.refresh_from_db()
+    assert deployment.verification_channel == "tenant_gallery"
