@@ -55,8 +55,14 @@ class NewPersonForm(forms.Form):
 class ItemsForm(forms.Form):
     """The separately granted items (R19, R21): each its own yes or no, nothing pre-ticked."""
 
-    def __init__(self, *args, ask_central: bool, ask_raw: bool, **kwargs):
+    def __init__(self, *args, ask_central: bool, ask_raw: bool, ask_signature=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if ask_signature:
+            # R18 (BIPA §15(b)): a written release, signed electronically by typing one's name.
+            self.fields["e_signature"] = forms.CharField(
+                label=_("Type your full name to sign the written release above"),
+                max_length=200,
+            )
         if ask_central:
             self.fields["central_storage"] = forms.ChoiceField(
                 label=_(
@@ -75,6 +81,9 @@ class ItemsForm(forms.Form):
 
     def granted(self, name: str) -> bool:
         return self.cleaned_data.get(name) == "yes"
+
+    def signature(self) -> str:
+        return (self.cleaned_data.get("e_signature") or "").strip()
 
 
 class DataRequestForm(forms.Form):

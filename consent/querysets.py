@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from consent.jurisdiction import deployment_jurisdiction, kinds_accepted
 from consent.states import IN_FORCE_STATES, STORING_STATES, USABLE_STATES, ConsentState
 from tenants.querysets import OrgOwnedQuerySet
 
@@ -41,7 +42,12 @@ def usable_q(
         )
     )
     if deployment is not None:
-        rule &= Q(**{f"{p}deployment__isnull": True}) | Q(**{f"{p}deployment": deployment})
+        # R17, R18: at a site only a consent of the kind its jurisdiction asks for counts (an
+        # unscoped plain consent never covers an Illinois or EU site), and a site whose
+        # jurisdiction changed does not run on consents of the old kind.
+        rule &= (Q(**{f"{p}deployment__isnull": True}) | Q(**{f"{p}deployment": deployment})) & Q(
+            **{f"{p}kind__in": sorted(kinds_accepted(deployment_jurisdiction(deployment)))}
+        )
     if storage:
         rule &= Q(**{f"{p}central_storage": True})
     if raw_images:

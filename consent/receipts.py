@@ -15,6 +15,12 @@ from django.conf import settings
 from django.urls import reverse
 
 from consent import signing
+from consent.jurisdiction import (
+    LAWFUL_BASIS,
+    bipa_release_text,
+    gdpr_explicit_text,
+    grant_jurisdiction,
+)
 from consent.models import Consent, ConsentEvent, ConsentReceipt, SigningKey
 from governance.selectors import deployments_storing_centrally
 
@@ -32,11 +38,6 @@ _ISO_STATE = {
     ConsentEvent.Type.RECONSENT_REQUIRED: "invalidated",
     ConsentEvent.Type.RESTRICTED: "terminated by controller",
     ConsentEvent.Type.RESTORED: "given",
-}
-_LAWFUL_BASIS = {
-    "CN": "PIPL Art. 13(1), Art. 29 (separate consent); CAC FRM Art. 6",
-    "EU": "GDPR Art. 9(2)(a) (explicit consent)",
-    "US-IL": "BIPA 740 ILCS 14/15(b) (written release)",
 }
 
 
@@ -109,6 +110,8 @@ def build_payload(
     pseudonym = str(consent.subject_pseudonym)
     storage = _storage(consent)
     retention = f"P{version.retention_days}D"
+    # R17, R18: the law of the site the consent was given for, not the organization's profile.
+    jurisdiction = grant_jurisdiction(organization=org, deployment=deployment)
     controller = {
         "piiController": org.name,
         "onBehalf": False,
@@ -173,7 +176,7 @@ def build_payload(
     return {
         # Kantara Consent Receipt v1.1
         "version": KANTARA_VERSION,
-        "jurisdiction": org.jurisdiction,
+        "jurisdiction": jurisdiction,
         "consentTimestamp": _epoch(event.at),
         "collectionMethod": consent.channel,
         "consentReceiptID": receipt_id,
@@ -222,14 +225,14 @@ def build_payload(
                 "language": consent.language,
                 "purpose": version.description,
                 "purposeType": purpose.kind,
-                "lawfulBasis": _LAWFUL_BASIS.get(org.jurisdiction, "consent"),
+                "lawfulBasis": LAWFUL_BASIS.get(jurisdiction, "consent"),
                 "piiInformation": [item["piiType"] for item in pii_items],
                 "piiControllers": [org.name],
                 "collectionMethod": consent.channel,
                 "processingMethod": version.method,
                 "storageLocations": storage["locations"],
                 "retentionPeriod": retention,
-                "jurisdiction": org.jurisdiction,
+                "jurisdiction": jurisdiction,
                 "recipientThirdParties": [r.name for r in granted_recipients],
                 "withdrawalMethod": self_service_url,
             },
@@ -269,8 +272,31 @@ def build_payload(
             "event": event.type,
             "state": event.to_state,
             "retentionDays": version.retention_days,
+            # R17, R18: the statement the person affirmed or signed, word for word.
+            "consentStatement": _statement(consent),
         },
     }
+
+
+def _statement(consent: Consent) -> dict | None:
+    org, version = consent.organization, consent.purpose_version
+    if consent.kind == Consent.Kind.BIPA_WRITTEN_RELEASE:
+        return {
+            "type": "BIPA written release (740 ILCS 14/15(b))",
+            "text": bipa_release_text(
+                organization=org, purpose_version=version, deployment=consent.deployment
+            ),
+            "purpose": version.description,
+            "termDays": version.retention_days,
+            "signature": consent.e_signature,
+            "signedDocumentSha256": consent.signed_document_sha256,
+        }
+    if consent.kind == Consent.Kind.GDPR_EXPLICIT:
+        return {
+            "type": "GDPR Art. 9(2)(a) explicit consent",
+            "text": gdpr_explicit_text(organization=org, purpose_version=version),
+        }
+    return None
 
 
 def receipt_storage_locations(receipt: ConsentReceipt) -> list[str]:

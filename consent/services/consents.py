@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
+from consent.jurisdiction import grant_jurisdiction, kinds_accepted
 from consent.models import (
     Consent,
     ConsentEvent,
@@ -27,13 +28,6 @@ from consent.services.receipts import receipt_issue
 from consent.services.subjects import subject_record_choice
 from governance.models import Deployment, DeploymentPurpose, Notice, PurposeVersion
 from tenants.errors import ApplicationError, Conflict, RuleViolation, UnknownReference
-
-# R17, R18: the consent kinds each jurisdiction accepts (a guardian may consent in all).
-KINDS_BY_JURISDICTION = {
-    "CN": {Consent.Kind.SEPARATE, Consent.Kind.WRITTEN, Consent.Kind.GUARDIAN},
-    "EU": {Consent.Kind.GDPR_EXPLICIT, Consent.Kind.GUARDIAN},
-    "US-IL": {Consent.Kind.BIPA_WRITTEN_RELEASE, Consent.Kind.GUARDIAN},
-}
 
 
 @dataclass(frozen=True)
@@ -79,6 +73,7 @@ def _check_grant(
     kind: str,
     evidence: Evidence,
     face_processing: bool,
+    central_storage: bool,
     raw_images: bool,
     guardian: Guardian | None,
     signed_document,
@@ -132,11 +127,38 @@ def _check_grant(
             "This purpose does not allow keeping raw images.",
             details=[{"rule": "R21", "fix": "Leave the raw-image item unticked."}],
         )
-    allowed = KINDS_BY_JURISDICTION.get(org.jurisdiction, set(Consent.Kind.values))
-    if kind not in allowed:
+    # R19 (FRM Art. 8): an on-device site never stores a template centrally, so a grant of
+    # central storage there would promise the person something that cannot happen.
+    if central_storage and deployment is not None and deployment.storage_mode != "central":
         raise RuleViolation(
-            f"A consent of kind {kind!r} is not valid under this organization's jurisdiction.",
-            details=[{"rule": "R17/R18", "allowed": sorted(allowed)}],
+            "This deployment keeps face templates on the device (R19): central storage "
+            "cannot be granted here.",
+            code="storage_on_device",
+            details=[
+                {
+                    "rule": "R19",
+                    "field": "central_storage",
+                    "message": "Leave the central-storage item unticked, or first change the "
+                    "deployment's storage mode to central (suspend it, state why, reassess).",
+                }
+            ],
+        )
+    # R17, R18: the deployment's jurisdiction decides the kind, not the organization's profile.
+    jurisdiction = grant_jurisdiction(organization=org, deployment=deployment)
+    allowed = kinds_accepted(jurisdiction)
+    if kind not in allowed:
+        rule = {"EU": "R17", "US-IL": "R18"}.get(jurisdiction, "R17/R18")
+        raise RuleViolation(
+            f"A consent of kind {kind!r} is not valid under this "
+            f"{'deployment' if deployment else 'organization'}'s jurisdiction ({jurisdiction}).",
+            details=[
+                {
+                    "rule": rule,
+                    "jurisdiction": jurisdiction,
+                    "allowed": sorted(allowed),
+                    "message": f"Record the consent as one of: {', '.join(sorted(allowed))}.",
+                }
+            ],
         )
     if kind == Consent.Kind.WRITTEN and not signed_document:
         raise ApplicationError(
@@ -227,6 +249,7 @@ def consent_grant(
         kind=kind,
         evidence=evidence,
         face_processing=face_processing,
+        central_storage=central_storage,
         raw_images=raw_images,
         guardian=guardian,
         signed_document=signed_document,

@@ -15,11 +15,20 @@ from django.views.decorators.http import require_GET
 
 from consent import sessions
 from consent.forms import ItemsForm, NewPersonForm, VerifyForm
+from consent.jurisdiction import (
+    BIPA_WRITTEN_RELEASE,
+    GDPR_EXPLICIT,
+    bipa_release_text,
+    form_kind,
+    gdpr_explicit_text,
+    grant_jurisdiction,
+)
 from consent.models import ConsentReceipt, Subject
 from consent.receipts import display_code, public_url, receipt_document, receipt_verify
 from consent.selectors import published_signing_keys
 from consent.services import Evidence, consent_decline, consent_grant, subject_create
 from consent.views.common import CONSENT_UI_VERSION, anonymous_actor, subject_actor
+from governance.jurisdiction import retention_policy_path
 from governance.models import Deployment, DeploymentPurpose, Notice, Purpose
 from governance.selectors import deployments_storing_centrally, notice_published_for
 from tenants.errors import ApplicationError
@@ -90,8 +99,15 @@ def notice(request, org_slug, purpose_id):
     data = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if data else None
     person_form = None if signed_in else NewPersonForm(data, prefix="p")
+    # R17, R18: the site's jurisdiction decides which consent this form records, and its words.
+    jurisdiction = grant_jurisdiction(organization=org, deployment=deployment)
+    kind = form_kind(jurisdiction)
     items_form = ItemsForm(
-        data, ask_central=ask_central, ask_raw=version.keep_raw_images_allowed, prefix="i"
+        data,
+        ask_central=ask_central,
+        ask_raw=version.keep_raw_images_allowed,
+        ask_signature=kind == BIPA_WRITTEN_RELEASE,
+        prefix="i",
     )
     context = {
         "org": org,
@@ -104,6 +120,9 @@ def notice(request, org_slug, purpose_id):
         "items_form": items_form,
         "signed_in": signed_in,
         "error": None,
+        "consent_kind": kind,
+        "consent_statement": _statement(org, version, deployment, kind),
+        "retention_policy_url": retention_policy_path(org),
     }
     if action == "decline":
         consent_decline(
@@ -125,6 +144,14 @@ def notice(request, org_slug, purpose_id):
     else:
         status = 200
     return render(request, "consent/notice.html", context, status=status)
+
+
+def _statement(org, version, deployment, kind: str) -> str:
+    if kind == BIPA_WRITTEN_RELEASE:
+        return bipa_release_text(organization=org, purpose_version=version, deployment=deployment)
+    if kind == GDPR_EXPLICIT:
+        return gdpr_explicit_text(organization=org, purpose_version=version)
+    return ""
 
 
 def _accept(request, org, version, shown, deployment, signed_in, context):
@@ -160,6 +187,8 @@ def _accept(request, org, version, shown, deployment, signed_in, context):
             ip=getattr(request, "client_ip", None),
             user_agent=request.headers.get("User-Agent", ""),
         ),
+        kind=context["consent_kind"],
+        e_signature=items_form.signature(),
         deployment=deployment,
         central_storage=items_form.granted("central_storage"),
         raw_images=items_form.granted("raw_images"),

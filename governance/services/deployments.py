@@ -15,6 +15,7 @@ from governance.models import Deployment, DeploymentPurpose, Device, Purpose
 from governance.selectors import GRANTABLE_CODENAMES
 from governance.services.common import assessments_mark_stale, require_same_org, require_text
 from governance.uploads import validate_signage_photo
+from outbox.services import event_record
 from tenants.errors import ApplicationError, Conflict, NotFound, RuleViolation
 from tenants.references import reference_resolve
 
@@ -39,6 +40,8 @@ MANDATORY = {
     "province": gettext_lazy("province"),
     "place_type": gettext_lazy("place type"),
 }
+# Recorded when a deployment switches to on-device storage (R19); recognition purges.
+TOPIC_STORAGE_ON_DEVICE = "governance.storage_on_device"
 # A change to how faces are processed needs a new impact assessment (FRM Art. 9, R29) and, once
 # filed, a change filing (R37).
 METHOD_FIELDS = frozenset(
@@ -146,6 +149,8 @@ def deployment_update(*, deployment: Deployment, actor: Actor, **changes) -> Dep
             % ", ".join(method_changed),
             code="suspend_first",
         )
+    # The audit keeps where a method field came from (R17, R19: jurisdiction, storage mode).
+    previous = {f: getattr(deployment, f) for f in changed if f in METHOD_FIELDS}
     for field in changed:
         setattr(deployment, field, changes[field])
     if active:
@@ -157,7 +162,20 @@ def deployment_update(*, deployment: Deployment, actor: Actor, **changes) -> Dep
                 _("This change would leave an active deployment failing a rule."), details=unmet
             )
     deployment.save()
-    _audit(deployment, actor, "deployment.updated", fields=sorted(changed))
+    _audit(deployment, actor, "deployment.updated", fields=sorted(changed), previous=previous)
+    if "storage_mode" in changed and deployment.storage_mode == Deployment.StorageMode.ON_DEVICE:
+        # R19 (FRM Art. 8): an on-device deployment holds no central template. Recognition
+        # purges them after the commit, through the outbox like a consent change, so a failure
+        # is retried and the switch itself never waits on the purge.
+        event_record(
+            topic=TOPIC_STORAGE_ON_DEVICE,
+            organization_id=deployment.organization_id,
+            payload={
+                "deployment_id": deployment.pk,
+                "actor_kind": actor.kind,
+                "actor_id": str(actor.id or ""),
+            },
+        )
     if method_changed:
         reason = _("Processing method of %(name)s changed: %(fields)s.") % {
             "name": deployment.name,
