@@ -32,6 +32,7 @@ from recognition.matching.exact import euclidean
 # One distance block of (probes x added templates) at most this many entries (64 MB of float32).
 _BLOCK_ENTRIES = 1 << 24
 _EXACT_MARGIN = 8
+_SLACK = 1e-3
 
 
 class Contents(NamedTuple):
@@ -217,11 +218,16 @@ def _nearer_from_added(
         own = probe_identity[start : start + chunk]
         # The probe's own identity is held out: its new templates are not look-alikes.
         scores[own[:, None] == added_identity[None, :]] = np.inf
-        near = np.argpartition(scores, count - 1, axis=1)[:, :count]
-        for i, row in enumerate(block_rows):
-            cols = near[i][np.isfinite(scores[i, near[i]])]
-            if not len(cols):
-                continue
+        # Most probes meet no added template nearer than their second identity: nothing to
+        # merge. The slack covers float32 rounding in the expanded product.
+        reach = np.sqrt(np.maximum(scores.min(axis=1) + np.einsum("ij,ij->i", block, block), 0))
+        touched = np.flatnonzero(reach <= state.d2[block_rows] + _SLACK)
+        if not len(touched):
+            continue
+        near = np.argpartition(scores[touched], count - 1, axis=1)[:, :count]
+        for j, i in enumerate(touched):
+            row = block_rows[i]
+            cols = near[j][np.isfinite(scores[i, near[j]])]
             # (distance, label) per identity, the nearest template of each; ties break on the
             # label as the gallery's search breaks them.
             best: dict[int, tuple[float, int]] = {}
