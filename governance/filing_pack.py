@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -21,6 +22,11 @@ from audit.services.exports import audit_export_bundle
 from governance.filing import filing_profile_get, filing_threshold, stored_individuals_count
 from governance.models import Assessment, Deployment, Filing, Incident, Notice, Purpose
 from governance.services.purposes import VERSION_FIELDS
+
+# The report's stylesheet travels in the zip next to it: the report is opened from disk, and the
+# portal's content security policy refuses inline style anyway (issue 15).
+REPORT_STYLESHEET = "filing_report.css"
+_STYLESHEET_SOURCE = Path(__file__).resolve().parent / "static" / "governance" / REPORT_STYLESHEET
 
 
 def _signage_path(d) -> str:
@@ -268,8 +274,10 @@ def filing_pack_build(*, organization, actor: Actor, filing: Filing | None = Non
             "profile": data["security_measures.json"],
             "filing": filing,
             "generated_at": timezone.now(),
+            "stylesheet": REPORT_STYLESHEET,
         },
     ).encode()
+    files[REPORT_STYLESHEET] = _STYLESHEET_SOURCE.read_bytes()
     for d in Deployment.objects.for_org(organization).exclude(signage_photo=""):
         with d.signage_photo.open("rb") as handle:
             files[_signage_path(d)] = handle.read()

@@ -9,20 +9,25 @@ from PIL import Image, UnidentifiedImageError
 from tenants.errors import ApplicationError
 
 SIGNAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
-ATTACHMENT_EXTENSIONS = {
-    "pdf",
-    "png",
-    "jpg",
-    "jpeg",
-    "txt",
-    "md",
-    "csv",
-    "docx",
-    "xlsx",
-    "odt",
-    "ofd",
-    "zip",
+# Each allowed attachment type with the media type its download is served as; the API schema
+# lists the same values, so what it documents is what the endpoint answers (issue 15, fuzzing).
+ATTACHMENT_MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "txt": "text/plain",
+    "md": "text/markdown",
+    "csv": "text/csv",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    # OFD (GB/T 33190, China's fixed-layout format) has no registered media type.
+    "ofd": "application/octet-stream",
+    "zip": "application/zip",
 }
+ATTACHMENT_EXTENSIONS = set(ATTACHMENT_MEDIA_TYPES)
+DEFAULT_MEDIA_TYPE = "application/octet-stream"
 
 
 def _max_bytes(name: str, default: int) -> int:
@@ -62,6 +67,12 @@ def validate_signage_photo(upload) -> None:
         raise ApplicationError(
             _("The signage photo must be a JPEG, PNG or WebP image."), code="invalid_file"
         )
+
+
+def attachment_media_type(name: str) -> str:
+    """Return the media type an attachment named ``name`` is served as (by its extension)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return ATTACHMENT_MEDIA_TYPES.get(extension, DEFAULT_MEDIA_TYPE)
 
 
 def validate_attachment(upload) -> None:

@@ -1,6 +1,7 @@
 """/api/v1/assessments/: impact assessments, DPO sign-off and attachments (R27-R30)."""
 
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +16,11 @@ from governance.services import (
     assessment_reassess,
     assessment_sign_off,
     assessment_update,
+)
+from governance.uploads import (
+    ATTACHMENT_MEDIA_TYPES,
+    DEFAULT_MEDIA_TYPE,
+    attachment_media_type,
 )
 from tenants import roles
 from tenants.errors import NotFound
@@ -180,14 +186,22 @@ class AssessmentViewSet(
         )
         return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={
+            (200, media_type): OpenApiTypes.BINARY
+            for media_type in sorted({*ATTACHMENT_MEDIA_TYPES.values(), DEFAULT_MEDIA_TYPE})
+        }
+    )
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
     def download_attachment(self, request, pk=None, attachment_id=None):
+        """The file itself, as the media type of its kind (one of those listed)."""
         attachment = self.get_object().attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise NotFound("Attachment not found.")
+        filename = attachment.file.name.rsplit("/", 1)[-1]
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=attachment.file.name.rsplit("/", 1)[-1],
+            filename=filename,
+            content_type=attachment_media_type(filename),
         )

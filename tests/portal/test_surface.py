@@ -85,8 +85,6 @@ def test_no_template_carries_inline_script_handlers_or_style():
     for template in sorted(ROOT.glob("**/templates/**/*.html")):
         if ".venv" in template.parts or "var" in template.parts:
             continue
-        if template.name == "filing_pack.html":
-            continue  # a downloaded document, opened from disk; see docs/deploy.md
         found = _inline_code(template.read_text())
         if found or "<style" in template.read_text():
             offenders[str(template.relative_to(ROOT))] = found or ["<style>"]
