@@ -393,6 +393,19 @@ WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", PORTAL_MODE == "demo")
 WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
 # Jobs and enrollments not finished after this are failed and their probes swept.
 RECOGNITION_JOB_MAX_AGE_SECONDS = env_int("RECOGNITION_JOB_MAX_AGE_SECONDS", 6 * 3600)
+# Budgets of one upload request (issue 15), checked from the images' headers on the web thread
+# (the worker decodes): decoded pixels and bytes of all its images together (413 beyond), and
+# the jobs and the enrollments one organization may have queued or running at once (429 beyond,
+# with Retry-After), so that one organization cannot fill the workers' queue for everyone.
+RECOGNITION_REQUEST_MAX_PIXELS = env_int("RECOGNITION_REQUEST_MAX_PIXELS", 200_000_000)
+RECOGNITION_REQUEST_MAX_BYTES = env_int("RECOGNITION_REQUEST_MAX_BYTES", 40 * 1024 * 1024)
+RECOGNITION_MAX_ACTIVE_JOBS = env_int(
+    "RECOGNITION_MAX_ACTIVE_JOBS", 10_000 if PORTAL_MODE == "test" else 20
+)
+RECOGNITION_MAX_ACTIVE_ENROLLMENTS = env_int(
+    "RECOGNITION_MAX_ACTIVE_ENROLLMENTS", 10_000 if PORTAL_MODE == "test" else 200
+)
+RECOGNITION_BUSY_RETRY_AFTER_SECONDS = env_int("RECOGNITION_BUSY_RETRY_AFTER_SECONDS", 10)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
 # Signed audit checkpoints (issue 16, docs/audit.md): the key's name in signature lines, each
@@ -455,6 +468,52 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Per caller and per organization, per route class (portal/api/throttling.py, issue 15).
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.RouteClassThrottle"],
+}
+# The Django cache holds the rate-limit counters: Redis when REDIS_URL (or CACHE_URL) is set, so
+# every web process counts together; else this process's memory (the demo's single server).
+CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
+            # A stalled Redis must not stall every request: the throttle lets a request through
+            # when the cache does not answer in time (and logs it).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# API rate limits (tenants/rate_limits.py): requests per API_RATE_WINDOW_SECONDS for each route
+# class, per caller (API key, signed-in person, or address) and per organization. An owner may
+# override them for the organization up to the ceilings. Tests get limits no test reaches; the
+# rate-limit tests set tiny ones. Env: API_RATE_<CLASS>_PER_<SCOPE>[_MAX], e.g.
+# API_RATE_UPLOAD_PER_ORGANIZATION=60, API_RATE_READ_PER_KEY_MAX=6000.
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+_API_RATE_DEFAULTS = {
+    "read": {"key": 600, "organization": 1200},
+    "write": {"key": 120, "organization": 300},
+    "upload": {"key": 30, "organization": 60},
+}
+API_RATE_LIMITS = {
+    route_class: {
+        scope: env_int(
+            f"API_RATE_{route_class.upper()}_PER_{scope.upper()}",
+            1_000_000 if PORTAL_MODE == "test" else limit,
+        )
+        for scope, limit in scopes.items()
+    }
+    for route_class, scopes in _API_RATE_DEFAULTS.items()
+}
+API_RATE_LIMIT_CEILINGS = {
+    route_class: {
+        scope: env_int(f"API_RATE_{route_class.upper()}_PER_{scope.upper()}_MAX", 10 * limit)
+        for scope, limit in scopes.items()
+    }
+    for route_class, scopes in API_RATE_LIMITS.items()
 }
 # The API's schema and docs pages need a signed-in person or an API key, except in the demo.
 API_DOCS_REQUIRE_AUTH = env_bool("API_DOCS_REQUIRE_AUTH", PORTAL_MODE != "demo")

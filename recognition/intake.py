@@ -1,7 +1,9 @@
 """The one door every uploaded photo goes through: type by content, size limits, clean pixels.
 
-Every route (enrollment, probe, job upload) calls `accept_image`; a refusal is an `ImageRejected`
-with a stable code that the API maps to HTTP 400.
+Every route (enrollment, probe, job upload) calls `inspect_image` in the request, which reads
+headers and structure and decodes no pixel, with `request_budget_check` over all the request's
+images; the worker calls `accept_image`, which decodes. A refusal is an `ImageRejected` with a
+stable code that the API maps to HTTP 400 (413 for a request's budget).
 """
 
 import io
@@ -90,6 +92,78 @@ class AcceptedImage:
         return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an upload's header says, every check that needs no decoding passed."""
+
+    format: str  # "JPEG", "PNG" or "WEBP"
+    content_type: str
+    width: int
+    height: int
+    size: int  # bytes
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+class BudgetExceeded(ImageRejected):
+    """The images of one request together are over a budget (``budget`` is "bytes" or
+    "pixels"): ``limit`` is the budget, ``requested`` what the request holds."""
+
+    def __init__(self, budget: str, *, limit: int, requested: int) -> None:
+        if budget == "bytes":
+            message = (
+                f"The images of this request are {requested / 2**20:.1f} MB together; the limit "
+                f"per request is {limit / 2**20:.0f} MB. Send fewer or smaller images per request."
+            )
+        else:
+            message = (
+                f"The images of this request have {requested / 1e6:.1f} megapixels together; the "
+                f"limit per request is {limit / 1e6:.0f} megapixels. Send fewer images per "
+                "request, or scale them down: a face needs far fewer pixels."
+            )
+        super().__init__(
+            "byte_budget_exceeded" if budget == "bytes" else "pixel_budget_exceeded", message
+        )
+        self.budget, self.limit, self.requested = budget, limit, requested
+
+
+def request_budget_check(headers, *, max_bytes: int, max_pixels: int) -> None:
+    """Raise BudgetExceeded when the images of one request (their ImageHeader) hold more bytes
+    or more decoded pixels together than the budgets allow. Nothing is decoded: the pixels are
+    the headers' sizes, so a request is refused before any worker spends time on it."""
+    total_bytes = sum(header.size for header in headers)
+    if total_bytes > max_bytes:
+        raise BudgetExceeded("bytes", limit=max_bytes, requested=total_bytes)
+    total_pixels = sum(header.pixels for header in headers)
+    if total_pixels > max_pixels:
+        raise BudgetExceeded("pixels", limit=max_pixels, requested=total_pixels)
+
+
+def inspect_image(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    claimed_type: str | None = None,
+) -> ImageHeader:
+    """Return what the upload's header says, or raise ImageRejected saying why not, without
+    decoding a single pixel: the check a web thread makes (issue 15: decoding twenty 40-megapixel
+    PNGs held every web thread for 80 s).
+
+    Every check of `accept_image` that needs no decoding: empty and oversized files, the type by
+    content and against `claimed_type`, where the image really ends (truncated files, data after
+    the end marker), active content in metadata, `max_pixels` from the header, and pixel formats
+    that are refused (16-bit greyscale). Damaged compressed data only shows when decoding: the
+    worker's `accept_image` finds it and fails the job or enrollment with the same codes.
+    """
+    kind, image = _open_checked(data, max_bytes, max_pixels, claimed_type)
+    with image:
+        width, height = image.size
+    return ImageHeader(kind, _CONTENT_TYPES[kind], width, height, len(data))
+
+
 def accept_image(
     data: bytes,
     *,
@@ -103,7 +177,37 @@ def accept_image(
     files, images over `max_pixels` (checked from the header before any decoding), truncated or
     undecodable data, and polyglots: bytes after the image's end marker, active content hidden in
     metadata, or content that disagrees with `claimed_type` (the Content-Type the client sent).
+    Decodes every pixel: for workers. A web request calls `inspect_image` instead.
     """
+    kind, image = _open_checked(data, max_bytes, max_pixels, claimed_type)
+    with warnings.catch_warnings(), image:
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        width, height = image.size
+        try:
+            # load() decodes every byte, so a file cut short fails here and not later.
+            image.load()
+        except Image.DecompressionBombError as exc:
+            raise _too_many_pixels((width, height), max_pixels) from exc
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            if "truncated" in str(exc).lower() or isinstance(exc, EOFError):
+                raise _truncated(kind) from exc
+            raise ImageRejected(
+                "not_an_image", f"The {kind} image data is damaged and cannot be decoded."
+            ) from exc
+        try:
+            pixels = np.asarray(_to_rgb(_upright(image)))
+        except (OSError, ValueError) as exc:
+            raise ImageRejected(
+                "unsupported_type", f"This {kind} pixel format ({image.mode}) is not accepted."
+            ) from exc
+    return AcceptedImage(pixels=pixels, format=kind, content_type=_CONTENT_TYPES[kind])
+
+
+def _open_checked(
+    data: bytes, max_bytes: int, max_pixels: int, claimed_type: str | None
+) -> tuple[str, Image.Image]:
+    """Return the format and the image opened lazily (header read, no pixel decoded), after
+    every check that needs no decoding; raise ImageRejected otherwise."""
     if not data:
         raise ImageRejected("empty", "The file is empty.")
     if len(data) > max_bytes:
@@ -135,36 +239,20 @@ def accept_image(
             raise _too_many_pixels(None, max_pixels) from exc
         except Exception as exc:  # Pillow raises many types for malformed headers
             raise ImageRejected("not_an_image", f"The {kind} header cannot be read.") from exc
-        with image:
-            width, height = image.size
-            if width * height > max_pixels:
-                raise _too_many_pixels((width, height), max_pixels)
-            if image.mode in _WIDE_MODES:
-                # Converting these to 8-bit RGB clips every value above 255: a 16-bit greyscale
-                # PNG came out almost white and failed later as no_face (issue 15).
-                raise ImageRejected(
-                    "unsupported_type",
-                    f"This {kind} is {_WIDE_MODES[image.mode]} ({image.mode}), which is not "
-                    "accepted; send an 8-bit greyscale or colour image.",
-                )
-            try:
-                # load() decodes every byte, so a file cut short fails here and not later.
-                image.load()
-            except Image.DecompressionBombError as exc:
-                raise _too_many_pixels((width, height), max_pixels) from exc
-            except (OSError, SyntaxError, ValueError, EOFError) as exc:
-                if "truncated" in str(exc).lower() or isinstance(exc, EOFError):
-                    raise _truncated(kind) from exc
-                raise ImageRejected(
-                    "not_an_image", f"The {kind} image data is damaged and cannot be decoded."
-                ) from exc
-            try:
-                pixels = np.asarray(_to_rgb(_upright(image)))
-            except (OSError, ValueError) as exc:
-                raise ImageRejected(
-                    "unsupported_type", f"This {kind} pixel format ({image.mode}) is not accepted."
-                ) from exc
-    return AcceptedImage(pixels=pixels, format=kind, content_type=content_type)
+    width, height = image.size
+    if width * height > max_pixels:
+        image.close()
+        raise _too_many_pixels((width, height), max_pixels)
+    if image.mode in _WIDE_MODES:
+        image.close()
+        # Converting these to 8-bit RGB clips every value above 255: a 16-bit greyscale PNG
+        # came out almost white and failed later as no_face (issue 15).
+        raise ImageRejected(
+            "unsupported_type",
+            f"This {kind} is {_WIDE_MODES[image.mode]} ({image.mode}), which is not "
+            "accepted; send an 8-bit greyscale or colour image.",
+        )
+    return kind, image
 
 
 def _sniff(data: bytes) -> str:

@@ -1,12 +1,14 @@
 """REST API for the organization, its members and its API keys."""
 
-from drf_spectacular.utils import extend_schema
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenants import roles
 from tenants.models import ApiKey, Invitation, Membership, Organization
+from tenants.rate_limits import ROUTE_CLASSES, SCOPES, rate_limits_in_force
 from tenants.scoping import OrgScopedMixin
 from tenants.selectors import api_keys_for_org, invitations_for_org, memberships_for_org
 from tenants.services import (
@@ -21,13 +23,95 @@ from tenants.services import (
 )
 
 
+class RouteLimits(serializers.Serializer):
+    """Requests per window for one route class; null or absent: the default."""
+
+    key = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="Per API key (or signed-in person).",
+    )
+    organization = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="For the whole organization."
+    )
+
+    def to_internal_value(self, data):
+        _refuse_unknown(data, SCOPES, "scope")
+        return super().to_internal_value(data)
+
+
+class RateLimits(serializers.Serializer):
+    """An organization's own API rate limits by route class (read, write, upload)."""
+
+    read = RouteLimits(required=False, allow_null=True)
+    write = RouteLimits(required=False, allow_null=True)
+    upload = RouteLimits(
+        required=False, allow_null=True, help_text="Enrollment and recognition-job uploads."
+    )
+
+    def to_internal_value(self, data):
+        _refuse_unknown(data, ROUTE_CLASSES, "route class")
+        return super().to_internal_value(data)
+
+
+def _refuse_unknown(data, known: tuple, what: str) -> None:
+    # DRF drops keys a serializer does not name: a misspelt "uplaod" would be a silent no-op.
+    unknown = sorted(map(str, set(data) - set(known))) if isinstance(data, dict) else []
+    if unknown:
+        raise serializers.ValidationError(
+            f"Unknown {what}: {', '.join(unknown)}; expected {', '.join(known)}."
+        )
+
+
+class StoredRouteLimits(serializers.Serializer):
+    key = serializers.IntegerField(required=False)
+    organization = serializers.IntegerField(required=False)
+
+
+class StoredRateLimits(serializers.Serializer):
+    """The limits the organization set itself; what is absent takes the default."""
+
+    read = StoredRouteLimits(required=False)
+    write = StoredRouteLimits(required=False)
+    upload = StoredRouteLimits(required=False)
+
+
+class RouteLimitsInForce(serializers.Serializer):
+    key = serializers.IntegerField()
+    organization = serializers.IntegerField()
+
+
+class RateLimitsInForce(serializers.Serializer):
+    read = RouteLimitsInForce()
+    write = RouteLimitsInForce()
+    upload = RouteLimitsInForce()
+    window_seconds = serializers.IntegerField(help_text="The window every limit counts in.")
+
+
 class OrganizationOutput(serializers.ModelSerializer):
+    rate_limits = StoredRateLimits(read_only=True)
+    rate_limits_in_force = serializers.SerializerMethodField()
+
     class Meta:
         model = Organization
-        fields = ["id", "slug", *ORGANIZATION_FIELDS, "created_at"]
+        fields = ["id", "slug", *ORGANIZATION_FIELDS, "rate_limits_in_force", "created_at"]
+
+    @extend_schema_field(RateLimitsInForce)
+    def get_rate_limits_in_force(self, obj) -> dict:
+        return rate_limits_in_force(obj) | {"window_seconds": settings.API_RATE_WINDOW_SECONDS}
 
 
 class OrganizationInput(serializers.ModelSerializer):
+    rate_limits = RateLimits(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Replaces the organization's own API rate limits as a whole ({} or null: the "
+            "defaults). Each limit is at least 1 and at most the operator's ceiling."
+        ),
+    )
+
     class Meta:
         model = Organization
         fields = list(ORGANIZATION_FIELDS)

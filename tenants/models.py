@@ -44,6 +44,19 @@ class Organization(models.Model):
     require_second_factor = models.BooleanField(
         _("require a second factor for every member"), default=False
     )
+    # Separation of duties (R33, least privilege): with this on, whoever recorded a subject's
+    # consent for a purpose may not also enroll that subject's face for it.
+    separate_consent_and_enrollment = models.BooleanField(
+        _("the member who records a consent may not enroll that subject's face"), default=False
+    )
+    # PIPL Art. 6, GDPR Art. 5(1)(c): operators and auditors see subjects by pseudonym unless
+    # the organization decides their work needs names, contacts and birth dates.
+    personal_data_for_all_roles = models.BooleanField(
+        _("operators and auditors see subjects' names, contacts and birth dates"), default=False
+    )
+    # API rate limits the organization set itself (tenants.rate_limits): {route class: {scope:
+    # requests per window}}; whatever is absent takes the default from the settings.
+    rate_limits = models.JSONField(_("API rate limits"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()

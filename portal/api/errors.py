@@ -26,7 +26,12 @@ def error_body(code: str, message: str, details=None) -> dict:
 def exception_handler(exc, context):
     """Map domain errors and DRF's own to the one error format; leave the rest to Django."""
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        # A refusal that will pass by itself (a busy organization, 429) says when to come back.
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(
+            error_body(exc.code, exc.message, exc.details), status=exc.status, headers=headers
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -44,6 +49,14 @@ def exception_handler(exc, context):
         headers["Retry-After"] = str(int(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid", f"Invalid input: {_first_message(exc.detail)}", exc.detail)
+    elif isinstance(exc, exceptions.Throttled):
+        # portal.api.throttling.RateLimited names the limit; any other throttle at least the wait.
+        details = getattr(exc, "details", None) or {
+            "scope": None,
+            "limit": None,
+            "retry_after": exc.wait,
+        }
+        body = error_body("rate_limited", str(exc.detail), details)
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

@@ -33,10 +33,24 @@ ERRORS = {
     "404": "Not found in this organization.",
     "409": "The object's state does not allow this now.",
     "422": "The request is understood but a regulatory rule refuses it.",
-    "429": "Too many requests; Retry-After says when to try again.",
+    "429": (
+        "Too many requests: a rate limit of the caller or the organization for this route class "
+        "(code rate_limited, details {scope, route_class, limit, window, retry_after}), or too "
+        "many of the organization's jobs or enrollments queued or running. Retry-After says when "
+        "to try again."
+    ),
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 BODY_ERRORS = {
-    "413": "The upload is too large.",
+    "413": (
+        "The upload is too large: one file, or all the images of the request together, in bytes "
+        "or decoded pixels (details name the budget, its limit and the figure sent)."
+    ),
     "415": "The content type is not accepted.",
 }
 GONE = {"410": "The download has expired."}
@@ -104,10 +118,13 @@ def document_errors(result, generator, request, public):
             if "package" in path:
                 errors |= GONE
             for code, description in errors.items():
-                operation["responses"].setdefault(
-                    code,
-                    {"description": description, "content": {"application/json": {"schema": ref}}},
-                )
+                response = {
+                    "description": description,
+                    "content": {"application/json": {"schema": ref}},
+                }
+                if code == "429":
+                    response["headers"] = RETRY_AFTER
+                operation["responses"].setdefault(code, response)
     return result
 
 

@@ -49,7 +49,7 @@ def organization_settings(request):
     org = request.organization
     form = OrganizationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = form.changes()
         # ModelForm validation wrote the new values onto the instance; the service must compare
         # against what is stored, so it gets a fresh copy.
         org.refresh_from_db()

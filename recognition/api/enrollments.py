@@ -4,10 +4,11 @@ import django_filters
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from recognition.api.common import BoxField, resolve_targets
+from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser
 from recognition.models import Enrollment
 from recognition.selectors import enrollments_for
 from recognition.services.enrollment import enrollment_request
@@ -79,7 +80,8 @@ class EnrollmentViewSet(
     serializer_class = EnrollmentOutput
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-f-]{36}"
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [UploadParser, FormParser]
+    rate_limit_classes = UPLOAD_RATE_CLASSES
     filterset_class = EnrollmentFilter
     # Membership is checked here; the per-deployment ENROLL grant is checked by the service.
     required_perms = {

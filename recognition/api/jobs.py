@@ -3,10 +3,11 @@
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from recognition.api.common import BoxField, resolve_targets
+from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser
 from recognition.models import GalleryCalibration, RecognitionJob, RecognitionResult
 from recognition.selectors import job_results, jobs_for
 from recognition.services.jobs import recognition_job_create
@@ -141,7 +142,8 @@ class RecognitionJobViewSet(
     serializer_class = JobOutput
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-f-]{36}"
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [UploadParser, FormParser]
+    rate_limit_classes = UPLOAD_RATE_CLASSES
     filterset_fields = ["status", "mode", "deployment", "purpose"]
     required_perms = {
         "list": roles.VIEW_ORGANIZATION,

@@ -27,11 +27,12 @@ from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
 from recognition.enqueue import task_enqueue
-from recognition.errors import EnrollmentRefused, ImageRefused
+from recognition.errors import EnrollmentRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import Enrollment, FaceTemplate, RawImage
 from recognition.services.galleries import ADD, GalleryChangeSpec, gallery_bump, template_aad
 from recognition.services.keys import subject_key, subject_key_row_locked
+from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.templates import DeletionReason, templates_delete
 from recognition.signals import enrollment_finished
 from tenants.errors import Forbidden, RuleViolation
@@ -121,10 +122,13 @@ def enrollment_request(
     enrollment_check(
         organization=organization, deployment=deployment, purpose=purpose, subject=subject
     )
-    try:
-        accept_image(image, claimed_type=content_type)
-    except ImageRejected as exc:
-        raise ImageRefused.from_rejection(exc) from None
+    # Headers only: the worker decodes (issue 15). The request's budgets, the organization's cap.
+    uploads_admit(
+        organization=organization,
+        work=Enrollment,
+        images=[(image, content_type)],
+        indexed=False,
+    )
     version = purpose_version_current(purpose=purpose)
     key = subject_key(subject=subject, create=True)
     enrollment = Enrollment(
@@ -149,6 +153,7 @@ def enrollment_request(
     )
     try:
         with transaction.atomic():
+            active_work_claim(organization=organization, work=Enrollment)
             enrollment.pending_path = path
             enrollment.save()
             audit_record(

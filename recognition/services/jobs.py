@@ -20,7 +20,7 @@ from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
 from recognition.enqueue import task_enqueue
-from recognition.errors import ImageRefused, JobRefused
+from recognition.errors import JobRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import ProbeFace, ProbeImage, RecognitionJob
 from recognition.services.calibrations import capacity_check
@@ -30,6 +30,7 @@ from recognition.services.job_outcomes import (
     recognition_job_fail,
 )
 from recognition.services.keys import probe_key, probe_key_new
+from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.results import job_match
 from tenants.errors import ApplicationError, Forbidden, RuleViolation
 from tenants.roles import RUN_JOB
@@ -116,11 +117,8 @@ def recognition_job_create(
             raise JobRefused("The claimed subject belongs to another organization.")
     elif claimed_subject is not None:
         raise ApplicationError("Only verify takes a claimed subject.", code="unexpected_subject")
-    for index, (data, content_type) in enumerate(images):
-        try:
-            accept_image(data, claimed_type=content_type)
-        except ImageRejected as exc:
-            raise ImageRefused.from_rejection(exc, index=index) from None
+    # Headers only: the worker decodes (issue 15). The request's budgets, the organization's cap.
+    uploads_admit(organization=organization, work=RecognitionJob, images=images)
     version = purpose_version_current(purpose=purpose)
     job = RecognitionJob(
         organization=organization,
@@ -148,6 +146,7 @@ def recognition_job_create(
             sealed = crypto.encrypt(key, data, aad=_probe_aad(job, index))
             paths.append(blob_write(folder=f"probes/{organization.pk}", data=sealed))
         with transaction.atomic():
+            active_work_claim(organization=organization, work=RecognitionJob)
             job.save()
             ProbeImage.objects.bulk_create(
                 ProbeImage(job=job, index=i, path=path, size=len(images[i][0]))

@@ -8,6 +8,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import Organization
+from tenants.rate_limits import rate_limits_clean
 from tenants.roles import Role
 from tenants.services.accounts import email_normalize, user_create
 from tenants.services.members import membership_add
@@ -26,6 +27,9 @@ ORGANIZATION_FIELDS = (
     "pi_contact_name",
     "pi_contact_email",
     "require_second_factor",
+    "separate_consent_and_enrollment",
+    "personal_data_for_all_roles",
+    "rate_limits",
 )
 
 
@@ -54,6 +58,8 @@ def organization_create(
     unknown = set(details) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown organization fields: {', '.join(sorted(unknown))}.")
+    if "rate_limits" in details:
+        details["rate_limits"] = rate_limits_clean(details["rate_limits"])
     owner_email = email_normalize(owner_email)
     owner = User.objects.filter(email__iexact=owner_email).first()
     if owner is None:
@@ -79,13 +85,23 @@ def organization_create(
 
 @transaction.atomic
 def organization_update(*, organization: Organization, actor: Actor, **changes) -> Organization:
-    """Change the organization's details; the audit event names the fields that changed."""
+    """Change the organization's details; the audit event names the fields that changed.
+
+    Raise ApplicationError (``invalid_rate_limits``) for rate limits that are not whole numbers
+    between 1 and the operator's ceilings; a new ``rate_limits`` replaces the stored one whole.
+    """
     unknown = set(changes) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown organization fields: {', '.join(sorted(unknown))}.")
+    if "rate_limits" in changes:
+        changes["rate_limits"] = rate_limits_clean(changes["rate_limits"])
     changed = [f for f, v in changes.items() if getattr(organization, f) != v]
     if not changed:
         return organization
+    details: dict = {"fields": sorted(changed)}
+    if "rate_limits" in changed:
+        # Who raised or lowered a limit, and from what, is part of the trail.
+        details["rate_limits"] = {"from": organization.rate_limits, "to": changes["rate_limits"]}
     for field in changed:
         setattr(organization, field, changes[field])
     organization.save(update_fields=changed)
@@ -95,6 +111,6 @@ def organization_update(*, organization: Organization, actor: Actor, **changes) 
         action="organization.updated",
         target_type="organization",
         target_id=organization.pk,
-        details={"fields": sorted(changed)},
+        details=details,
     )
     return organization
