@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.jurisdiction import is_bipa, retention_policy_path
 from governance.models import Assessment, Deployment, DeploymentPurpose, Notice, Purpose
 from tenants.errors import RuleViolation
 
@@ -249,6 +250,56 @@ def _storage_check(deployment: Deployment) -> RuleCheck:
     )
 
 
+def _jurisdiction_checks(deployment: Deployment) -> list[RuleCheck]:
+    """R17, R18 and R23 for the deployment: met where its law applies, else not applicable.
+
+    What makes each met is enforced elsewhere and cannot be switched off per deployment: the
+    consent app accepts only the kind the deployment's jurisdiction asks for (and the usable
+    rule ignores any other kind there), recognition destroys on BIPA's schedule, and the
+    retention policy page is generated from the purposes, so it exists before any collection.
+    """
+    eu = deployment.jurisdiction == Deployment.Jurisdiction.EU
+    il = is_bipa(deployment)
+    not_eu = _("Not applicable: the deployment is not under the GDPR.")
+    not_il = _("Not applicable: the deployment is not in Illinois (BIPA).")
+    return [
+        RuleCheck(
+            "R17",
+            True,
+            _(
+                "Explicit consent (GDPR Art. 9(2)(a)) is the only consent accepted here; any "
+                "other kind given elsewhere does not count at this site."
+            )
+            if eu
+            else not_eu,
+            applicable=eu,
+        ),
+        RuleCheck(
+            "R18",
+            True,
+            _(
+                "Collection needs a written release naming the purpose and its retention term, "
+                "signed by the person or their representative."
+            )
+            if il
+            else not_il,
+            applicable=il,
+        ),
+        RuleCheck(
+            "R23",
+            True,
+            _(
+                "The retention and destruction policy is public at %(url)s; templates are "
+                "destroyed when the purpose ends or 3 years after the last interaction."
+            )
+            % {"url": retention_policy_path(deployment.organization)}
+            if il
+            else not_il,
+            applicable=il,
+        ),
+    ]
+
+
 def _assessment_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> list[RuleCheck]:
     org = deployment.organization
     latest = (
@@ -310,6 +361,7 @@ def deployment_checks(deployment: Deployment) -> list[RuleCheck]:
         *_place_checks(deployment),
         *_purpose_checks(deployment, links),
         _storage_check(deployment),
+        *_jurisdiction_checks(deployment),
         *_assessment_checks(deployment, links),
     ]
 

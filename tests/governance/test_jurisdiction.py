@@ -6,7 +6,8 @@ from datetime import datetime
 import pytest
 
 from audit.models import AuditEvent
-from governance.jurisdiction import bipa_destroy_by, jurisdiction_checks, years_after
+from governance.gates import deployment_checks
+from governance.jurisdiction import bipa_destroy_by, years_after
 from governance.models import Assessment, Deployment
 from governance.services import deployment_activate, deployment_suspend
 from tests.factories import DeploymentFactory, PurposeFactory
@@ -38,28 +39,35 @@ def test_R17_jurisdiction_of_an_active_deployment_changes_only_after_suspension(
 
 @pytest.mark.parametrize(
     ("jurisdiction", "applicable"),
-    [
-        ("CN", {"R50"}),
-        ("EU", {"R17", "R50"}),
-        ("US-IL", {"R18", "R23", "R50"}),
-    ],
+    [("CN", set()), ("EU", {"R17"}), ("US-IL", {"R18", "R23"})],
 )
-def test_R17_R18_R23_R50_rule_states_follow_the_deployment_not_the_profile(
+def test_R17_R18_R23_rule_states_follow_the_deployment_not_the_profile(
     world, jurisdiction, applicable
 ):
     assert world.org.jurisdiction == "CN"
     deployment = DeploymentFactory(organization=world.org, jurisdiction=jurisdiction)
 
-    checks = {check.rule: check for check in jurisdiction_checks(deployment)}
+    checks = {c.rule: c for c in deployment_checks(deployment) if c.rule in {"R17", "R18", "R23"}}
 
     assert {rule for rule, check in checks.items() if check.applicable} == applicable
-    assert all(check.met for check in checks.values())
+    assert len(checks) == 3 and all(check.met for check in checks.values())
     if jurisdiction == "US-IL":
         assert "/policy/acme/retention/" in checks["R23"].message
-    if jurisdiction == "EU":
-        assert "one month, extendable by two" in checks["R50"].message
     else:
-        assert "Not applicable" in checks["R17"].message
+        assert "Not applicable" in checks["R18"].message
+
+
+def test_R17_R18_R23_the_compliance_view_judges_them_per_deployment(world):
+    from governance.compliance import organization_compliance
+
+    DeploymentFactory(organization=world.org, jurisdiction="US-IL", name="Chicago")
+
+    rows = {
+        row.rule.id: row.result for row in organization_compliance(organization=world.org)["rules"]
+    }
+
+    assert rows["R18"].state == "met" and "written release" in rows["R18"].message
+    assert rows["R23"].state == "met" and rows["R17"].state == "not_applicable"
 
 
 def test_R23_bipa_destroys_at_the_purpose_end_or_three_years_after_the_last_interaction():
