@@ -333,6 +333,13 @@ CONSENT_TOPICS = (
     "consent.erased",
 )
 OUTBOX_SUBSCRIBERS = {topic: ["recognition.react_to_consent"] for topic in CONSENT_TOPICS}
+# R19: a deployment switched to on-device storage loses its central templates (recognition).
+OUTBOX_SUBSCRIBERS["governance.storage_on_device"] = ["recognition.react_to_storage_on_device"]
+# R23: Illinois templates are destroyed on BIPA's schedule, checked daily.
+CELERY_BEAT_SCHEDULE["recognition-bipa-destruction"] = {
+    "task": "recognition.bipa_destruction",
+    "schedule": 24 * 3600,
+}
 # Events whose hand-over or reaction did not finish are handed over again, with backoff.
 CELERY_BEAT_SCHEDULE["outbox-redispatch-due"] = {
     "task": "outbox.redispatch_due",

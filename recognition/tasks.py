@@ -16,11 +16,12 @@ from outbox.services import event_failed
 from recognition.engine import EngineUnavailable
 from recognition.models import RecognitionJob, WebhookDelivery
 from recognition.services.calibrations import calibration_run, calibrations_due
+from recognition.services.destruction import bipa_destruction_sweep
 from recognition.services.enrollment import enrollment_process
 from recognition.services.galleries import gallery_changes_prune
 from recognition.services.job_outcomes import recognition_job_fail
 from recognition.services.jobs import probes_sweep, recognition_job_run
-from recognition.services.reactions import consent_change_react
+from recognition.services.reactions import consent_change_react, deployment_storage_react
 from recognition.services.results import job_shard_search
 from recognition.services.retention import retention_sweep
 from recognition.services.webhooks import DeliveryFailed, webhook_deliver
@@ -159,3 +160,24 @@ def calibrate_due() -> int:
     for organization_id, purpose_id, trigger in due:
         calibrate_purpose.delay(organization_id, purpose_id, trigger)
     return len(due)
+
+
+@shared_task(
+    bind=True, name="recognition.react_to_storage_on_device", acks_late=True, max_retries=8
+)
+def react_to_storage_on_device(self, event_id: int, organization_id: int) -> int | None:
+    """Purge a deployment's central templates after it moved to on-device storage (R19, outbox).
+
+    Retried with backoff, then re-sent by the beat task; idempotent like the consent reaction.
+    """
+    try:
+        return deployment_storage_react(event_id=event_id, organization_id=organization_id)
+    except Exception as exc:
+        event_failed(event_id=event_id, error=exc)
+        raise self.retry(exc=exc, countdown=min(600, 2 ** (self.request.retries + 1))) from exc
+
+
+@shared_task(name="recognition.bipa_destruction", acks_late=True)
+def bipa_destruction() -> dict:
+    """Destroy the Illinois templates BIPA's schedule has made due (R23). Periodic (daily)."""
+    return bipa_destruction_sweep()

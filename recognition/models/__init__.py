@@ -2,6 +2,7 @@
 
 from recognition.models.calibrations import GalleryCalibration
 from recognition.models.galleries import GalleryChange, GalleryVersion
+from recognition.models.interactions import SubjectInteraction
 from recognition.models.jobs import (
     ProbeFace,
     ProbeImage,
@@ -26,6 +27,7 @@ __all__ = [
     "RecognitionJob",
     "RecognitionResult",
     "ShardResult",
+    "SubjectInteraction",
     "SubjectKey",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -27,6 +27,9 @@ class Enrollment(PurposeBoundWork):
         EXPIRED = "expired", _("Expired (retention)")
         ERASED = "erased", _("Erased")
         REPLACED = "replaced", _("Replaced by re-enrollment")
+        # R19: the deployment moved to on-device storage; R23: BIPA's destruction schedule.
+        PURGED_STORAGE_ON_DEVICE = "purged_storage_on_device", _("Purged: storage moved to device")
+        DESTROYED_BIPA = "destroyed_bipa", _("Destroyed: BIPA schedule")
         # Removed before the reason was recorded on the enrollment (older rows).
         REMOVED = "removed", _("Removed")
 

@@ -29,8 +29,9 @@ from recognition.blobs import blob_delete, blob_read, blob_write
 from recognition.enqueue import task_enqueue
 from recognition.errors import EnrollmentRefused
 from recognition.intake import ImageRejected, accept_image
-from recognition.models import Enrollment, FaceTemplate, RawImage
+from recognition.models import Enrollment, FaceTemplate, RawImage, SubjectInteraction
 from recognition.services.galleries import ADD, GalleryChangeSpec, gallery_bump, template_aad
+from recognition.services.interactions import interactions_record
 from recognition.services.keys import subject_key, subject_key_row_locked
 from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.templates import DeletionReason, templates_delete
@@ -290,6 +291,14 @@ def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> 
         enrollment.template_state = Enrollment.TemplateState.STORED
         counter.stored_templates += 1
         counter.save(update_fields=["stored_templates"])
+        # R23: an enrollment is an interaction; BIPA's 3 years run from the latest one.
+        interactions_record(
+            organization_id=enrollment.organization_id,
+            deployment_id=deployment.pk,
+            subject_ids=[subject.pk],
+            kind=SubjectInteraction.Kind.ENROLLMENT,
+            at=now,
+        )
         if enrollment.keep_raw_image and consent_allows_raw_images(
             subject=subject, purpose=purpose, deployment=deployment
         ):

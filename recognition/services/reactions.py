@@ -13,8 +13,15 @@ from django.db import transaction
 from audit.actors import Actor
 from consent.models import Subject
 from consent.services.history import TOPIC_ERASED
+from governance.models import Deployment
 from outbox.services import event_done, event_for_subscriber
-from recognition.services.templates import DeletionReason, subject_templates_reconcile
+from recognition.models import FaceTemplate, RawImage
+from recognition.services.templates import (
+    DeletionReason,
+    raw_images_delete,
+    subject_templates_reconcile,
+    templates_delete,
+)
 
 # The task name settings.OUTBOX_SUBSCRIBERS routes consent topics to.
 SUBSCRIBER = "recognition.react_to_consent"
@@ -61,4 +68,41 @@ def consent_change_react(*, event_id: int, organization_id: int) -> int | None:
             everything=event.topic == TOPIC_ERASED,
         )
     event_done(event=event, subscriber=SUBSCRIBER)
+    return deleted
+
+
+# The task name settings.OUTBOX_SUBSCRIBERS routes "governance.storage_on_device" to.
+STORAGE_SUBSCRIBER = "recognition.react_to_storage_on_device"
+
+
+@transaction.atomic
+def deployment_storage_react(*, event_id: int, organization_id: int) -> int | None:
+    """Purge the central templates of a deployment switched to on-device storage (R19).
+
+    FRM Art. 8: an on-device deployment holds no central template, whatever consents allow, so
+    the switch deletes them (and the raw images of the same enrollments) through the one purge
+    path. Re-reads the deployment: when it stores centrally again by the time this runs, there
+    is nothing to purge. Return the templates deleted, None when the event was already done.
+    """
+    event = event_for_subscriber(
+        event_id=event_id, organization_id=organization_id, subscriber=STORAGE_SUBSCRIBER
+    )
+    if event is None:
+        return None
+    deployment = Deployment.objects.filter(
+        pk=event.payload.get("deployment_id"), organization_id=organization_id
+    ).first()
+    deleted = 0
+    if deployment is not None and deployment.storage_mode == Deployment.StorageMode.ON_DEVICE:
+        templates = list(FaceTemplate.objects.filter(deployment=deployment))
+        actor = _actor(event)
+        deleted = templates_delete(
+            templates=templates, actor=actor, reason=DeletionReason.STORAGE_ON_DEVICE
+        )
+        raw_images_delete(
+            images=RawImage.objects.filter(enrollment__deployment=deployment),
+            actor=actor,
+            reason=DeletionReason.STORAGE_ON_DEVICE,
+        )
+    event_done(event=event, subscriber=STORAGE_SUBSCRIBER)
     return deleted

@@ -27,9 +27,11 @@ from recognition.models import (
     RecognitionJob,
     RecognitionResult,
     ShardResult,
+    SubjectInteraction,
 )
 from recognition.services.calibrations import calibration_for_job, capacity_message
 from recognition.services.galleries import gallery_for, template_aad
+from recognition.services.interactions import interactions_record
 from recognition.services.job_outcomes import (
     job_actor,
     job_probe_faces,
@@ -287,6 +289,15 @@ def job_results_write(*, job: RecognitionJob, faces, answers: list[Answer]) -> R
         rows.append(_result_row(job, face, answer, allowed, objectors))
     # ignore_conflicts: the unique (job, image, face) constraint absorbs a concurrent writer.
     RecognitionResult.objects.bulk_create(rows, ignore_conflicts=True)
+    # R23: an identification that named someone, or a verification, is an interaction.
+    interactions_record(
+        organization_id=job.organization_id,
+        deployment_id=job.deployment_id,
+        subject_ids=[r.subject_id for r in rows if r.subject_id],
+        kind=SubjectInteraction.Kind.VERIFICATION
+        if job.mode == RecognitionJob.Mode.VERIFY
+        else SubjectInteraction.Kind.IDENTIFICATION,
+    )
     actor = job_actor(job)
     audit_record_many(
         organization_id=job.organization_id,

@@ -34,6 +34,9 @@ class DeletionReason:
     SUBJECT_ERASURE = "subject_erasure"
     # A correction's new photo was enrolled: the templates it replaces go in the same step.
     REENROLLED = "replaced_by_reenrollment"
+    # R19: the deployment now keeps templates on the device; R23: BIPA's destruction schedule.
+    STORAGE_ON_DEVICE = "storage_on_device"
+    BIPA_SCHEDULE = "bipa_schedule"
 
 
 _TEMPLATE_STATES = {
@@ -42,6 +45,8 @@ _TEMPLATE_STATES = {
     DeletionReason.RETENTION_EXPIRED: Enrollment.TemplateState.EXPIRED,
     DeletionReason.SUBJECT_ERASURE: Enrollment.TemplateState.ERASED,
     DeletionReason.REENROLLED: Enrollment.TemplateState.REPLACED,
+    DeletionReason.STORAGE_ON_DEVICE: Enrollment.TemplateState.PURGED_STORAGE_ON_DEVICE,
+    DeletionReason.BIPA_SCHEDULE: Enrollment.TemplateState.DESTROYED_BIPA,
 }
 
 
