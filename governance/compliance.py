@@ -35,7 +35,12 @@ from governance.models import (
     Notice,
     Purpose,
 )
-from governance.rule_evaluators import EVALUATORS, ComplianceContext, state_from_check
+from governance.rule_evaluators import (
+    EVALUATORS,
+    ComplianceContext,
+    state_from_check,
+    worst_state,
+)
 from governance.rulebook import RULES, Rule, RuleState, State
 
 PROFILE_REQUIRED = ("security_measures", "processing_rules", "operating_procedures")
@@ -231,11 +236,20 @@ def _as_state(result) -> RuleState:
 
 
 def rule_evaluators() -> dict[str, Callable[[ComplianceContext], RuleState]]:
-    """Return every rule's evaluator: governance's, overridden by those settings name."""
+    """Return every rule's evaluator: governance's, and those settings name.
+
+    A rule with both (R50: deadlines per deployment here, overdue requests in dsr) is judged
+    by both, the worse state winning.
+    """
     evaluators = dict(EVALUATORS)
     for rule, path in getattr(settings, "GOVERNANCE_RULE_EVALUATORS", {}).items():
-        fn = import_string(path)
-        evaluators[rule] = lambda ctx, fn=fn: _as_state(fn(organization=ctx.organization))
+        fn, own = import_string(path), evaluators.get(rule)
+
+        def evaluate(ctx, fn=fn, own=own) -> RuleState:
+            higher = _as_state(fn(organization=ctx.organization))
+            return higher if own is None else worst_state([own(ctx), higher])
+
+        evaluators[rule] = evaluate
     return evaluators
 
 

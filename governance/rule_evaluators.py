@@ -50,7 +50,7 @@ def state_from_check(check: RuleCheck) -> RuleState:
 _ORDER = [State.UNMET, State.PARTLY, State.MET, State.NOT_APPLICABLE]
 
 
-def _worst(states: list[RuleState]) -> RuleState:
+def worst_state(states: list[RuleState]) -> RuleState:
     """Combine states: the worst one decides, every distinct message of that state is kept."""
     for kind in _ORDER:
         same = [s for s in states if s.state == kind]
@@ -80,7 +80,7 @@ def _across_deployments(ctx: ComplianceContext, rule: str, org_check: bool = Fal
         states.append(state_from_check(ctx.org_checks[rule]))
     if not states:
         return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
-    return _worst(states)
+    return worst_state(states)
 
 
 def _deployment_rule(rule: str, org_check: bool = False) -> Callable:
@@ -196,7 +196,7 @@ def r19_storage(ctx: ComplianceContext) -> RuleState:
             State.NOT_APPLICABLE,
             _("No deployment in use is under the CAC Measures (production in the PRC)."),
         )
-    return _worst(states)
+    return worst_state(states)
 
 
 def _wired(ctx: ComplianceContext, rule: str) -> bool:
@@ -571,6 +571,8 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
             "or go to court; every step is logged."
         )
     ),
+    # Deadlines per deployment's jurisdiction, once the gates judge them; dsr adds overdue ones.
+    "R50": _deployment_rule("R50"),
     "R51": r51_entrustment,
     "R52": r52_complaints,
     "R53": _context(

@@ -115,7 +115,7 @@ def test_summaries_and_state_words_are_marked_for_translation():
 
 def test_csv_export_lists_every_rule_and_is_audited(world, panel_as):
     DeploymentFactory(organization=world.org, place_type="public_toilet")
-    url = reverse("panel:gov_compliance_export", kwargs={"org_slug": "acme", "kind": "csv"})
+    url = reverse("panel:gov_compliance_csv", kwargs={"org_slug": "acme"})
     response = panel_as(world.auditor).get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -132,7 +132,7 @@ def test_csv_export_lists_every_rule_and_is_audited(world, panel_as):
 
 
 def test_pdf_export_is_a_pdf_naming_every_rule(world, panel_as):
-    url = reverse("panel:gov_compliance_export", kwargs={"org_slug": "acme", "kind": "pdf"})
+    url = reverse("panel:gov_compliance_pdf", kwargs={"org_slug": "acme"})
     response = panel_as(world.dpo).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
@@ -144,16 +144,18 @@ def test_pdf_export_is_a_pdf_naming_every_rule(world, panel_as):
 
 
 def test_pdf_export_in_chinese(world, panel_as):
-    url = reverse("panel:gov_compliance_export", kwargs={"org_slug": "acme", "kind": "pdf"})
+    url = reverse("panel:gov_compliance_pdf", kwargs={"org_slug": "acme"})
     response = panel_as(world.dpo).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
 
 
-def test_unknown_export_kind_is_404_and_outsiders_get_404(world, panel_as):
-    url = reverse("panel:gov_compliance_export", kwargs={"org_slug": "acme", "kind": "xlsx"})
-    assert panel_as(world.auditor).get(url).status_code == 404
-    csv_url = reverse("panel:gov_compliance_export", kwargs={"org_slug": "acme", "kind": "csv"})
-    assert panel_as(world.outsider).get(csv_url).status_code == 404
+def test_exports_answer_every_role_and_outsiders_get_404(world, panel_as):
+    for name in ("panel:gov_compliance_csv", "panel:gov_compliance_pdf"):
+        url = reverse(name, kwargs={"org_slug": "acme"})
+        for role in ("owner", "dpo", "operator", "auditor"):
+            assert panel_as(world.user(role)).get(url).status_code == 200, (name, role)
+        assert panel_as(world.outsider).get(url).status_code == 404
+    assert panel_as(world.auditor).get("/o/acme/compliance/export.xlsx").status_code == 404
 
 
 def test_api_lists_every_rule_with_state_and_summary(world, api_as):
@@ -165,3 +167,52 @@ def test_api_lists_every_rule_with_state_and_summary(world, api_as):
     assert rules["R41"]["status"] == "D" and rules["R53"]["status"] == "context"
     assert rules["R6"]["state"] == "not_applicable" and rules["R6"]["fix_url"] == ""
     assert body["filing_warnings"] == []
+
+
+def _checks_without(monkeypatch, *rules, extra=()):
+    """Make the gates judge without ``rules`` (and with ``extra`` checks) for every deployment."""
+    from governance import compliance as module
+
+    original = module.deployment_checks
+
+    def checks(deployment):
+        kept = [c for c in original(deployment) if c.rule not in rules]
+        return kept + [c for c in extra if c.rule not in {k.rule for k in kept}]
+
+    monkeypatch.setattr(module, "deployment_checks", checks)
+
+
+def test_jurisdiction_rules_fall_back_honestly_until_the_deployments_judge_them(world, monkeypatch):
+    _checks_without(monkeypatch, "R17", "R18", "R23")
+    DeploymentFactory(organization=world.org, jurisdiction="US-IL", name="Chicago store")
+    rows = _rows(world.org)
+    assert rows["R17"].result.state == State.NOT_APPLICABLE
+    for rule in ("R18", "R23"):
+        assert rows[rule].result.state == State.UNMET, rule
+        assert "Chicago store" in rows[rule].result.message
+
+
+def test_jurisdiction_rules_take_the_deployments_own_checks_once_they_exist(world, monkeypatch):
+    from governance.gates import RuleCheck
+
+    _checks_without(
+        monkeypatch, "R18", extra=[RuleCheck("R18", True, "A signed written release is asked.")]
+    )
+    DeploymentFactory(organization=world.org, jurisdiction="US-IL")
+    row = _rows(world.org)["R18"]
+    assert row.result.state == State.MET
+    assert row.result.message == "A signed written release is asked."
+
+
+def test_r50_is_unmet_while_a_request_is_overdue(world, monkeypatch):
+    from dsr import compliance as dsr_compliance
+
+    monkeypatch.setattr(
+        dsr_compliance,
+        "dsr_figures",
+        lambda **kw: {"dsr_open": 3, "dsr_due_soon": 1, "dsr_overdue": 2},
+    )
+    row = _rows(world.org)["R50"]
+    assert row.result.state == State.UNMET
+    assert "2 request(s) are past their deadline" in row.result.message
+    assert row.result.fix_url.startswith("/o/acme/")

@@ -78,5 +78,10 @@ urlpatterns = [
     path("filings/<int:pk>/pack.zip", f.filing_pack_download, name="gov_filing_pack_for"),
     path("filings/<int:pk>/<slug:what>/", f.filing_action, name="gov_filing_action"),
     path("compliance/", c.compliance, name="gov_compliance"),
-    path("compliance/export.<slug:kind>", c.compliance_download, name="gov_compliance_export"),
+    path(
+        "compliance/export.csv", c.compliance_download, {"kind": "csv"}, name="gov_compliance_csv"
+    ),
+    path(
+        "compliance/export.pdf", c.compliance_download, {"kind": "pdf"}, name="gov_compliance_pdf"
+    ),
 ]
