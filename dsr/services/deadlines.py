@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services.recording import EventSpec, audit_record_many
-from consent.models import DataRequest
+from consent.jurisdiction import jurisdictions_of
+from consent.models import Consent, DataRequest
 from dsr.models import DsrSettings
 from tenants.alerts import alert_send
 from tenants.models import Organization
@@ -31,12 +32,14 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def dsr_settings_for(*, organization) -> dict:
-    """Return the organization's deadline settings, defaults filled in from its jurisdiction."""
+def dsr_settings_for(*, organization, jurisdiction: str | None = None) -> dict:
+    """Return the deadline settings under ``jurisdiction`` (default: the organization's
+    profile), defaults filled in from it."""
     row = DsrSettings.objects.filter(organization=organization).first()
-    eu = organization.jurisdiction == EU
+    jurisdiction = jurisdiction or organization.jurisdiction
+    eu = jurisdiction == EU
     return {
-        "jurisdiction": organization.jurisdiction,
+        "jurisdiction": jurisdiction,
         "unit": "months" if eu else "days",
         "response": settings.DSR_EU_MONTHS
         if eu
@@ -52,16 +55,42 @@ def _later(moment: datetime, amount: int, unit: str) -> datetime:
     return add_months(moment, amount) if unit == "months" else moment + timedelta(days=amount)
 
 
-def first_deadline(*, organization, received_at: datetime) -> datetime:
-    """Return the deadline of a request received at ``received_at``."""
-    conf = dsr_settings_for(organization=organization)
-    return _later(received_at, conf["response"], conf["unit"])
+def request_jurisdictions(*, organization, subject_id=None) -> set[str]:
+    """Return the jurisdictions whose deadlines bind a request of this subject (R50).
+
+    The sites the person's consents were given for decide, not the organization's profile: a
+    Chinese organization's Illinois or EU visitor is answered under that site's law.
+    """
+    if subject_id is None:
+        return {organization.jurisdiction}
+    consents = Consent.objects.filter(organization=organization, subject_id=subject_id)
+    return jurisdictions_of(
+        organization=organization, consents=consents.values_list("deployment_id", "purpose_id")
+    )
 
 
-def extended_deadline(*, organization, first_due_at: datetime) -> datetime:
-    """Return the deadline after the one extension the law allows."""
-    conf = dsr_settings_for(organization=organization)
-    return _later(first_due_at, conf["extension"], conf["unit"])
+def _settings_each(organization, subject_id) -> list[dict]:
+    return [
+        dsr_settings_for(organization=organization, jurisdiction=j)
+        for j in sorted(request_jurisdictions(organization=organization, subject_id=subject_id))
+    ]
+
+
+def first_deadline(*, organization, received_at: datetime, subject_id=None) -> datetime:
+    """Return the deadline of a request received at ``received_at``: the earliest that any
+    jurisdiction of the subject's sites sets (GDPR one month; PIPL "timely" in days)."""
+    return min(
+        _later(received_at, conf["response"], conf["unit"])
+        for conf in _settings_each(organization, subject_id)
+    )
+
+
+def extended_deadline(*, organization, first_due_at: datetime, subject_id=None) -> datetime:
+    """Return the deadline after the one extension the law allows (the earliest again)."""
+    return min(
+        _later(first_due_at, conf["extension"], conf["unit"])
+        for conf in _settings_each(organization, subject_id)
+    )
 
 
 @transaction.atomic

@@ -34,7 +34,9 @@ def dsr_request_intake(*, data_request: DataRequest, actor: Actor) -> DataReques
     duplicate: it is linked to the first, kept, and answered with it.
     """
     data_request.first_due_at = data_request.due_at = first_deadline(
-        organization=data_request.organization, received_at=data_request.created_at
+        organization=data_request.organization,
+        received_at=data_request.created_at,
+        subject_id=data_request.subject_id,
     )
     fields = ["first_due_at", "due_at"]
     if data_request.identity_check:
@@ -147,7 +149,9 @@ def dsr_request_extend(*, data_request: DataRequest, actor: Actor, reason: str) 
             code="extension_too_late",
         )
     data_request.due_at = extended_deadline(
-        organization=data_request.organization, first_due_at=data_request.first_due_at
+        organization=data_request.organization,
+        first_due_at=data_request.first_due_at,
+        subject_id=data_request.subject_id,
     )
     data_request.extended_at = data_request.extension_notified_at = now
     data_request.extension_reason = reason.strip()

@@ -62,6 +62,8 @@ def test_cn_and_illinois_default_30_days_and_configurable(world, jurisdiction):
 def test_eu_extension_is_two_months_from_the_first_deadline(dw):
     dw.org.jurisdiction = "EU"
     dw.org.save()
+    # The site the person's consent covers decides the law (R50), not only the profile.
+    type(dw.deployment).objects.filter(pk=dw.deployment.pk).update(jurisdiction="EU")
     request = dw.file("access")
     request.refresh_from_db()
     request = dsr_request_extend(data_request=request, actor=DPO, reason="Complex request")
