@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from consent.api.checks import ConsentCheckView
 from consent.api.consents import ConsentViewSet
 from consent.api.misc import MinorRulesViewSet, ReceiptVerifyView, SigningKeyViewSet
 from consent.api.subjects import SubjectViewSet
@@ -16,6 +17,7 @@ router.register("minor-rules", MinorRulesViewSet, basename="minor-rules")
 router.register("signing-keys", SigningKeyViewSet, basename="signing-key")
 
 urlpatterns = [
+    path("consent-check/", ConsentCheckView.as_view(), name="consent-check"),
     path("receipts/verify/", ReceiptVerifyView.as_view(), name="receipt-verify"),
     path("", include(router.urls)),
 ]

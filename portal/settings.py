@@ -6,6 +6,7 @@ start this is: production unless bin/run-demo or bin/test say demo or test (docs
 """
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import (
@@ -524,6 +525,11 @@ API_RATE_LIMIT_CEILINGS = {
 }
 # The API's schema and docs pages need a signed-in person or an API key, except in the demo.
 API_DOCS_REQUIRE_AUTH = env_bool("API_DOCS_REQUIRE_AUTH", PORTAL_MODE != "demo")
+# bench/load.py's baselines, /bench/bare/ and /bench/floor/ (portal/api/baseline.py): mounted
+# only with PORTAL_BENCH=1, which a production start refuses (docs/reliability.md, "Load").
+PORTAL_BENCH = env_bool("PORTAL_BENCH", False)
+if PORTAL_BENCH and PRODUCTION:
+    raise ImproperlyConfigured("PORTAL_BENCH=1 mounts benchmark-only views: never in production.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "FaceConsent Portal API",
     "DESCRIPTION": (

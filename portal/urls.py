@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.urls import include, path
 
+from portal.api.baseline import BareView, FloorView
 from portal.health import healthz
 
 urlpatterns = [
@@ -13,6 +15,12 @@ urlpatterns = [
     path("", include("dsr.urls")),
     path("", include("portal.panel.urls")),
 ]
+if settings.PORTAL_BENCH:
+    # bench/load.py's baselines; never mounted in production (portal/settings.py refuses it).
+    urlpatterns += [
+        path("bench/bare/", BareView.as_view(), name="bench-bare"),
+        path("bench/floor/", FloorView.as_view(), name="bench-floor"),
+    ]
 
 
 def handler500(request, *args, **kwargs):

@@ -10,7 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions
 from rest_framework.filters import OrderingFilter
 
-from tenants.principals import actor_for, organizations_for
+from tenants.principals import actor_for, organizations_for, request_api_key
 from tenants.rls import rls_scope
 
 ORG_HEADER = "X-Organization"
@@ -30,7 +30,12 @@ def request_organization(request):
     session = getattr(request, "session", None)
     if not slug and session is not None and getattr(request, "auth", None) is None:
         slug = session.get("org_slug")
-    if slug:
+    key = request_api_key(request)
+    if key is not None:
+        # The key's own organization came with the key (tenants.authentication): no query on
+        # every API call (bench/load.py, issue 15). A header naming another one finds nothing.
+        org = key.organization if not slug or slug == key.organization.slug else None
+    elif slug:
         org = candidates.filter(slug=slug).first()
     else:
         orgs = list(candidates[:2])
