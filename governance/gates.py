@@ -251,7 +251,7 @@ def _storage_check(deployment: Deployment) -> RuleCheck:
 
 
 def _jurisdiction_checks(deployment: Deployment) -> list[RuleCheck]:
-    """R17, R18 and R23 for the deployment: met where its law applies, else not applicable.
+    """R17, R18, R23 and R50 for the deployment: met where its law applies, else not applicable.
 
     What makes each met is enforced elsewhere and cannot be switched off per deployment: the
     consent app accepts only the kind the deployment's jurisdiction asks for (and the usable
@@ -296,6 +296,21 @@ def _jurisdiction_checks(deployment: Deployment) -> list[RuleCheck]:
             if il
             else not_il,
             applicable=il,
+        ),
+        # R50: the request deadlines of the site's law (dsr sets each request's from its sites).
+        RuleCheck(
+            "R50",
+            True,
+            _(
+                "GDPR: requests from people of this site are answered within %(months)s "
+                "month(s), extendable by %(more)s with reasons given in the first."
+            )
+            % {"months": settings.DSR_EU_MONTHS, "more": settings.DSR_EU_EXTENSION_MONTHS}
+            if eu
+            else _(
+                "Requests from people of this site are answered in the organization's days "
+                "(PIPL: timely; BIPA sets no deadline), or sooner where another site's law asks."
+            ),
         ),
     ]
 

@@ -55,6 +55,9 @@ def test_R17_R18_R23_rule_states_follow_the_deployment_not_the_profile(
         assert "/policy/acme/retention/" in checks["R23"].message
     else:
         assert "Not applicable" in checks["R18"].message
+    (r50,) = [c for c in deployment_checks(deployment) if c.rule == "R50"]
+    assert r50.met and r50.applicable
+    assert ("within 1 month(s)" in r50.message) == (jurisdiction == "EU")
 
 
 def test_R17_R18_R23_the_compliance_view_judges_them_per_deployment(world):
@@ -68,6 +71,7 @@ def test_R17_R18_R23_the_compliance_view_judges_them_per_deployment(world):
 
     assert rows["R18"].state == "met" and "written release" in rows["R18"].message
     assert rows["R23"].state == "met" and rows["R17"].state == "not_applicable"
+    assert rows["R50"].state == "met" and "organization's days" in rows["R50"].message
 
 
 def test_R23_bipa_destroys_at_the_purpose_end_or_three_years_after_the_last_interaction():
