@@ -414,6 +414,13 @@ RECOGNITION_MAX_ACTIVE_ENROLLMENTS = env_int(
     "RECOGNITION_MAX_ACTIVE_ENROLLMENTS", 10_000 if PORTAL_MODE == "test" else 200
 )
 RECOGNITION_BUSY_RETRY_AFTER_SECONDS = env_int("RECOGNITION_BUSY_RETRY_AFTER_SECONDS", 10)
+# Uploads of one organization in the web tier at once (API; 429 beyond): the bound on the web
+# threads one organization can hold, whatever its number of keys and clients. A slot of a
+# process that died mid-request frees itself after RECOGNITION_UPLOAD_SLOT_SECONDS.
+RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION = env_int(
+    "RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION", 1_000 if PORTAL_MODE == "test" else 2
+)
+RECOGNITION_UPLOAD_SLOT_SECONDS = env_int("RECOGNITION_UPLOAD_SLOT_SECONDS", 120)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
 # Signed audit checkpoints (issue 16, docs/audit.md): the key's name in signature lines, each

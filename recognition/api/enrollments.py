@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from recognition.api.common import BoxField, resolve_targets
-from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser
+from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser, UploadSlotMixin
 from recognition.models import Enrollment
 from recognition.selectors import enrollments_for
 from recognition.services.enrollment import enrollment_request
@@ -68,6 +68,7 @@ class EnrollmentFilter(django_filters.FilterSet):
 
 
 class EnrollmentViewSet(
+    UploadSlotMixin,
     OrgScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

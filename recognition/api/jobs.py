@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from recognition.api.common import BoxField, resolve_targets
-from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser
+from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser, UploadSlotMixin
 from recognition.models import GalleryCalibration, RecognitionJob, RecognitionResult
 from recognition.selectors import job_results, jobs_for
 from recognition.services.jobs import recognition_job_create
@@ -130,6 +130,7 @@ class JobOutput(serializers.ModelSerializer):
 
 
 class RecognitionJobViewSet(
+    UploadSlotMixin,
     OrgScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -8,7 +8,11 @@ and so many enrollments, queued or running at once (429 with Retry-After): one o
 neither hold the web threads nor fill the workers' queue ahead of everyone else.
 """
 
+import logging
+import uuid
+
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +26,8 @@ from recognition.intake import (
 )
 from recognition.models import Enrollment, RecognitionJob
 from tenants.models import Organization
+
+logger = logging.getLogger(__name__)
 
 _ACTIVE = (RecognitionJob.Status.QUEUED, RecognitionJob.Status.RUNNING)
 # Per kind of work: the setting that caps it, its name in the refusal, the refusal's code.
@@ -81,6 +87,50 @@ def upload_length_check(content_length) -> None:
         raise UploadBudgetExceeded.from_budget(
             BudgetExceeded("bytes", limit=limit, requested=length)
         )
+
+
+def upload_slot_take(*, organization) -> tuple[str, str] | None:
+    """Take one of the organization's upload slots for the request's lifetime; return it.
+
+    Each slot is a cache key set if absent (atomic in Redis), so an organization has at most
+    RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION uploads in the web tier at once, whatever the
+    number of its keys and clients: the other web threads stay free for everyone else. A slot
+    of a process that died expires after RECOGNITION_UPLOAD_SLOT_SECONDS. Raise OrganizationBusy
+    (429, Retry-After 1) when all are taken; return None (no slot, let through) when the cache
+    does not answer, as the rate limits do.
+    """
+    limit = settings.RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION
+    token = uuid.uuid4().hex
+    try:
+        for slot in range(limit):
+            key = f"upload-slot:{organization.pk}:{slot}"
+            if cache.add(key, token, timeout=settings.RECOGNITION_UPLOAD_SLOT_SECONDS):
+                return key, token
+    except Exception:
+        logger.warning("upload slots unavailable; upload let through", exc_info=True)
+        return None
+    raise OrganizationBusy(
+        _(
+            "This organization already has %(limit)d uploads in progress; at most %(limit)d may "
+            "be sent at once. Send the next when one has been answered."
+        )
+        % {"limit": limit},
+        code="too_many_uploads",
+        details={"limit": limit, "active": limit},
+        retry_after=1,
+    )
+
+
+def upload_slot_release(slot: tuple[str, str] | None) -> None:
+    """Give back a slot from upload_slot_take, unless it expired and another request took it."""
+    if slot is None:
+        return
+    key, token = slot
+    try:
+        if cache.get(key) == token:
+            cache.delete(key)
+    except Exception:
+        logger.warning("upload slot not released; it expires by itself", exc_info=True)
 
 
 def active_work_claim(*, organization, work) -> None:

@@ -259,3 +259,62 @@ def test_an_organization_at_its_cap_of_active_enrollments_gets_429(rec, api_as, 
     assert refused.json()["details"] == {"limit": 1, "active": 1}
     assert int(refused["Retry-After"]) >= 1
     assert Enrollment.objects.count() == 1
+
+
+# --- The API: an organization's uploads in the web tier at once -----------------------------
+
+
+@pytest.fixture
+def fresh_cache(settings):
+    """Slots counted in a cache of this test's own (a fresh key prefix)."""
+    import uuid
+
+    cache = dict(settings.CACHES["default"])
+    cache["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": cache}
+
+
+def test_an_organization_with_every_upload_slot_taken_gets_429_before_its_body_is_read(
+    rec, api_as, settings, world, fresh_cache, monkeypatch
+):
+    from recognition.api import jobs
+    from recognition.services.quotas import upload_slot_release, upload_slot_take
+    from tests.recognition.conftest import make_rec_world
+
+    settings.RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION = 1
+    in_progress = upload_slot_take(organization=rec.org)  # another upload of the organization
+    parsed = []
+    original = jobs.JobInput.__init__
+
+    def recording(self, *args, **kwargs):
+        parsed.append(True)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jobs.JobInput, "__init__", recording)
+
+    refused = api_as(rec.world.owner).post(JOBS, _job(rec, [_png(32, 32)]), format="multipart")
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"
+    assert refused.json()["code"] == "too_many_uploads"
+    assert refused.json()["details"] == {"limit": 1, "active": 1}
+    assert parsed == []
+    other = make_rec_world(world, org=world.outsider_org)
+    assert (
+        api_as(world.outsider).post(JOBS, _job(other, [_png(32, 32)]), format="multipart")
+    ).status_code == 202
+    upload_slot_release(in_progress)
+    assert (
+        api_as(rec.world.owner).post(JOBS, _job(rec, [_png(32, 32)]), format="multipart")
+    ).status_code == 202
+
+
+def test_an_upload_gives_its_slot_back_however_it_ends(rec, api_as, settings, fresh_cache):
+    settings.RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION = 1
+    client = api_as(rec.world.owner)
+
+    refused = client.post(JOBS, _job(rec, [b"not an image"]), format="multipart")
+    accepted = client.post(JOBS, _job(rec, [_png(32, 32)]), format="multipart")
+    again = client.post(JOBS, _job(rec, [_png(32, 32)]), format="multipart")
+
+    assert (refused.status_code, accepted.status_code, again.status_code) == (400, 202, 202)
