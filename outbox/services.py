@@ -20,7 +20,8 @@ from outbox.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
-# Re-dispatch backoff: 30 s, 1 min, 2 min ... capped at one hour.
+# Re-dispatch backoff: 30 s, 1 min, 2 min ... capped at one hour (OUTBOX_BACKOFF_BASE_SECONDS
+# moves the first step, e.g. for tests that bring a broker back within seconds).
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 
@@ -32,7 +33,8 @@ def subscribers_for(topic: str) -> list[str]:
 
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait before re-dispatching an event handed over ``attempts`` times."""
-    seconds = BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    base = getattr(settings, "OUTBOX_BACKOFF_BASE_SECONDS", BACKOFF_BASE_SECONDS)
+    seconds = base * 2 ** max(0, attempts - 1)
     return timedelta(seconds=min(BACKOFF_MAX_SECONDS, seconds))
 
 
@@ -113,6 +115,24 @@ def event_for_subscriber(*, event_id: int, organization_id: int | None, subscrib
     )
     if event is None or subscriber in event.done_by:
         return None
+    return event
+
+
+def event_take(*, event_id: int, organization_id: int | None, subscriber: str):
+    """Return the event locked FOR UPDATE and marked done for ``subscriber``, or None if gone.
+
+    For a subscriber whose work carries its own claim (a lease on the row it works on): the
+    event only has to reach one worker, and a repeat delivery still gets the payload, to find
+    that work finished or held. Call inside the transaction that takes the claim, so the event
+    is done exactly when the claim commits.
+    """
+    event = (
+        OutboxEvent.objects.select_for_update()
+        .filter(pk=event_id, organization_id=organization_id)
+        .first()
+    )
+    if event is not None and subscriber not in event.done_by:
+        event_done(event=event, subscriber=subscriber)
     return event
 
 

@@ -263,9 +263,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@faceconsent.local")
 # needs no server and still runs a real worker process.
 REDIS_URL = env_str("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
+# Tasks are acknowledged late: a message a worker took and did not acknowledge goes back to the
+# queue after the visibility timeout. Jobs and enrollments do not wait for that: their lease
+# (RECOGNITION_JOB_LEASE_SECONDS, below) runs out and the reclaim hands them out again, and a late
+# copy finds them finished or held and does nothing. So the timeout only has to outlast the
+# longest task without a lease (a calibration, a DSR export): 15 minutes, well above the lease
+# plus the reclaim interval (docs/reliability.md, "Jobs that survive crashes").
+BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY", 900)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 else:
     (BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
     (BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
@@ -341,6 +348,12 @@ CELERY_BEAT_SCHEDULE["recognition-bipa-destruction"] = {
     "task": "recognition.bipa_destruction",
     "schedule": 24 * 3600,
 }
+# Issue 15: jobs and enrollments go to their worker the same way, so a broker outage at
+# submission loses nothing (recognition/services/dispatch.py).
+OUTBOX_SUBSCRIBERS["recognition.job_queued"] = ["recognition.run_job"]
+OUTBOX_SUBSCRIBERS["recognition.enrollment_queued"] = ["recognition.process_enrollment"]
+# The first re-dispatch comes this long after a failed hand-over, then twice as long each time.
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
 # Events whose hand-over or reaction did not finish are handed over again, with backoff.
 CELERY_BEAT_SCHEDULE["outbox-redispatch-due"] = {
     "task": "outbox.redispatch_due",
@@ -392,8 +405,17 @@ RECOGNITION_INDEX_EXPANSION_SEARCH = env_int("RECOGNITION_INDEX_EXPANSION_SEARCH
 RECOGNITION_GALLERY_MAX_DELTA = env_int("RECOGNITION_GALLERY_MAX_DELTA", 5000)
 # The change log is kept this long; a worker cached further back rebuilds its gallery.
 RECOGNITION_GALLERY_CHANGE_RETENTION_DAYS = env_int("RECOGNITION_GALLERY_CHANGE_RETENTION_DAYS", 7)
-# A worker's hold on a running job, renewed per image; a redelivered copy waits it out.
-RECOGNITION_JOB_LEASE_SECONDS = env_int("RECOGNITION_JOB_LEASE_SECONDS", 120)
+# A worker's hold on a running job or enrollment, renewed every third of it while it works; a
+# redelivered copy leaves a live one alone. A dead worker's lease runs out at most this long
+# after it died, and the reclaim (this often) hands the work out again through the outbox: lease
+# + interval = 60 s bounds how long a killed worker's job waits. Both stay under the visibility
+# timeout (BROKER_VISIBILITY_TIMEOUT, above).
+RECOGNITION_JOB_LEASE_SECONDS = env_int("RECOGNITION_JOB_LEASE_SECONDS", 45)
+RECOGNITION_RECLAIM_INTERVAL_SECONDS = env_int("RECOGNITION_RECLAIM_INTERVAL_SECONDS", 15)
+CELERY_BEAT_SCHEDULE["recognition-reclaim-expired"] = {
+    "task": "recognition.reclaim_expired",
+    "schedule": RECOGNITION_RECLAIM_INTERVAL_SECONDS,
+}
 # Webhooks go to public https addresses only (recognition/outbound.py, issue 15): http is let
 # through in demo mode, and the networks listed here despite being private (an operator's own
 # receiver inside the network). Empty by default.

@@ -5,8 +5,6 @@ private queue), so one setting moves every recognition task.
 """
 
 import logging
-import os
-import socket
 
 from celery import shared_task
 from django.db import DatabaseError
@@ -14,13 +12,20 @@ from django.db import DatabaseError
 from governance.models import Purpose
 from outbox.services import event_failed
 from recognition.engine import EngineUnavailable
-from recognition.models import RecognitionJob, WebhookDelivery
+from recognition.models import Enrollment, RecognitionJob, WebhookDelivery
 from recognition.services.calibrations import calibration_run, calibrations_due
 from recognition.services.destruction import bipa_destruction_sweep
+from recognition.services.dispatch import (
+    ENROLLMENT_SUBSCRIBER,
+    JOB_SUBSCRIBER,
+    work_reclaim_expired,
+    work_take,
+)
 from recognition.services.enrollment import enrollment_process
 from recognition.services.galleries import gallery_changes_prune
 from recognition.services.job_outcomes import recognition_job_fail
 from recognition.services.jobs import probes_sweep, recognition_job_run
+from recognition.services.leases import work_lease_hand_back, worker_name
 from recognition.services.reactions import consent_change_react, deployment_storage_react
 from recognition.services.results import job_shard_search
 from recognition.services.retention import retention_sweep
@@ -30,47 +35,72 @@ logger = logging.getLogger(__name__)
 _RETRYABLE = (EngineUnavailable, DatabaseError, ConnectionError)
 
 
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def _countdown(retries: int) -> int:
+    return min(60, 2 ** (retries + 1))
 
 
-@shared_task(
-    name="recognition.process_enrollment",
-    acks_late=True,
-    autoretry_for=_RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-)
-def process_enrollment(organization_id: int, enrollment_id: int) -> str | None:
-    """Encode one enrollment photo into its encrypted template; return the outcome."""
-    enrollment = enrollment_process(organization_id=organization_id, enrollment_id=enrollment_id)
+@shared_task(bind=True, name="recognition.process_enrollment", acks_late=True, max_retries=5)
+def process_enrollment(self, event_id: int, organization_id: int) -> str | None:
+    """Encode one enrollment's photo (outbox event); return its outcome, None if not taken.
+
+    A delivery that finds the enrollment finished or held by a live worker does nothing.
+    """
+    worker = worker_name()
+    enrollment_id = work_take(
+        subscriber=ENROLLMENT_SUBSCRIBER,
+        event_id=event_id,
+        organization_id=organization_id,
+        worker=worker,
+    )
+    if enrollment_id is None:
+        return None
+    try:
+        enrollment = enrollment_process(
+            organization_id=organization_id, enrollment_id=enrollment_id, worker=worker
+        )
+    except _RETRYABLE as exc:
+        countdown = _countdown(self.request.retries)
+        work_lease_hand_back(
+            work=Enrollment(pk=enrollment_id), worker=worker, seconds=countdown + 30
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
     return enrollment.status if enrollment else None
 
 
-@shared_task(
-    bind=True,
-    name="recognition.run_job",
-    acks_late=True,
-    max_retries=50,
-)
-def run_recognition_job(self, organization_id: int, job_id: int) -> str:
-    """Run or resume a recognition job; wait and retry while another worker holds it."""
+@shared_task(bind=True, name="recognition.run_job", acks_late=True, max_retries=8)
+def run_recognition_job(self, event_id: int, organization_id: int) -> str:
+    """Run or resume a recognition job (outbox event); "skipped" when not taken.
+
+    A delivery that finds the job finished or held by a live worker does nothing: the holder
+    finishes it, or, if it died, the reclaim of its expired lease hands the job out again.
+    """
+    worker = worker_name()
+    job_id = work_take(
+        subscriber=JOB_SUBSCRIBER, event_id=event_id, organization_id=organization_id, worker=worker
+    )
+    if job_id is None:
+        return "skipped"
     try:
-        state, wait = recognition_job_run(
-            organization_id=organization_id, job_id=job_id, worker=_worker_name()
+        state, _wait = recognition_job_run(
+            organization_id=organization_id, job_id=job_id, worker=worker
         )
     except _RETRYABLE as exc:
-        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
+        countdown = _countdown(self.request.retries)
+        work_lease_hand_back(work=RecognitionJob(pk=job_id), worker=worker, seconds=countdown + 30)
+        raise self.retry(exc=exc, countdown=countdown) from exc
     except Exception:
         logger.exception("recognition job %s failed", job_id)
         job = RecognitionJob.objects.filter(pk=job_id, organization_id=organization_id).first()
         if job is not None:
             recognition_job_fail(job=job, code="internal_error", message="The job failed.")
         return "failed"
-    if state == "busy":
-        # Another live worker holds the lease; if it dies, this retry takes over after it ends.
-        raise self.retry(countdown=max(1, int(wait) + 1))
     return state
+
+
+@shared_task(name="recognition.reclaim_expired", acks_late=True, ignore_result=True)
+def reclaim_expired() -> dict:
+    """Hand out again the jobs and enrollments whose worker's lease ran out (periodic)."""
+    return work_reclaim_expired()
 
 
 @shared_task(bind=True, name="recognition.react_to_consent", acks_late=True, max_retries=8)

@@ -51,6 +51,10 @@ class Enrollment(PurposeBoundWork):
     replace_existing = models.BooleanField(default=False)
     model_version = models.CharField(max_length=120, blank=True)
     face_box = models.JSONField(null=True, blank=True)
+    # Which worker holds the enrollment and until when (renewed while it works): a redelivered
+    # copy leaves a live lease alone, and the reclaim task re-dispatches an expired one.
+    worker = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

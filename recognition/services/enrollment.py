@@ -26,13 +26,14 @@ from governance.models import Deployment, DeploymentPurpose
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
-from recognition.enqueue import task_enqueue
 from recognition.errors import EnrollmentRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import Enrollment, FaceTemplate, RawImage, SubjectInteraction
+from recognition.services.dispatch import work_dispatch_record
 from recognition.services.galleries import ADD, GalleryChangeSpec, gallery_bump, template_aad
 from recognition.services.interactions import interactions_record
 from recognition.services.keys import subject_key, subject_key_row_locked
+from recognition.services.leases import work_lease_heartbeat, work_lease_take, worker_name
 from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.templates import DeletionReason, templates_delete
 from recognition.signals import enrollment_finished
@@ -171,15 +172,13 @@ def enrollment_request(
                     "replace_existing": replace_existing,
                 },
             )
-            transaction.on_commit(lambda: _enqueue(enrollment))
+            # Handed to a worker after the commit, or by the outbox's beat while the broker is
+            # down: the request answers 202 either way.
+            work_dispatch_record(work=enrollment)
     except BaseException:
         blob_delete(path)
         raise
     return enrollment
-
-
-def _enqueue(enrollment: Enrollment) -> None:
-    task_enqueue("recognition.process_enrollment", enrollment.organization_id, enrollment.pk)
 
 
 def _fail(enrollment: Enrollment, code: str, message: str, actor: Actor) -> Enrollment:
@@ -190,6 +189,7 @@ def _fail(enrollment: Enrollment, code: str, message: str, actor: Actor) -> Enro
         enrollment.finished_at = timezone.now()
         enrollment.pending_path = ""
         enrollment.progress = 100
+        enrollment.lease_until = None
         enrollment.save()
         audit_record(
             organization_id=enrollment.organization_id,
@@ -205,19 +205,30 @@ def _fail(enrollment: Enrollment, code: str, message: str, actor: Actor) -> Enro
     return enrollment
 
 
-def enrollment_process(*, organization_id: int, enrollment_id: int) -> Enrollment | None:
+def enrollment_process(
+    *, organization_id: int, enrollment_id: int, worker: str | None = None
+) -> Enrollment | None:
     """Encode the pending photo into an encrypted template; return the finished enrollment.
 
-    Safe to run twice (a redelivered task): a finished enrollment is returned unchanged, and
-    the template is unique per enrollment. Raise EngineUnavailable for the task to retry.
+    Safe to run twice (a redelivered task): a finished enrollment, or one another live worker
+    holds the lease on, is returned unchanged, and the template is unique per enrollment. Raise
+    EngineUnavailable for the task to retry.
     """
     enrollment = (
         Enrollment.objects.filter(pk=enrollment_id, organization_id=organization_id)
         .select_related("subject", "purpose", "deployment", "purpose_version")
         .first()
     )
-    if enrollment is None or enrollment.is_finished:
+    worker = worker or worker_name()
+    if enrollment is None or not work_lease_take(work=enrollment, worker=worker):
         return enrollment
+    # The lease set status, worker and attempts: the full saves below must not put them back.
+    enrollment.refresh_from_db(fields=["status", "worker", "lease_until", "attempts", "started_at"])
+    with work_lease_heartbeat(work=enrollment, worker=worker):
+        return _process_held(enrollment)
+
+
+def _process_held(enrollment: Enrollment) -> Enrollment:
     actor = Actor.system("enrollment worker")
     # Asked again here: the assessment may have gone stale (R29), the last purpose been detached
     # (R2) or the storage mode changed (R19) since the request was queued.
@@ -227,11 +238,7 @@ def enrollment_process(*, organization_id: int, enrollment_id: int) -> Enrollmen
         deployment_central_storage_check(deployment=deployment)
     except RuleViolation as exc:
         return _fail(enrollment, exc.code, exc.message, actor)
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        status=Enrollment.Status.RUNNING, started_at=timezone.now(), progress=10
-    )
-    enrollment.attempts += 1
-    Enrollment.objects.filter(pk=enrollment.pk).update(attempts=enrollment.attempts)
+    Enrollment.objects.filter(pk=enrollment.pk).update(progress=10)
     key = subject_key(subject=enrollment.subject)
     if key is None:
         return _fail(enrollment, "subject_erased", "The subject's data key was destroyed.", actor)
@@ -342,6 +349,7 @@ def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> 
         enrollment.face_box = list(face.box)
         enrollment.pending_path = ""
         enrollment.finished_at = now
+        enrollment.lease_until = None
         enrollment.save()
         audit_record(
             organization_id=enrollment.organization_id,

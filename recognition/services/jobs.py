@@ -1,8 +1,9 @@
 """Recognition jobs: create (checked, probes encrypted), run (detect, match), fail, sweep.
 
-A job's task may be delivered twice (acks_late, a killed worker): every step is resumable.
-Images already encoded are skipped, results are unique per (job, image, face), and a lease on
-the job row keeps two live workers from running the same job at once.
+A job reaches a worker through the outbox (dispatch.py) and may be delivered twice (acks_late,
+a killed worker, the reclaim of an expired lease): every step is resumable. Images already
+encoded are skipped, results are unique per (job, image, face), and a lease on the job row,
+renewed while it runs (leases.py), keeps two live workers from running the same job at once.
 """
 
 from datetime import timedelta
@@ -19,17 +20,18 @@ from governance.models import DeploymentPurpose
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
-from recognition.enqueue import task_enqueue
 from recognition.errors import JobRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import ProbeFace, ProbeImage, RecognitionJob
 from recognition.services.calibrations import capacity_check
+from recognition.services.dispatch import work_dispatch_record
 from recognition.services.job_outcomes import (
     job_probes_delete,
     probe_face_aad,
     recognition_job_fail,
 )
 from recognition.services.keys import probe_key, probe_key_new
+from recognition.services.leases import lease_length, work_lease_heartbeat, work_lease_take
 from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.results import job_match
 from tenants.errors import ApplicationError, Forbidden, RuleViolation
@@ -49,10 +51,6 @@ def _probe_aad(job: RecognitionJob, index: int) -> bytes:
 
 def _shard_count() -> int:
     return max(1, int(getattr(settings, "RECOGNITION_SHARDS", 1)))
-
-
-def _lease() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "RECOGNITION_JOB_LEASE_SECONDS", 120)))
 
 
 def recognition_job_check(*, organization, deployment, purpose, mode: str, user=None) -> None:
@@ -96,7 +94,7 @@ def recognition_job_create(
     user=None,
     claimed_subject=None,
 ) -> RecognitionJob:
-    """Check, store each image encrypted under a fresh job key and queue the job.
+    """Check, store each image encrypted under a fresh job key and queue the job (outbox).
 
     ``images`` holds (bytes, content type) pairs. Raise ApplicationError subclasses on refusal;
     nothing is stored then.
@@ -167,7 +165,9 @@ def recognition_job_create(
                     "image_count": len(images),
                 },
             )
-            transaction.on_commit(lambda: _enqueue(job))
+            # Handed to a worker after the commit, or by the outbox's beat while the broker is
+            # down: the request answers 202 either way.
+            work_dispatch_record(work=job)
     except BaseException:
         for path in paths:
             blob_delete(path)
@@ -175,25 +175,9 @@ def recognition_job_create(
     return job
 
 
-def _enqueue(job: RecognitionJob) -> None:
-    task_enqueue("recognition.run_job", job.organization_id, job.pk)
-
-
 def job_lease_acquire(*, job: RecognitionJob, worker: str) -> bool:
     """Take (or renew) the job for ``worker``; return False while another worker's lease lives."""
-    now = timezone.now()
-    taken = RecognitionJob.objects.filter(
-        Q(pk=job.pk)
-        & Q(status__in=[RecognitionJob.Status.QUEUED, RecognitionJob.Status.RUNNING])
-        & (Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(worker=worker))
-    ).update(
-        worker=worker,
-        lease_until=now + _lease(),
-        status=RecognitionJob.Status.RUNNING,
-        attempts=F("attempts") + (0 if job.worker == worker else 1),
-        started_at=job.started_at or now,
-    )
-    return bool(taken)
+    return work_lease_take(work=job, worker=worker)
 
 
 def job_lease_remaining(*, job: RecognitionJob) -> float:
@@ -246,7 +230,7 @@ def job_detect_image(*, job: RecognitionJob, probe: ProbeImage, worker: str) -> 
             images_done=F("images_done") + 1,
             faces_found=F("faces_found") + len(found),
             phase=RecognitionJob.Phase.DETECTING,
-            lease_until=now + _lease(),
+            lease_until=now + lease_length(),
         )
         # Probe images are held only until processed: the file goes with the commit.
         transaction.on_commit(lambda: blob_delete(path))
@@ -306,6 +290,13 @@ def recognition_job_run(*, organization_id: int, job_id: int, worker: str) -> tu
         job.refresh_from_db()
         return ("done", 0.0) if job.is_finished else ("busy", job_lease_remaining(job=job))
     job.refresh_from_db()
+    # The heartbeat keeps the lease alive through a long image or search; a redelivered copy of
+    # this job's message meanwhile finds it held and does nothing.
+    with work_lease_heartbeat(work=job, worker=worker):
+        return _job_run_held(job=job, worker=worker)
+
+
+def _job_run_held(*, job: RecognitionJob, worker: str) -> tuple[str, float]:
     # R2: the deployment may have been suspended since the job was queued.
     if not deployment_is_active(deployment=job.deployment):
         recognition_job_fail(
