@@ -152,8 +152,9 @@ def test_job_of_a_killed_worker_is_finished_once_by_the_next_worker(
         interval=0.1,
     )
     picked_up = time.monotonic()
+    # The rest of the job (7 images on a shared machine) may take longer than the pick-up.
     finished = wait_for(
-        lambda: RecognitionJob.objects.filter(pk=job.pk, status="succeeded").first(), seconds=60
+        lambda: RecognitionJob.objects.filter(pk=job.pk, status="succeeded").first(), seconds=90
     )
     assert taken is not None and finished is not None, (
         f"the job was not finished after the restart:\n{pool.log()}\n{beat_log.read_text()[-2000:]}"
@@ -282,7 +283,8 @@ def test_submissions_while_the_broker_is_down_are_answered_and_done_once(
             Enrollment.objects.filter(status="succeeded").count() == 3
             and RecognitionJob.objects.filter(status="succeeded").count() == 3
         ),
-        seconds=60,
+        # A fresh worker loads the engine first; 17 to 26 s measured, more on a busy machine.
+        seconds=120,
     )
     assert done, pool.log()
     print(
