@@ -1,7 +1,9 @@
-"""R5 (FRM Art. 11), named in its tests (issue 17).
+"""R5 (FRM Art. 11) and R32 (GDPR Art. 35(3)(b)), named in their tests (issue 17).
 
-The national identity authentication service is encouraged, not required: each deployment
+R5: the national identity authentication service is encouraged, not required: each deployment
 records its verification channel, the filing pack states it, and the compliance view counts it.
+R32: an EU deployment processes biometrics at scale only after an impact assessment covering a
+DPIA's content is signed off; the CAC-only exemptions of R1 never lift that gate.
 """
 
 import io
@@ -12,9 +14,10 @@ import pytest
 
 from governance.compliance import organization_compliance
 from governance.filing_pack import filing_pack_build
+from governance.models import Assessment
 from governance.rulebook import State
-from governance.services.deployments import deployment_update
-from tenants.errors import ApplicationError
+from governance.services.deployments import deployment_activate, deployment_update
+from tenants.errors import ApplicationError, RuleViolation
 from tests.governance.conftest import make_ready
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +48,16 @@ def test_R5_the_channel_is_one_of_the_declared_kinds(world, actor, api_as):
     assert response.status_code == 400
     deployment.refresh_from_db()
     assert deployment.verification_channel == "tenant_gallery"
+
+
+def test_R32_an_eu_deployment_is_not_activated_without_a_signed_off_assessment(world, actor):
+    deployment = make_ready(world.org, jurisdiction="EU")
+    Assessment.objects.filter(deployment=deployment).delete()
+    with pytest.raises(RuleViolation, match="cannot be activated") as refused:
+        deployment_activate(deployment=deployment, actor=actor)
+    assert [d["rule"] for d in refused.value.details] == ["R27"]
+
+    r32 = next(
+        r for r in organization_compliance(organization=world.org)["rules"] if r.rule.id == "R32"
+    )
+    assert r32.result.state == State.PARTLY and deployment.name in r32.result.message
