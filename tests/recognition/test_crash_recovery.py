@@ -235,34 +235,35 @@ def test_submissions_while_the_broker_is_down_are_answered_and_done_once(
     def photo(name):
         return SimpleUploadedFile(name, faces.read(name), "image/jpeg")
 
-    answers = []
+    posts = [
+        (
+            "/api/v1/enrollments/",
+            {
+                "deployment": rec.deployment.pk,
+                "purpose": rec.purpose.pk,
+                "subject": str(subject.pseudonym),
+                "image": photo("obama.jpg"),
+            },
+        )
+        for subject in subjects
+    ] + [
+        (
+            "/api/v1/recognition-jobs/",
+            {
+                "deployment": rec.deployment.pk,
+                "purpose": rec.purpose.pk,
+                "mode": "detect",
+                "images": [photo(name)],
+            },
+        )
+        for name in ("two_people.jpg", "biden.jpg", "obama2.jpg")
+    ]
+    answers, slowest = [], 0.0
     with broker_down():
-        for subject in subjects:
-            answers.append(
-                client.post(
-                    "/api/v1/enrollments/",
-                    {
-                        "deployment": rec.deployment.pk,
-                        "purpose": rec.purpose.pk,
-                        "subject": str(subject.pseudonym),
-                        "image": photo("obama.jpg"),
-                    },
-                    format="multipart",
-                )
-            )
-        for name in ("two_people.jpg", "biden.jpg", "obama2.jpg"):
-            answers.append(
-                client.post(
-                    "/api/v1/recognition-jobs/",
-                    {
-                        "deployment": rec.deployment.pk,
-                        "purpose": rec.purpose.pk,
-                        "mode": "detect",
-                        "images": [photo(name)],
-                    },
-                    format="multipart",
-                )
-            )
+        for url, data in posts:
+            started = time.monotonic()
+            answers.append(client.post(url, data, format="multipart"))
+            slowest = max(slowest, time.monotonic() - started)
     assert [a.status_code for a in answers] == [202] * 6, [a.content for a in answers]
 
     def pending():
@@ -283,14 +284,14 @@ def test_submissions_while_the_broker_is_down_are_answered_and_done_once(
             Enrollment.objects.filter(status="succeeded").count() == 3
             and RecognitionJob.objects.filter(status="succeeded").count() == 3
         ),
-        # A fresh worker loads the engine first; 17 to 26 s measured, more on a busy machine.
+        # A fresh worker loads the engine first; 17 to 31 s measured, more on a busy machine.
         seconds=120,
     )
     assert done, pool.log()
     print(
         f"\ncrash-recovery: 6 submissions with the broker down, answers "
-        f"{[a.status_code for a in answers]}; all done {time.monotonic() - back:.1f} s after "
-        "the beat started"
+        f"{[a.status_code for a in answers]} (the slowest in {slowest:.2f} s); all done "
+        f"{time.monotonic() - back:.1f} s after the beat started"
     )
     assert not pending().exists()
     for enrollment in Enrollment.objects.all():

@@ -15,6 +15,7 @@ from recognition.services.dispatch import (
 )
 from recognition.services.enrollment import enrollment_process, enrollment_request
 from recognition.services.jobs import recognition_job_create
+from recognition.services.leases import work_lease_hand_back
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,31 @@ def test_an_enrollment_held_by_a_live_worker_is_left_alone(rec, faces):
     assert enrollment.status == Enrollment.Status.SUCCEEDED
     assert enrollment.attempts == 1 and enrollment.lease_until is None
     assert FaceTemplate.objects.filter(enrollment=enrollment).count() == 1
+
+
+def test_a_lease_handed_back_for_a_retry_lets_any_worker_take_the_job(rec, faces):
+    job = _job(rec, faces)
+    assert _take(_event("recognition.job_queued", job), "a") == job.pk
+
+    work_lease_hand_back(work=job, worker="a", seconds=30)
+    # The retry's copy, on another worker, takes it at once; the reclaim would only after 30 s.
+    assert work_reclaim_expired() == {"recognitionjob": 0, "enrollment": 0}
+    assert _take(_event("recognition.job_queued", job), "b") == job.pk
+    job.refresh_from_db()
+    assert (job.worker, job.attempts) == ("b", 2)
+
+
+def test_the_lease_the_reclaim_and_the_visibility_timeout_agree():
+    from django.conf import settings
+
+    lease = settings.RECOGNITION_JOB_LEASE_SECONDS
+    reclaim = settings.RECOGNITION_RECLAIM_INTERVAL_SECONDS
+    # A killed worker's job is handed out again within a minute of its last renewal...
+    assert lease + reclaim <= 60
+    # ...long before the broker would hand its message out again.
+    assert lease + reclaim < settings.BROKER_VISIBILITY_TIMEOUT
+    assert settings.CELERY_BEAT_SCHEDULE["recognition-reclaim-expired"]["schedule"] == reclaim
+    assert settings.OUTBOX_SUBSCRIBERS["recognition.job_queued"] == ["recognition.run_job"]
+    assert settings.OUTBOX_SUBSCRIBERS["recognition.enrollment_queued"] == [
+        "recognition.process_enrollment"
+    ]
