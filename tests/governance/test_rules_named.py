@@ -1,7 +1,9 @@
-"""R5 (FRM Art. 11) and R32 (GDPR Art. 35(3)(b)), named in their tests (issue 17).
+"""R5 (FRM Art. 11), R32 (GDPR Art. 35(3)(b)) and R38 (FRM Art. 15), named in tests (issue 17).
 
 R5: the national identity authentication service is encouraged, not required: each deployment
 records its verification channel, the filing pack states it, and the compliance view counts it.
+R38: the filing pack carries what FRM Art. 15 asks a filing to state, and the compliance view
+says what the pack still lacks.
 R32: an EU deployment processes biometrics at scale only after an impact assessment covering a
 DPIA's content is signed off; the CAC-only exemptions of R1 never lift that gate.
 """
@@ -13,6 +15,7 @@ import zipfile
 import pytest
 
 from governance.compliance import organization_compliance
+from governance.filing import filing_evaluate, filing_profile_update
 from governance.filing_pack import filing_pack_build
 from governance.models import Assessment
 from governance.rulebook import State
@@ -61,3 +64,41 @@ def test_R32_an_eu_deployment_is_not_activated_without_a_signed_off_assessment(w
         r for r in organization_compliance(organization=world.org)["rules"] if r.rule.id == "R32"
     )
     assert r32.result.state == State.PARTLY and deployment.name in r32.result.message
+
+
+def test_R38_filing_pack_states_what_a_filing_must_state(world, actor):
+    make_ready(world.org)
+    filing_profile_update(
+        organization=world.org,
+        actor=actor,
+        security_measures="Templates encrypted per organization",
+        processing_rules="Faces are matched only at the gate",
+        operating_procedures="Staff check every refusal",
+    )
+    pack = zipfile.ZipFile(io.BytesIO(filing_pack_build(organization=world.org, actor=actor)))
+    files = {name.rsplit("/", 1)[-1]: name for name in pack.namelist()}
+
+    def read(name):
+        return json.loads(pack.read(files[name]))
+
+    # Basic information of the processor; purpose and method; storage count and security
+    # measures; processing rules and operating procedures; the impact assessment.
+    assert read("organization.json")["unified_social_credit_code"]
+    (version,) = read("purposes.json")[0]["versions"]
+    assert version["method"] and version["description"]
+    assert "stored_individuals" in read("counts.json")
+    measures = read("security_measures.json")
+    assert measures["security_measures"] == "Templates encrypted per organization"
+    assert measures["processing_rules"] and measures["operating_procedures"]
+    assert read("assessments.json")
+
+
+def test_R38_compliance_view_names_what_the_pack_lacks_once_a_filing_is_due(world, actor, settings):
+    settings.FILING_THRESHOLD = 10
+    filing_evaluate(organization=world.org, stored_count=12, actor=actor)
+    r38 = next(
+        r for r in organization_compliance(organization=world.org)["rules"] if r.rule.id == "R38"
+    )
+    assert r38.result.state == State.UNMET
+    assert "security measures" in r38.result.message
+    assert r38.result.fix_url.endswith("/filings/")
