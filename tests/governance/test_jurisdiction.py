@@ -121,4 +121,6 @@ def test_R23_the_notice_links_the_retention_policy(world, client):
     page = client.get(f"/notice/acme/p/{purpose.pk}/?d={site.pk}").content.decode()
 
     assert 'href="/policy/acme/retention/"' in page
+    landing = client.get(f"/notice/acme/d/{site.pk}/").content.decode()
+    assert f'href="/policy/acme/retention/#deployment-{site.pk}"' in landing
     assert Deployment.objects.get(pk=site.pk).jurisdiction == "US-IL"
