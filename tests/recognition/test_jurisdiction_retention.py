@@ -207,3 +207,18 @@ def test_R23_the_beat_runs_the_destruction_daily(enrolled_il):
 
     assert bipa_destruction()["templates"] == 1
     assert not FaceTemplate.objects.exists()
+
+
+def test_R18_no_face_is_collected_at_an_illinois_site_without_a_written_release(
+    illinois, faces, run_on_commit
+):
+    from recognition.errors import EnrollmentRefused
+
+    subject = illinois.subject("Obama")
+    run_on_commit(lambda: illinois.consent(subject))  # separate consent, the profile's kind
+
+    with pytest.raises(EnrollmentRefused, match="R12") as refused:
+        _enroll(illinois, subject, faces, run_on_commit)
+
+    assert refused.value.code == "consent_required"
+    assert not Enrollment.objects.exists() and not FaceTemplate.objects.exists()
