@@ -207,10 +207,10 @@ def main():
     ensure_database()
 
     from audit.actors import Actor
-    from consent.models import DataRequest
-    from consent.services import data_request_file
+    from dsr.models import DataRequest
     from dsr.services.completion import dsr_request_complete
     from dsr.services.export import package_json, subject_package
+    from dsr.services.filing import dsr_request_file
 
     world = _world()
     dpo = Actor(kind=Actor.USER, id="1", label="dpo@bench")
@@ -223,7 +223,7 @@ def main():
         body = package_json(subject_package(subject=subject))
         exports.append(time.perf_counter() - t)
         sizes.append(len(body))
-        request = data_request_file(
+        request = dsr_request_file(
             subject=subject,
             kind=DataRequest.Kind.ERASURE,
             message="",

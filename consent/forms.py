@@ -3,8 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import DataRequest
-
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -84,18 +82,6 @@ class ItemsForm(forms.Form):
 
     def signature(self) -> str:
         return (self.cleaned_data.get("e_signature") or "").strip()
-
-
-class DataRequestForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("What would you like?"), choices=DataRequest.Kind.choices, widget=forms.RadioSelect
-    )
-    message = forms.CharField(
-        label=_("Details (optional)"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
 
 
 class VerifyForm(forms.Form):

@@ -115,12 +115,6 @@ class SigningKeyQuerySet(OrgOwnedQuerySet):
         return self.filter(retired_at__isnull=True)
 
 
-class DataRequestQuerySet(OrgOwnedQuerySet):
-    def open(self):
-        """Return requests not yet completed or rejected (the DPO's queue, deadlines)."""
-        return self.filter(status__in=["received", "identity_verified", "in_progress", "extended"])
-
-
 class OneTimeCodeQuerySet(models.QuerySet):
     def usable(self, now):
         return self.filter(used_at__isnull=True, expires_at__gt=now)

@@ -16,7 +16,6 @@ from consent.models import (
     Consent,
     ConsentEvent,
     ConsentReceipt,
-    DataRequest,
     MinorDataRules,
     SigningKey,
     Subject,
@@ -140,10 +139,6 @@ def published_signing_keys():
 
 def minor_rules_current(*, organization) -> MinorDataRules | None:
     return MinorDataRules.objects.for_org(organization).first()
-
-
-def data_requests_for_subject(*, subject):
-    return DataRequest.objects.filter(subject=subject).order_by("-created_at", "-pk")
 
 
 def consent_figures(*, organization) -> dict:

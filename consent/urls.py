@@ -32,5 +32,4 @@ urlpatterns = [
         "me/receipts/<uuid:receipt_id>.json", self_service.me_receipt_json, name="me_receipt_json"
     ),
     path("me/receipts/<uuid:receipt_id>/", self_service.me_receipt_print, name="me_receipt_print"),
-    path("me/requests/", self_service.me_requests, name="me_requests"),
 ]

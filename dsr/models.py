@@ -1,9 +1,17 @@
-"""Per-organization deadline settings and legal holds; the requests live in consent.DataRequest."""
+"""Data-subject requests with their workflow, deadline settings and legal holds.
+
+A request is one row from filing to answer (PIPL Art. 44-50, GDPR Art. 12-22): the self-service
+page, the panel and the API file it through ``dsr_request_file``, and the workflow in
+``dsr.services`` sets its deadline, identity, extension, rejection, answer and the erasure
+verification report. It was ``consent.DataRequest`` until issue 14 (dsr migration 0002 moved it
+with its rows and ids; audit events name it "data_request" with its id, unchanged).
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dsr.querysets import LegalHoldQuerySet, OrgOwnedQuerySet
+from dsr.querysets import DataRequestQuerySet, LegalHoldQuerySet
+from tenants.querysets import OrgOwnedQuerySet
 
 
 class DsrSettings(models.Model):
@@ -63,3 +71,112 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"legal hold on {self.subject_pseudonym}"
+
+
+class DataRequest(models.Model):
+    """A request to see, copy, correct, delete or restrict one's data, or to object."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("See my data")
+        PORTABILITY = "portability", _("Get a copy of my data")
+        CORRECTION = "correction", _("Correct my data")
+        ERASURE = "erasure", _("Delete my data")
+        RESTRICTION = "restriction", _("Restrict processing")
+        EXPLANATION = "explanation", _("Explain the processing")
+        OBJECTION = "objection", _("Object to the processing")
+
+    class Channel(models.TextChoices):
+        SELF_SERVICE = "self_service", _("Self-service page")
+        STAFF = "staff", _("Staff")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
+        IN_PROGRESS = "in_progress", _("In progress")
+        EXTENDED = "extended", _("Extended")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+
+    class DeadlineFlag(models.TextChoices):
+        NONE = "", _("On time")
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    OPEN_STATUSES = (
+        Status.RECEIVED,
+        Status.IDENTITY_VERIFIED,
+        Status.IN_PROGRESS,
+        Status.EXTENDED,
+    )
+
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.PROTECT, related_name="data_requests"
+    )
+    subject = models.ForeignKey(
+        "consent.Subject",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="data_requests",
+    )
+    subject_pseudonym = models.UUIDField()
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.RECEIVED)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
+    message = models.TextField(_("message"), blank=True)
+    # The language the answer and the access package are written in.
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # R50: the deadline at filing, the current one, and the extension with its notice.
+    first_due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extension_notified_at = models.DateTimeField(null=True, blank=True)
+    deadline_flag = models.CharField(max_length=10, choices=DeadlineFlag, blank=True)
+    deadline_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    # How the person's identity was checked (self-service sign-in, or what staff saw).
+    identity_check = models.CharField(_("identity check"), max_length=300, blank=True)
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_verified_by = models.CharField(max_length=200, blank=True)
+
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.CharField(max_length=200, blank=True)
+    # R49: a rejection always carries its reason; the letter adds the complaint and court route.
+    rejection_reason = models.TextField(_("reason for the rejection"), blank=True)
+    response = models.TextField(_("answer"), blank=True)
+    # What was done: "exported", "erased", "restricted_under_hold", "corrected", ...
+    outcome = models.CharField(max_length=40, blank=True)
+    # Correction: which fields changed (names only) and whether the face was re-enrolled.
+    changes = models.JSONField(default=dict, blank=True)
+    # Erasure: every table and store checked afterwards, with what was left (must be nothing).
+    verification_report = models.JSONField(null=True, blank=True)
+    # Access and portability: the download link's nonce and expiry; a new nonce revokes old links.
+    export_nonce = models.CharField(max_length=32, blank=True)
+    export_expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DataRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="data_request_org_status"),
+            # The deadline job and the dashboard: open requests by due date.
+            models.Index(fields=["status", "due_at"], name="data_request_status_due"),
+            # Duplicate detection: a subject's open requests of one kind.
+            models.Index(fields=["subject", "kind"], name="data_request_subject_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

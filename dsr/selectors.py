@@ -7,9 +7,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from consent.models import DataRequest
 from consent.selectors import consents_for_subject
-from dsr.models import LegalHold
+from dsr.models import DataRequest, LegalHold
 from dsr.services.deadlines import dsr_settings_for
 
 
@@ -21,6 +20,11 @@ def data_requests_queue(*, organization, status: str = "open"):
     elif status:
         requests = requests.filter(status=status)
     return requests.order_by(F("due_at").asc(nulls_last=True), "pk")
+
+
+def data_requests_for_subject(*, subject):
+    """Return the subject's requests, newest first (/me/ and the panel's subject page)."""
+    return DataRequest.objects.filter(subject=subject).order_by("-created_at", "-pk")
 
 
 def data_request_for_org(*, organization, pk) -> DataRequest | None:

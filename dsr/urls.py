@@ -1,4 +1,5 @@
-"""The person's own pages about their requests (beside consent's /me/ pages)."""
+"""The person's own pages about their requests (beside consent's /me/ pages, which link to
+``dsr:me_requests`` by name through settings.SELF_SERVICE_PAGES)."""
 
 from django.urls import path
 
@@ -7,6 +8,7 @@ from dsr import views
 app_name = "dsr"
 
 urlpatterns = [
+    path("me/requests/", views.me_requests, name="me_requests"),
     path("me/requests/<int:pk>/", views.me_request, name="me_request"),
     path("me/requests/<int:pk>/new-link/", views.me_new_link, name="me_new_link"),
     path("me/requests/<int:pk>/package/<str:token>/", views.me_package, name="me_package"),

@@ -1,4 +1,4 @@
-"""Self-service pages of a person's requests: status, answer, and the access package.
+"""Self-service pages of a person's requests: filing, status, answer, and the access package.
 
 The person is signed in through consent's self-service session (identity verified there);
 the package link additionally carries an expiring token, so a link copied out of the page or
@@ -9,12 +9,16 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consent.models import DataRequest
-from consent.selectors import data_requests_for_subject
 from consent.views.common import self_service, subject_actor
+from dsr.forms import DataRequestForm
+from dsr.models import DataRequest
+from dsr.selectors import data_requests_for_subject
 from dsr.services.export import (
     LinkExpired,
     dsr_export_link_issue,
@@ -22,7 +26,42 @@ from dsr.services.export import (
     export_token,
     package_json,
 )
+from dsr.services.filing import dsr_request_file
 from tenants.errors import ApplicationError
+
+
+@self_service
+def me_requests(request):
+    """File a request and list one's requests (R45); consent's /me/ links here by name."""
+    subject = request.subject
+    form = DataRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filed = dsr_request_file(
+                subject=subject,
+                kind=form.cleaned_data["kind"],
+                message=form.cleaned_data["message"],
+                channel=DataRequest.Channel.SELF_SERVICE,
+                actor=subject_actor(request, subject),
+                language=get_language() or "",
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            text = _("Your request is recorded. We will answer by %(date)s.") % {
+                "date": date_format(localtime(filed.due_at), "DATE_FORMAT")
+            }
+            messages.success(request, text)
+            return redirect("dsr:me_requests")
+    return render(
+        request,
+        "dsr/me_requests.html",
+        {
+            "form": form,
+            "requests": data_requests_for_subject(subject=subject),
+            "org": subject.organization,
+        },
+    )
 
 
 def _own(request, pk) -> DataRequest:

@@ -471,6 +471,9 @@ FILING_THRESHOLD = env_int("FILING_THRESHOLD", 100_000)
 # the distinct individuals with stored face data (R35), and which pseudonyms are subjects (R34).
 GOVERNANCE_STORED_INDIVIDUALS_COUNTER = "recognition.selectors.stored_individuals_count"
 GOVERNANCE_PSEUDONYM_CHECK = "consent.selectors.pseudonyms_unknown"
+# The self-service pages of apps above consent, linked from consent's /me/ menu by URL name,
+# so no consent template names a higher app (issue 14).
+CONSENT_SELF_SERVICE_PAGES = [("dsr:me_requests", _("Requests about my data"))]
 # The compliance view's rules judged from apps above governance (issue 17): rule ID -> a
 # dotted ``fn(*, organization) -> RuleState | RuleCheck``; governance.rule_evaluators has the rest.
 GOVERNANCE_RULE_EVALUATORS = {
@@ -582,9 +585,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConsentChannelEnum": "consent.models.Consent.Channel",
         "ConsentKindEnum": "consent.models.Consent.Kind",
-        "DataRequestChannelEnum": "consent.models.DataRequest.Channel",
-        "DataRequestKindEnum": "consent.models.DataRequest.Kind",
-        "DataRequestStatusEnum": "consent.models.DataRequest.Status",
+        "DataRequestChannelEnum": "dsr.models.DataRequest.Channel",
+        "DataRequestKindEnum": "dsr.models.DataRequest.Kind",
+        "DataRequestStatusEnum": "dsr.models.DataRequest.Status",
         "DeploymentStatusEnum": "governance.models.Deployment.Status",
         "DeploymentJurisdictionEnum": "governance.models.Deployment.Jurisdiction",
         "OrganizationJurisdictionEnum": "tenants.models.Organization.Jurisdiction",

@@ -219,7 +219,7 @@ class DataRequestFactory(factory.django.DjangoModelFactory):
     """A request as the self-service page files it (identity verified by the sign-in)."""
 
     class Meta:
-        model = "consent.DataRequest"
+        model = "dsr.DataRequest"
 
     subject = factory.SubFactory(SubjectFactory)
     organization = factory.LazyAttribute(lambda r: r.subject.organization)

@@ -4,7 +4,6 @@ from consent.models.access import OneTimeCode, SignInAttempt
 from consent.models.consents import Consent, ConsentEvent, ConsentRecipient
 from consent.models.keys import SigningKey
 from consent.models.receipts import ConsentReceipt
-from consent.models.requests import DataRequest
 from consent.models.subjects import MinorDataRules, Subject
 
 __all__ = [
@@ -12,7 +11,6 @@ __all__ = [
     "ConsentEvent",
     "ConsentReceipt",
     "ConsentRecipient",
-    "DataRequest",
     "MinorDataRules",
     "OneTimeCode",
     "SignInAttempt",

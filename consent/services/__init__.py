@@ -10,7 +10,6 @@ from consent.services.consents import (
     consent_withdraw,
 )
 from consent.services.receipts import receipt_issue, signing_key_for, signing_key_rotate
-from consent.services.requests import data_request_file
 from consent.services.retention import consent_history_purge_expired
 from consent.services.subjects import (
     minor_rules_publish,
@@ -41,7 +40,6 @@ __all__ = [
     "consent_withdraw",
     "consents_expire_due",
     "consents_require_reconsent",
-    "data_request_file",
     "minor_rules_publish",
     "receipt_issue",
     "receipt_sign_in",

@@ -2,7 +2,8 @@
 
 Sign in with a one-time code or a one-click link by e-mail, or a receipt code with the date of
 birth; then see every consent held with the organization, withdraw each with one click,
-download receipts, and file a request.
+download receipts. Requests about one's data are filed on the dsr app's pages, which use
+the same sign-in (``consent.views.common.self_service``).
 """
 
 import segno
@@ -10,29 +11,25 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import urlencode
-from django.utils.timezone import localtime
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from consent import sessions
 from consent.errors import Throttled
-from consent.forms import ChooseForm, CodeForm, DataRequestForm, EmailForm, ReceiptSignInForm
+from consent.forms import ChooseForm, CodeForm, EmailForm, ReceiptSignInForm
 from consent.receipts import (
     display_code,
     public_url,
     receipt_document_bytes,
     receipt_storage_locations,
 )
-from consent.selectors import consents_for_subject, data_requests_for_subject, receipts_for_subject
+from consent.selectors import consents_for_subject, receipts_for_subject
 from consent.services import (
     code_request,
     code_verify,
     consent_withdraw,
-    data_request_file,
     receipt_sign_in,
 )
 from consent.services.codes import link_sign_in, self_service_signed_in
@@ -257,42 +254,5 @@ def me_receipt_print(request, receipt_id):
             "verify_url": verify_url,
             "org": request.subject.organization,
             "storage_locations": receipt_storage_locations(receipt),
-        },
-    )
-
-
-@self_service
-def me_requests(request):
-    subject = request.subject
-    form = DataRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            filed = data_request_file(
-                subject=subject,
-                kind=form.cleaned_data["kind"],
-                message=form.cleaned_data["message"],
-                channel="self_service",
-                actor=subject_actor(request, subject),
-                language=get_language() or "",
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            filed.refresh_from_db()
-            if filed.due_at:
-                text = _("Your request is recorded. We will answer by %(date)s.") % {
-                    "date": date_format(localtime(filed.due_at), "DATE_FORMAT")
-                }
-            else:
-                text = _("Your request is recorded.")
-            messages.success(request, text)
-            return redirect("consent:me_requests")
-    return render(
-        request,
-        "consent/me_requests.html",
-        {
-            "form": form,
-            "requests": data_requests_for_subject(subject=subject),
-            "org": subject.organization,
         },
     )

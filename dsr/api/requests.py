@@ -6,14 +6,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from consent.models import DataRequest, Subject
+from consent.models import Subject
+from dsr.models import DataRequest
 from dsr.selectors import data_requests_queue
 from dsr.services.completion import dsr_request_complete
 from dsr.services.export import dsr_package_download, package_json
+from dsr.services.filing import dsr_request_file
 from dsr.services.workflow import (
     dsr_identity_verify,
     dsr_request_extend,
-    dsr_request_file,
     dsr_request_reject,
     dsr_request_start,
 )

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from audit.actors import Actor
-from consent.models import DataRequest
+from dsr.models import DataRequest
 from dsr.services import correction, erasure, explanation, export, restriction
 from dsr.services.lifecycle import request_finish, request_locked, request_require_open
 from tenants.errors import Conflict

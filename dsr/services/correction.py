@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
-from consent.models import DataRequest
 from consent.services import subject_update
 from consent.services.subjects import SUBJECT_FIELDS
+from dsr.models import DataRequest
 from tenants.errors import ApplicationError
 
 

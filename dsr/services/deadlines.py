@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from audit.actors import Actor
 from audit.services.recording import EventSpec, audit_record_many
 from consent.jurisdiction import jurisdictions_of
-from consent.models import Consent, DataRequest
-from dsr.models import DsrSettings
+from consent.models import Consent
+from dsr.models import DataRequest, DsrSettings
 from tenants.alerts import alert_send
 from tenants.models import Organization
 

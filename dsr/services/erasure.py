@@ -15,10 +15,10 @@ from django.utils.translation import override
 
 from audit.actors import Actor
 from audit.services import audit_record
-from consent.models import Consent, DataRequest, Subject
+from consent.models import Consent, Subject
 from consent.services import consent_withdraw, subject_erase
 from dsr.errors import ErasureIncomplete
-from dsr.models import LegalHold
+from dsr.models import DataRequest, LegalHold
 from dsr.services import letters
 from dsr.services.lifecycle import (
     request_audit,

@@ -3,7 +3,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from consent.models import Consent, DataRequest
+from consent.models import Consent
+from dsr.models import DataRequest
 from dsr.services.letters import request_language
 from governance.selectors import notice_published_for
 

@@ -17,8 +17,9 @@ from audit.actors import Actor
 from audit.models import AuditEvent
 from audit.services import audit_record
 from audit.services.exports import audit_export_bundle
-from consent.models import DataRequest, Subject
+from consent.models import Subject
 from dsr import selectors
+from dsr.models import DataRequest
 from tenants.errors import ApplicationError, Conflict, NotFound
 
 _SALT = "dsr.export"

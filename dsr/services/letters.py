@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from consent.models import DataRequest
 from consent.receipts import public_url
+from dsr.models import DataRequest
 
 
 def request_language(data_request: DataRequest) -> str:

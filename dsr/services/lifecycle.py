@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record
-from consent.models import DataRequest
 from dsr.errors import AlreadyDone
+from dsr.models import DataRequest
 from dsr.services import letters
 
 Status = DataRequest.Status

@@ -15,7 +15,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from consent.models import Consent, ConsentEvent, ConsentReceipt, DataRequest, Subject
+from consent.models import Consent, ConsentEvent, ConsentReceipt, Subject
+from dsr.models import DataRequest
 from recognition.models import (
     Enrollment,
     FaceTemplate,

@@ -1,7 +1,8 @@
-"""The requests workflow: intake, identity, start, extension, rejection (R45-R50).
+"""The requests workflow: identity, start, extension, rejection (R45-R50).
 
-Completion, which carries out each kind of request, is in ``completion``; the steps every
-request goes through (lock, audit, close, finish) are in ``lifecycle``.
+Filing and intake are in ``filing``; completion, which carries out each kind of request, in
+``completion``; the steps every request goes through (lock, audit, close, finish) in
+``lifecycle``.
 
 received -> identity_verified -> in_progress -> completed | rejected, with one extension
 (extended) allowed before the first deadline. Every step is audited; the person is told of an
@@ -12,10 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actors import Actor
-from consent.models import DataRequest, Subject
-from consent.services import data_request_file
+from dsr.models import DataRequest
 from dsr.services import letters
-from dsr.services.deadlines import extended_deadline, first_deadline
+from dsr.services.deadlines import extended_deadline
 from dsr.services.lifecycle import (
     request_audit,
     request_close,
@@ -25,73 +25,6 @@ from dsr.services.lifecycle import (
 from tenants.errors import ApplicationError, Conflict
 
 Status = DataRequest.Status
-
-
-def dsr_request_intake(*, data_request: DataRequest, actor: Actor) -> DataRequest:
-    """Set a new request's deadline, identity state and duplicate link (same transaction).
-
-    A request of the same kind from the same person that is still open makes this one a
-    duplicate: it is linked to the first, kept, and answered with it.
-    """
-    data_request.first_due_at = data_request.due_at = first_deadline(
-        organization=data_request.organization,
-        received_at=data_request.created_at,
-        subject_id=data_request.subject_id,
-    )
-    fields = ["first_due_at", "due_at"]
-    if data_request.identity_check:
-        data_request.status = Status.IDENTITY_VERIFIED
-        data_request.identity_verified_at = data_request.created_at
-        data_request.identity_verified_by = actor.label[:200]
-        fields += ["status", "identity_verified_at", "identity_verified_by"]
-    original = (
-        DataRequest.objects.open()
-        .filter(subject_id=data_request.subject_id, kind=data_request.kind, duplicate_of=None)
-        .exclude(pk=data_request.pk)
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if original is not None:
-        data_request.duplicate_of = original
-        fields.append("duplicate_of")
-    data_request.save(update_fields=fields)
-    details = {"due_at": data_request.due_at.isoformat()}
-    if original is not None:
-        details["duplicate_of"] = original.pk
-    request_audit(data_request, actor, "received", **details)
-    return data_request
-
-
-def dsr_request_file(
-    *,
-    subject: Subject,
-    kind: str,
-    channel: str,
-    actor: Actor,
-    message: str = "",
-    identity_check: str = "",
-    language: str = "",
-) -> DataRequest:
-    """File a request for a person (staff on their behalf, or an API client).
-
-    Staff must record the identity check they made (R45: identity verification); an API
-    client may leave it for the DPO to record later.
-    """
-    if channel == DataRequest.Channel.STAFF and not identity_check.strip():
-        raise ApplicationError(
-            "Record how you checked the person's identity.", code="identity_check_missing"
-        )
-    request = data_request_file(
-        subject=subject,
-        kind=kind,
-        message=message,
-        channel=channel,
-        actor=actor,
-        identity_check=identity_check,
-        language=language,
-    )
-    request.refresh_from_db()
-    return request
 
 
 @transaction.atomic

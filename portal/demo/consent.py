@@ -10,17 +10,18 @@ from datetime import date
 from django.utils import timezone
 
 from audit.actors import Actor
-from consent.models import Consent, DataRequest, Subject
+from consent.models import Consent, Subject
 from consent.selectors import minor_rules_current
 from consent.services import (
     Evidence,
     Guardian,
     consent_grant,
     consent_withdraw,
-    data_request_file,
     minor_rules_publish,
     subject_create,
 )
+from dsr.models import DataRequest
+from dsr.services.filing import dsr_request_file
 from governance.selectors import notice_published_for
 from portal.demo.governance import GovernanceDemo
 from portal.demo.organization import Members, user_actor
@@ -214,7 +215,7 @@ def _register(organization, members: Members, demo: GovernanceDemo, person: Pers
         consent_withdraw(consent=consent, actor=themselves, channel=Consent.Channel.WEB)
         log(f"{person.ref} withdrew their consent on the self-service pages")
     if person.asks_for_access:
-        data_request_file(
+        dsr_request_file(
             subject=subject,
             kind=DataRequest.Kind.ACCESS,
             message=(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from consent.models import Consent, DataRequest, MinorDataRules, SigningKey, Subject
+from consent.models import Consent, MinorDataRules, SigningKey, Subject
 
 pytestmark = pytest.mark.django_db
 
@@ -89,19 +89,6 @@ def test_consent_read_and_restrict_by_role(cw, world, api_as, role):
     assert response.status_code == (200 if HANDLE[role] else 403)
     consent.refresh_from_db()
     assert consent.state == ("restricted" if HANDLE[role] else "active")
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_data_requests_by_role(cw, world, api_as, role):
-    client = api_as(world.user(role))
-    response = client.post(
-        "/api/v1/data-requests/",
-        {"subject": str(cw.subject.pseudonym), "kind": "access"},
-        format="json",
-    )
-    assert response.status_code == (201 if HANDLE[role] else 403)
-    assert client.get("/api/v1/data-requests/").status_code == (200 if HANDLE[role] else 403)
-    assert DataRequest.objects.count() == (1 if HANDLE[role] else 0)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from audit.models import AuditEvent
-from consent.models import Consent, DataRequest, Subject
+from consent.models import Consent, Subject
 from consent.receipts import receipt_verify
 from consent.services import consent_withdraw
 
@@ -94,19 +94,12 @@ def test_one_address_in_two_organizations_chooses_one(cw, other_cw, client):
     assert client.get("/me/consents/").status_code == 200
 
 
-def test_filing_a_request_records_it_for_the_requests_workflow(cw, client):
+def test_me_menu_links_the_pages_settings_name_for_higher_apps(cw, client, settings):
+    # Consent's templates name no higher app: the requests page comes from settings (issue 14).
     _sign_in(client)
-    response = client.post("/me/requests/", {"kind": "erasure", "message": "Delete me"})
-    assert response.status_code == 302
-    request = DataRequest.objects.get()
-    # The self-service sign-in is the identity check (the dsr workflow records it so).
-    assert (request.kind, request.channel, request.status) == (
-        "erasure",
-        "self_service",
-        "identity_verified",
-    )
-    assert request.subject_pseudonym == cw.subject.pseudonym
-    assert "Delete my data" in client.get("/me/requests/").content.decode()
+    assert 'href="/me/requests/"' in client.get("/me/consents/").content.decode()
+    settings.CONSENT_SELF_SERVICE_PAGES = []
+    assert 'href="/me/requests/"' not in client.get("/me/consents/").content.decode()
 
 
 def test_r4_consent_screen_pre_ticks_nothing_and_shows_decline_as_plainly_as_accept(cw, client):

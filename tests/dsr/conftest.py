@@ -20,12 +20,12 @@ class DsrWorld:
 
     def file(self, kind: str, subject=None, **kwargs):
         """File a request as the self-service page does (identity verified by sign-in)."""
-        from consent.services import data_request_file
+        from dsr.services.filing import dsr_request_file
 
         subject = subject or self.subject
         kwargs.setdefault("channel", "self_service")
         kwargs.setdefault("message", "")
-        return data_request_file(
+        return dsr_request_file(
             subject=subject, kind=kind, actor=Actor.subject(str(subject.pseudonym)), **kwargs
         )
 

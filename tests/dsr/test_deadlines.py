@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.actors import Actor
-from consent.models import DataRequest
+from dsr.models import DataRequest
 from dsr.selectors import dsr_figures
 from dsr.services.deadlines import (
     add_months,

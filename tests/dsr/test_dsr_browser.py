@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from consent.models import DataRequest
+from dsr.models import DataRequest
 from recognition.models import FaceTemplate
 from tests.dsr.conftest import put_face_data
 from tests.factories import PASSWORD

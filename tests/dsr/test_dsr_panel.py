@@ -2,7 +2,8 @@
 
 import pytest
 
-from consent.models import Consent, DataRequest
+from consent.models import Consent
+from dsr.models import DataRequest
 from tests.conftest import ROLES
 from tests.dsr.conftest import put_face_data
 from tests.factories import DataRequestFactory

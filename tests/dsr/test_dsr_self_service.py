@@ -7,7 +7,7 @@ from django.core import mail
 
 from audit.actors import Actor
 from audit.models import AuditEvent
-from consent.models import DataRequest
+from dsr.models import DataRequest
 from dsr.services.completion import dsr_request_complete
 from dsr.services.export import export_token
 from dsr.services.workflow import dsr_request_reject
@@ -32,6 +32,19 @@ def test_each_type_filed_on_the_self_service_page(dw, client, kind):
     assert "We will answer by" in response.content.decode()
     page = client.get(f"/me/requests/{row.pk}/").content.decode()
     assert "Identity verified" in page and "Answer due by" in page
+
+
+def test_filed_request_is_listed_with_its_deadline(dw, client):
+    _sign_in(client)
+    response = client.post("/me/requests/", {"kind": "erasure", "message": "Delete me"})
+    assert response.status_code == 302 and response.url == "/me/requests/"
+    row = DataRequest.objects.get()
+    # The self-service sign-in is the identity check, and the deadline is set on the same commit.
+    assert (row.subject_pseudonym, row.message) == (dw.subject.pseudonym, "Delete me")
+    assert row.identity_check == "signed in on the self-service pages"
+    assert row.due_at is not None and row.due_at == row.first_due_at
+    page = client.get("/me/requests/").content.decode()
+    assert "Delete my data" in page and f'href="/me/requests/{row.pk}/"' in page
 
 
 def test_person_reads_answer_and_rejection_letter(dw, client):

@@ -12,8 +12,9 @@ from django.db import connection
 
 from audit.actors import Actor
 from audit.models import AuditEvent
-from consent.models import Consent, ConsentEvent, ConsentReceipt, DataRequest, Subject
+from consent.models import Consent, ConsentEvent, ConsentReceipt, Subject
 from dsr.errors import AlreadyDone, ErasureIncomplete
+from dsr.models import DataRequest
 from dsr.services.completion import dsr_request_complete
 from dsr.services.erasure import legal_hold_lift
 from recognition.blobs import blob_files

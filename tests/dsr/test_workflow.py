@@ -5,13 +5,13 @@ from django.core import mail
 
 from audit.actors import Actor
 from audit.models import AuditEvent
-from consent.models import DataRequest
 from dsr.errors import AlreadyDone
+from dsr.models import DataRequest
 from dsr.services.completion import dsr_request_complete
+from dsr.services.filing import dsr_request_file
 from dsr.services.workflow import (
     dsr_identity_verify,
     dsr_request_extend,
-    dsr_request_file,
     dsr_request_reject,
     dsr_request_start,
 )

@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from audit.services import audit_seal_pending, audit_verify
-from consent.models import Consent, DataRequest, MinorDataRules, Subject
+from consent.models import Consent, MinorDataRules, Subject
+from dsr.models import DataRequest
 from governance.gates import deployment_unmet
 from governance.models import Assessment, Deployment, Incident, Notice
 from governance.selectors import deployment_operator_grants

@@ -8,8 +8,8 @@ import pytest
 
 from audit.actors import Actor
 from audit.models import AuditEvent
-from consent.services import data_request_file
 from dsr.services.completion import dsr_request_complete
+from dsr.services.filing import dsr_request_file
 from recognition import engine
 from recognition.intake import accept_image
 from recognition.models import Enrollment, FaceTemplate, SubjectKey
@@ -47,7 +47,7 @@ def enrolled(rec, faces, cached_engine, eager, run_on_commit):
 
 
 def _correct(subject, photo: bytes, run_on_commit):
-    request = data_request_file(
+    request = dsr_request_file(
         subject=subject,
         kind="correction",
         actor=Actor.subject(str(subject.pseudonym)),

@@ -16,7 +16,6 @@ from consent.selectors import (
     consent_purge_status,
     consents_for_org,
     consents_for_subject,
-    data_requests_for_subject,
     minor_rules_current,
     subject_for_org,
     subjects_for_org,
@@ -29,6 +28,7 @@ from consent.services import (
     minor_rules_publish,
     subject_create,
 )
+from dsr.selectors import data_requests_for_subject
 from governance.models import Deployment
 from governance.selectors import notice_published_for
 from portal.panel.access import apply_service, org_view, run_action

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import DataRequest
+from dsr.models import DataRequest
 
 
 class FileRequestForm(forms.Form):

@@ -7,18 +7,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consent.models import DataRequest
 from consent.selectors import subject_for_org
 from dsr import selectors
+from dsr.models import DataRequest
 from dsr.services.completion import dsr_request_complete
 from dsr.services.deadlines import dsr_settings_for, dsr_settings_update
 from dsr.services.erasure import legal_hold_lift, legal_hold_place
 from dsr.services.export import dsr_package_download, package_json
+from dsr.services.filing import dsr_request_file
 from dsr.services.restriction import dsr_restriction_lift
 from dsr.services.workflow import (
     dsr_identity_verify,
     dsr_request_extend,
-    dsr_request_file,
     dsr_request_reject,
     dsr_request_start,
 )
