@@ -256,10 +256,20 @@ def _url_as(cfg: dict, role: str | None) -> str:
 
 
 def _purge_queue(redis_url: str, queue: str) -> None:
+    """Remove the private queue from the broker: its messages, bindings and unacknowledged ones
+    (a job still running when the worker was stopped), so no later worker picks them up."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    client.delete(queue)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    for tag, value in client.hscan_iter("unacked"):
+        try:
+            routing_key = json.loads(value)[2]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
 
 
 # --- The clients (a separate process: Locust patches the standard library with gevent) -------
