@@ -18,6 +18,7 @@ from django.utils import timezone
 from audit.actors import Actor
 from audit.services import audit_record
 from recognition import crypto, outbound
+from recognition.enqueue import task_enqueue
 from recognition.models import RecognitionJob, WebhookDelivery, WebhookEndpoint
 from recognition.services.keys import organization_key, webhook_secret_aad
 
@@ -104,14 +105,10 @@ def webhook_job_finished(*, job: RecognitionJob) -> WebhookDelivery | None:
         event=payload["event"],
         payload=payload,
     )
-    transaction.on_commit(lambda: _enqueue(delivery))
+    transaction.on_commit(
+        lambda: task_enqueue("recognition.deliver_webhook", delivery.organization_id, delivery.pk)
+    )
     return delivery
-
-
-def _enqueue(delivery: WebhookDelivery) -> None:
-    from recognition.tasks import deliver_webhook
-
-    deliver_webhook.delay(delivery.organization_id, delivery.pk)
 
 
 class DeliveryFailed(Exception):

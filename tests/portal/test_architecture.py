@@ -1,8 +1,9 @@
-"""The apps as floors (issue 14): no upward import, no import cycle inside an app, and no
-consent state spelled outside consent. Read from the source with ast, so an import hidden
-inside a function counts like any other."""
+"""The apps as floors (issue 14): no upward import, no import cycle inside an app, no template
+linking up, and no consent state spelled outside consent. Read from the source with ast, so an
+import hidden inside a function counts like any other. Nothing is allowed by exception."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,13 +21,6 @@ FLOORS = {
 # The two ground-floor apps audit and tenants already depend one way (audit -> tenants is
 # not used; tenants -> audit is): allowed pairs on one floor, lower first.
 SAME_FLOOR_ALLOWED = {("tenants", "audit"), ("audit", "tenants")}
-# Edges inside an app that still close a cycle, each with the reason it is not broken here.
-KNOWN_CYCLE_EDGES = {
-    # recognition/services/webhooks.py is another engineer's file while issue 15 is in flight;
-    # its deliver task is imported inside a function. Everything else in recognition enqueues
-    # by task name (recognition/enqueue.py).
-    ("recognition.services.webhooks", "recognition.tasks"),
-}
 CONSENT_STATES = {"active", "withdrawn", "expired", "reconsent_required", "restricted"}
 STATE_NAMES = {"ACTIVE", "WITHDRAWN", "EXPIRED", "RECONSENT_REQUIRED", "RESTRICTED"}
 
@@ -80,10 +74,7 @@ def test_no_app_imports_a_higher_floor_or_a_neighbour():
 
 def test_no_import_cycle_inside_an_app():
     graph = _graph()
-    edges = {
-        m: {t for t in targets if _app(t) == _app(m) and (m, t) not in KNOWN_CYCLE_EDGES}
-        for m, targets in graph.items()
-    }
+    edges = {m: {t for t in targets if _app(t) == _app(m)} for m, targets in graph.items()}
     # Tarjan's strongly connected components: any component of two or more is a cycle.
     index, low, stack, on_stack, cycles = {}, {}, [], set(), []
 
@@ -112,6 +103,35 @@ def test_no_import_cycle_inside_an_app():
         if node not in index:
             visit(node)
     assert cycles == []
+
+
+# Templates live in templates/<dir>/ and <app>/templates/<dir>/; URL namespaces and template
+# folders that are not an app's own name belong to portal (the staff panel, the API).
+PORTAL_NAMES = {"panel", "api"}
+TEMPLATE_REFERENCE = re.compile(
+    r"""\{%\s*(?:url\s+['"](?P<ns>\w+):|(?:include|extends)\s+['"](?P<dir>\w+)/)"""
+)
+
+
+def _template_app(name: str) -> str | None:
+    return "portal" if name in PORTAL_NAMES else name if name in FLOORS else None
+
+
+def test_no_template_links_or_includes_a_higher_floor():
+    """A lower app's page never names a higher app's URL or template (consent's /me/ menu
+    gets the requests page from settings.CONSENT_SELF_SERVICE_PAGES)."""
+    wrong = []
+    folders = [ROOT / "templates", *(ROOT / app / "templates" for app in FLOORS)]
+    for folder in folders:
+        for path in folder.rglob("*.*") if folder.is_dir() else []:
+            owner = _template_app(path.relative_to(folder).parts[0])
+            if owner is None:
+                continue
+            for match in TEMPLATE_REFERENCE.finditer(path.read_text()):
+                target = _template_app(match["ns"] or match["dir"])
+                if target and target != owner and FLOORS[target] >= FLOORS[owner]:
+                    wrong.append(f"{path.relative_to(ROOT)}: {match[0]}")
+    assert wrong == []
 
 
 def _state_spellings(path: Path) -> list[str]:
