@@ -163,7 +163,14 @@ def main() -> None:
     parser.add_argument("--connectivity", type=int, default=IndexConfig.connectivity)
     parser.add_argument("--expansion-add", type=int, default=IndexConfig.expansion_add)
     parser.add_argument("--no-full", action="store_true", help="time only the incremental path")
+    parser.add_argument(
+        "--table", action="store_true", help="only print the table of the results saved so far"
+    )
     args = parser.parse_args()
+    if args.table:
+        saved = [json.loads(p.read_text()) for p in RESULTS.glob("recalibration-*.json")]
+        print(table(sorted(saved, key=lambda r: (r["size"], r["kind"]))))
+        return
     reports = []
     for size in args.sizes:
         for kind in args.kinds:
