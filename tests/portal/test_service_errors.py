@@ -1,5 +1,8 @@
 """The panel's one way to show a service's refusal: the message, each rule and its fix hint."""
 
+import re
+from pathlib import Path
+
 from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -45,3 +48,16 @@ def test_a_button_shows_the_same_lines_as_messages():
     assert run_action(request, _refuse(R15)) is False
     assert [str(m) for m in get_messages(request)] == error_lines(R15)
     assert error_lines(ApplicationError("Plain.", code="plain")) == ["Plain."]
+
+
+def test_no_panel_page_shows_a_refusal_by_its_message_alone():
+    # The message alone drops the rules and their fix hints (R15's guardian hint was lost so).
+    panel = Path(__file__).resolve().parents[2] / "portal" / "panel"
+    alone = re.compile(r"(messages\.error\(request|add_error\(None), exc\.message\)")
+    found = [
+        f"{path.relative_to(panel)}:{number}"
+        for path in panel.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if alone.search(line)
+    ]
+    assert found == []

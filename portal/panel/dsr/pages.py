@@ -22,7 +22,7 @@ from dsr.services.workflow import (
     dsr_request_reject,
     dsr_request_start,
 )
-from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.access import apply_service, error_lines, org_view, run_action
 from portal.panel.dsr.forms import (
     CompleteForm,
     FileRequestForm,
@@ -188,7 +188,8 @@ def package(request, pk):
     try:
         data = dsr_package_download(data_request=row, actor=request.actor, fmt="json")
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        for line in error_lines(exc):
+            messages.error(request, line)
         return redirect("panel:dsr_detail", org_slug=request.organization.slug, pk=row.pk)
     response = HttpResponse(package_json(data), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="access-package-{pk}.json"'

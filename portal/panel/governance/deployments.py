@@ -27,7 +27,7 @@ from governance.services import (
     device_add,
     device_remove,
 )
-from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.access import apply_service, error_lines, org_view, run_action
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import (
     AttachPurposeForm,
@@ -144,7 +144,8 @@ def deployment_transition(request, pk, transition):
         context = _detail_context(request, deployment, unmet=exc.details, error=exc.message)
         return render(request, "panel/governance/deployment_detail.html", context, status=422)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        for line in error_lines(exc):
+            messages.error(request, line)
     else:
         messages.success(request, _("Deployment status is now: %s.") % transition)
     return _to_detail(request, deployment)
