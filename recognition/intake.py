@@ -156,7 +156,8 @@ def inspect_image(
     content and against `claimed_type`, where the image really ends (truncated files, data after
     the end marker), active content in metadata, `max_pixels` from the header, and pixel formats
     that are refused (16-bit greyscale). Damaged compressed data only shows when decoding: the
-    worker's `accept_image` finds it and fails the job or enrollment with the same codes.
+    worker's `accept_image` finds it and fails the enrollment with its code (the job as
+    ``probe_unreadable``).
     """
     kind, image = _open_checked(data, max_bytes, max_pixels, claimed_type)
     with image:

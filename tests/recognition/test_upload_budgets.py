@@ -202,6 +202,20 @@ def test_an_enrollment_is_accepted_without_decoding_and_the_worker_finds_damaged
     assert enrollment.error_code in {"not_an_image", "truncated"}
 
 
+def test_a_job_with_damaged_pixels_is_accepted_and_fails_in_the_worker(rec, api_as):
+    from recognition.services.jobs import recognition_job_run
+
+    response = api_as(rec.world.owner).post(
+        JOBS, _job(rec, [_png_with_damaged_pixels(64, 64)]), format="multipart"
+    )
+
+    assert response.status_code == 202, response.content
+    job = RecognitionJob.objects.get()
+    recognition_job_run(organization_id=rec.org.pk, job_id=job.pk, worker="test:1")
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (RecognitionJob.Status.FAILED, "probe_unreadable")
+
+
 # --- The API: 429 for an organization's active work -----------------------------------------
 
 
