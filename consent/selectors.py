@@ -54,6 +54,13 @@ def consent_allows_raw_images(*, subject, purpose, deployment=None) -> bool:
     ).exists()
 
 
+def consent_recorders_for(*, subject, purpose, deployment=None) -> set[int]:
+    """Return the ids of the members who recorded a usable consent of ``subject`` for
+    ``purpose`` (at ``deployment``); the person's own consents (self-service) name nobody."""
+    consents = _usable(subject=subject, purpose=purpose, deployment=deployment)
+    return set(consents.filter(collected_by__isnull=False).values_list("collected_by", flat=True))
+
+
 def active_subject_ids_for(*, organization, purpose, deployment=None) -> set[UUID]:
     """Return the pseudonyms of subjects with a usable consent for ``purpose`` (galleries)."""
     if purpose.organization_id != organization.pk or purpose.current_version_id is None:
@@ -88,18 +95,24 @@ def pseudonyms_unknown(*, organization, pseudonyms) -> list[str]:
     return [value for value in pseudonyms if parsed.get(value) not in known]
 
 
-def subjects_for_org(*, organization, search: str = ""):
+def subjects_for_org(*, organization, search: str = "", personal_data: bool = True):
+    """Return the organization's subjects matching ``search``.
+
+    Without ``personal_data`` (a reader who sees pseudonyms only) the search looks at the
+    reference and the pseudonym alone and the order is by creation, so neither the results nor
+    their order tell anything about names or e-mail addresses.
+    """
     subjects = Subject.objects.for_org(organization)
     search = search.strip()
     if search:
-        query = (
-            Q(display_name__icontains=search)
-            | Q(external_ref__iexact=search)
-            | Q(email__iexact=search)
-        )
+        query = Q(external_ref__iexact=search)
+        if personal_data:
+            query |= Q(display_name__icontains=search) | Q(email__iexact=search)
         with contextlib.suppress(ValueError):
             query |= Q(pseudonym=UUID(search))
         subjects = subjects.filter(query)
+    if not personal_data:
+        return subjects.order_by("created_at", "pk")
     return subjects.order_by("display_name", "pk")
 
 

@@ -7,7 +7,12 @@ from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
 from guardian.backends import ObjectPermissionBackend
 
-from tenants.roles import OBJECT_GRANTABLE, role_allows
+from tenants.roles import (
+    OBJECT_GRANTABLE,
+    ORGANIZATION_SETTING_GRANTS,
+    RECORD_CONSENT_AT,
+    role_allows,
+)
 
 
 def organization_of(obj):
@@ -55,7 +60,12 @@ class RoleBackend:
         return None
 
     def has_perm(self, user_obj, perm, obj=None):
-        return role_allows(role_in(user_obj, organization_of(obj)), perm)
+        organization = organization_of(obj)
+        role = role_in(user_obj, organization)
+        if role_allows(role, perm):
+            return True
+        setting = ORGANIZATION_SETTING_GRANTS.get(perm)
+        return bool(setting and role is not None and getattr(organization, setting))
 
 
 class ObjectGrantBackend(ObjectPermissionBackend):
@@ -66,8 +76,13 @@ class ObjectGrantBackend(ObjectPermissionBackend):
     """
 
     def has_perm(self, user_obj, perm, obj=None):
-        if obj is None or perm not in OBJECT_GRANTABLE:
+        if obj is None or perm not in OBJECT_GRANTABLE | {RECORD_CONSENT_AT}:
             return False
         if role_in(user_obj, organization_of(obj)) is None:
             return False
+        if perm == RECORD_CONSENT_AT:
+            # Separation of duties (issue 15): an operator records consents only where they
+            # work, i.e. on a deployment granted to them, whichever grant it is.
+            granted = self.get_all_permissions(user_obj, obj)
+            return any(p.split(".", 1)[1] in granted for p in OBJECT_GRANTABLE)
         return super().has_perm(user_obj, perm, obj)

@@ -36,6 +36,13 @@ ENROLL = "governance.enroll_faces"
 RUN_JOB = "governance.run_job"
 VIEW_RESULTS = "governance.view_results"
 REVIEW_RESULTS = "recognition.review_results"
+# Subjects' names, contacts and birth dates (PIPL Art. 6: no more than the task needs): owners
+# and DPOs; operators and auditors see pseudonyms unless the organization shows them these
+# (ORGANIZATION_SETTING_GRANTS).
+VIEW_PERSONAL_DATA = "consent.view_personal_data"
+# Recording a consent scoped to a deployment: organization-wide for owners and DPOs; an operator
+# only on a deployment granted to them (any of OBJECT_GRANTABLE, tenants.backends).
+RECORD_CONSENT_AT = "governance.record_consent"
 
 _READ = {
     VIEW_ORGANIZATION,
@@ -61,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             ENROLL,
             RUN_JOB,
             REVIEW_RESULTS,
+            VIEW_PERSONAL_DATA,
+            RECORD_CONSENT_AT,
         }
     ),
     Role.DPO: frozenset(
@@ -71,6 +80,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_CONSENT,
             HANDLE_REQUESTS,
             REVIEW_RESULTS,
+            VIEW_PERSONAL_DATA,
+            RECORD_CONSENT_AT,
         }
     ),
     # Operators run the system day to day; they see no audit log and run jobs and enroll only
@@ -82,6 +93,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 # Permissions that an operator holds only through a per-object grant on a deployment.
 OBJECT_GRANTABLE = frozenset({RUN_JOB, ENROLL, VIEW_RESULTS})
+
+# Permissions every member holds while a setting (a field) of their organization is on.
+ORGANIZATION_SETTING_GRANTS = {VIEW_PERSONAL_DATA: "personal_data_for_all_roles"}
 
 
 def role_allows(role: str | None, perm: str) -> bool:

@@ -94,11 +94,14 @@ class ConsentOutput(serializers.ModelSerializer):
     def get_guardian(self, obj) -> dict | None:
         if obj.kind != Consent.Kind.GUARDIAN:
             return None
+        # The guardian's name and evidence are personal data: shown as the subject's are
+        # (SubjectOutput); their relationship and how they were checked are not.
+        reveal = self.context.get("reveal_personal_data", False)
         return {
-            "name": obj.guardian_name,
+            "name": obj.guardian_name if reveal else "",
             "relationship": obj.guardian_relationship,
             "verification": obj.guardian_verification,
-            "evidence": obj.guardian_evidence,
+            "evidence": obj.guardian_evidence if reveal else "",
         }
 
 
@@ -216,6 +219,15 @@ class ConsentViewSet(
     def scoped_queryset(self):
         return consents_for_org(organization=self.organization)
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's view
+            return context
+        context["reveal_personal_data"] = self.request.user.has_perm(
+            roles.VIEW_PERSONAL_DATA, self.organization
+        )
+        return context
+
     def _audit_read(self, consent: Consent) -> None:
         audit_record(
             organization_id=self.organization.pk,
@@ -229,7 +241,7 @@ class ConsentViewSet(
     def retrieve(self, request, *args, **kwargs):
         consent = self.get_object()
         self._audit_read(consent)
-        return Response(ConsentDetailOutput(consent).data)
+        return Response(ConsentDetailOutput(consent, context=self.get_serializer_context()).data)
 
     def _ref(self, model, value, field, lookup="pk"):
         """Resolve a body reference within the organization (400 naming ``field`` if not)."""
@@ -270,9 +282,10 @@ class ConsentViewSet(
             signed_document=v.get("signed_document"),
             e_signature=v.get("e_signature", ""),
             term_days=v.get("term_days"),
+            user=request.user,
         )
         body = {
-            "consent": ConsentOutput(consent).data,
+            "consent": ConsentOutput(consent, context=self.get_serializer_context()).data,
             "receipt": ConsentReceiptOutput(receipt).data,
         }
         return Response(body, status=status.HTTP_201_CREATED)
@@ -303,7 +316,10 @@ class ConsentViewSet(
             consent=self.get_object(), actor=self.actor, channel=data.validated_data["channel"]
         )
         return Response(
-            {"consent": ConsentOutput(consent).data, "receipt": ConsentReceiptOutput(receipt).data}
+            {
+                "consent": ConsentOutput(consent, context=self.get_serializer_context()).data,
+                "receipt": ConsentReceiptOutput(receipt).data,
+            }
         )
 
     @extend_schema(request=ConsentReasonInput, responses=ConsentOutput)
@@ -315,7 +331,7 @@ class ConsentViewSet(
         consent = consent_restrict(
             consent=self.get_object(), actor=self.actor, reason=data.validated_data["reason"]
         )
-        return Response(ConsentOutput(consent).data)
+        return Response(ConsentOutput(consent, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ConsentReasonInput, responses=ConsentOutput)
     @action(detail=True, methods=["post"])
@@ -325,7 +341,7 @@ class ConsentViewSet(
         consent = consent_restore(
             consent=self.get_object(), actor=self.actor, reason=data.validated_data["reason"]
         )
-        return Response(ConsentOutput(consent).data)
+        return Response(ConsentOutput(consent, context=self.get_serializer_context()).data)
 
     @extend_schema(responses=ConsentReceiptOutput(many=True))
     @action(detail=True, methods=["get"])

@@ -14,6 +14,15 @@ from tenants.scoping import OrgScopedMixin
 
 
 class SubjectOutput(serializers.ModelSerializer):
+    """A subject; name, contacts and birth date only for whom the context reveals them to.
+
+    Operators and auditors see pseudonyms unless the organization shows them personal data
+    (roles.VIEW_PERSONAL_DATA, issue 15): otherwise those fields are empty and
+    ``personal_data_hidden`` says why.
+    """
+
+    personal_data_hidden = serializers.SerializerMethodField()
+
     class Meta:
         model = Subject
         fields = [
@@ -29,7 +38,17 @@ class SubjectOutput(serializers.ModelSerializer):
             "turned_14_at",
             "erased_at",
             "created_at",
+            "personal_data_hidden",
         ]
+
+    def get_personal_data_hidden(self, obj) -> bool:
+        return not self.context.get("reveal_personal_data", False)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["personal_data_hidden"]:
+            data.update(display_name="", email="", phone="", date_of_birth=None)
+        return data
 
 
 class SubjectInput(serializers.Serializer):
@@ -67,27 +86,38 @@ class SubjectViewSet(
 
     def scoped_queryset(self):
         return subjects_for_org(
-            organization=self.organization, search=self.request.query_params.get("search", "")
+            organization=self.organization,
+            search=self.request.query_params.get("search", ""),
+            personal_data=self._reveals(),
         )
 
+    def _reveals(self) -> bool:
+        return self.request.user.has_perm(roles.VIEW_PERSONAL_DATA, self.organization)
+
+    def _out(self, subject, **kwargs):
+        return SubjectOutput(subject, context={"reveal_personal_data": self._reveals()}, **kwargs)
+
     def _audit_read(self, subjects, action_name: str):
+        # Every read is recorded (R31), and whether it showed names and contacts.
+        details = {"personal_data": self._reveals()}
         audit_record_many(
             organization_id=self.organization.pk,
             actor=self.actor,
             events=[
-                EventSpec(action_name, "subject", str(s.pk), str(s.pseudonym)) for s in subjects
+                EventSpec(action_name, "subject", str(s.pk), str(s.pseudonym), details)
+                for s in subjects
             ],
         )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self._audit_read(page, "subject.listed")
-        return self.get_paginated_response(SubjectOutput(page, many=True).data)
+        return self.get_paginated_response(self._out(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         subject = self.get_object()
         self._audit_read([subject], "subject.viewed")
-        return Response(SubjectOutput(subject).data)
+        return Response(self._out(subject).data)
 
     @extend_schema(request=SubjectInput, responses={201: SubjectOutput})
     def create(self, request):
@@ -96,14 +126,14 @@ class SubjectViewSet(
         subject = subject_create(
             organization=self.organization, actor=self.actor, **data.validated_data
         )
-        return Response(SubjectOutput(subject).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(subject).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SubjectInput, responses=SubjectOutput)
     def partial_update(self, request, pseudonym=None):
         data = SubjectInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         subject = subject_update(subject=self.get_object(), actor=self.actor, **data.validated_data)
-        return Response(SubjectOutput(subject).data)
+        return Response(self._out(subject).data)
 
     @extend_schema(request=SubjectChoiceInput, responses=SubjectOutput)
     @action(detail=True, methods=["post"])
@@ -114,11 +144,11 @@ class SubjectViewSet(
         subject = subject_record_choice(
             subject=self.get_object(), actor=self.actor, choice=data.validated_data["choice"]
         )
-        return Response(SubjectOutput(subject).data)
+        return Response(self._out(subject).data)
 
     @extend_schema(request=None, responses=SubjectOutput)
     @action(detail=True, methods=["post"])
     def erase(self, request, pseudonym=None):
         """Erase identity, keep the pseudonym and the consent history (R16)."""
         subject = subject_erase(subject=self.get_object(), actor=self.actor)
-        return Response(SubjectOutput(subject).data)
+        return Response(self._out(subject).data)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
@@ -27,7 +28,8 @@ from consent.services.history import RECORD_RETENTION, append_event
 from consent.services.receipts import receipt_issue
 from consent.services.subjects import subject_record_choice
 from governance.models import Deployment, DeploymentPurpose, Notice, PurposeVersion
-from tenants.errors import ApplicationError, Conflict, RuleViolation, UnknownReference
+from tenants.errors import ApplicationError, Conflict, Forbidden, RuleViolation, UnknownReference
+from tenants.roles import RECORD_CONSENT_AT
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,31 @@ def _check_grant(
     return bool(is_minor), rules
 
 
+def consent_recorder_check(*, user, purpose, deployment: Deployment | None) -> None:
+    """Raise Forbidden unless ``user`` may record a consent for ``purpose`` at ``deployment``.
+
+    Owners and DPOs may anywhere in their organization; an operator only on a deployment
+    granted to them (R33, least privilege; tenants.roles.RECORD_CONSENT_AT), and, for a consent
+    covering the purpose on every deployment, on at least one deployment that declares it.
+    """
+    if user.has_perm(RECORD_CONSENT_AT, purpose.organization):
+        return
+    candidates = (
+        [deployment]
+        if deployment is not None
+        else Deployment.objects.filter(purpose_links__purpose=purpose).distinct()
+    )
+    if any(user.has_perm(RECORD_CONSENT_AT, d) for d in candidates):
+        return
+    raise Forbidden(
+        _(
+            "You may record consents only for deployments granted to you: ask an owner for a "
+            "grant on this deployment."
+        ),
+        code="deployment_not_granted",
+    )
+
+
 def _lock_existing(subject, purpose_version, deployment) -> Consent | None:
     return (
         Consent.objects.select_for_update()
@@ -232,14 +259,16 @@ def consent_grant(
     signed_document=None,
     e_signature: str = "",
     term_days: int | None = None,
+    user=None,
 ) -> tuple[Consent, ConsentReceipt]:
     """Record a separate, explicit consent and sign its receipt; return both.
 
     Each item (face processing, central storage R19, raw images R21, each recipient R25) is
     granted on its own. A consent previously withdrawn or expired for the same purpose version
     is given again on the same record with a new event. Raise Conflict when it is already
-    active or restricted, RuleViolation when a regulation forbids it, and ApplicationError
-    for missing evidence; nothing is written then.
+    active or restricted, RuleViolation when a regulation forbids it, ApplicationError for
+    missing evidence, and Forbidden when ``user`` (the member recording it) may not record a
+    consent there (``consent_recorder_check``); nothing is written then.
     """
     is_minor, rules = _check_grant(
         subject=subject,
@@ -255,6 +284,8 @@ def consent_grant(
         signed_document=signed_document,
         e_signature=e_signature,
     )
+    if user is not None:
+        consent_recorder_check(user=user, purpose=purpose_version.purpose, deployment=deployment)
     names = [r.name.strip() for r in recipients]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise ApplicationError("Each recipient needs a distinct name.", code="invalid_recipients")

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
@@ -20,6 +21,7 @@ from consent.selectors import (
     consent_active_for,
     consent_allows_central_storage,
     consent_allows_raw_images,
+    consent_recorders_for,
 )
 from governance.gates import deployment_central_storage_check, deployment_processing_check
 from governance.models import Deployment, DeploymentPurpose
@@ -100,6 +102,38 @@ def enrollment_check(*, organization, deployment, purpose, subject) -> None:
         )
 
 
+def enrollment_separation_check(*, organization, deployment, purpose, subject, user) -> None:
+    """Raise Forbidden (``separation_of_duties``) when the organization separates the duties and
+    ``user`` recorded the consent this enrollment would rest on.
+
+    R33 (least privilege): one person alone should not both say that someone consented and put
+    their face in the gallery. An API key is its own member, so a key that recorded the consent
+    may not enroll either.
+    """
+    if not organization.separate_consent_and_enrollment:
+        return
+    if user.pk not in consent_recorders_for(
+        subject=subject, purpose=purpose, deployment=deployment
+    ):
+        return
+    raise Forbidden(
+        _(
+            "Separation of duties: this organization requires that the member who recorded a "
+            "subject's consent does not also enroll that subject's face, and you recorded this "
+            "consent."
+        ),
+        code="separation_of_duties",
+        details=[
+            {
+                "rule": "separation_of_duties",
+                "setting": "separate_consent_and_enrollment",
+                "message": _("The consent recorder and the enroller must be different people."),
+                "fix": _("Ask another member with the enrollment grant to enroll this face."),
+            }
+        ],
+    )
+
+
 def enrollment_request(
     *,
     organization,
@@ -121,6 +155,14 @@ def enrollment_request(
     """
     if user is not None and not user.has_perm(ENROLL, deployment):
         raise Forbidden("You may not enroll faces on this deployment.")
+    if user is not None:
+        enrollment_separation_check(
+            organization=organization,
+            deployment=deployment,
+            purpose=purpose,
+            subject=subject,
+            user=user,
+        )
     enrollment_check(
         organization=organization, deployment=deployment, purpose=purpose, subject=subject
     )

@@ -1,6 +1,7 @@
 """Every consent endpoint: another organization's rows are 404; each role as tenants.roles says."""
 
 import pytest
+from guardian.shortcuts import assign_perm
 
 from consent.models import Consent, MinorDataRules, SigningKey, Subject
 
@@ -57,6 +58,8 @@ def test_subject_erase_by_role(cw, world, api_as, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_consent_grant_by_role(cw, world, api_as, role):
+    # An operator records consents only where granted (tests/recognition/test_separation_of_duties).
+    assign_perm("governance.run_job", world.operator, cw.deployment)
     response = api_as(world.user(role)).post("/api/v1/consents/", _grant_body(cw), format="json")
     assert response.status_code == (201 if MANAGE[role] else 403)
     assert Consent.objects.count() == (1 if MANAGE[role] else 0)
@@ -133,6 +136,7 @@ def test_outsider_cannot_grant_with_another_organizations_subject_or_notice(cw, 
 
 def test_api_key_operator_can_grant_and_withdraw(cw, world, api_key_client):
     client = api_key_client(world.org, "operator")
+    assign_perm("governance.enroll_faces", client.api_key.user, cw.deployment)
     created = client.post("/api/v1/consents/", _grant_body(cw), format="json")
     assert created.status_code == 201
     consent_id = created.json()["consent"]["id"]

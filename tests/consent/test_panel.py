@@ -1,6 +1,7 @@
 """Staff panel pages for subjects and consents: scoping, roles, reads audited."""
 
 import pytest
+from guardian.shortcuts import assign_perm
 
 from audit.models import AuditEvent
 from consent.models import MinorDataRules
@@ -88,6 +89,8 @@ def test_r15_guardian_consent_recorded_at_the_desk(cw, world, panel_as):
     )
     MinorDataRulesFactory(organization=cw.org)
     url = f"/o/acme/subjects/{child.pseudonym}/consent/"
+    # An operator records consents where granted: here on the deployment of the purpose.
+    assign_perm("governance.enroll_faces", world.operator, cw.deployment)
     client = panel_as(world.operator)
     base = {
         "purpose": cw.purpose.pk,

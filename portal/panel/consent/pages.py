@@ -36,11 +36,18 @@ from portal.panel.consent.forms import ConsentRecordForm, MinorRulesForm, Subjec
 from tenants import roles
 
 
+def _shows_personal_data(request) -> bool:
+    """Whether this reader sees subjects' names, contacts and birth dates (issue 15)."""
+    return request.user.has_perm(roles.VIEW_PERSONAL_DATA, request.organization)
+
+
 def _audit_reads(request, rows, action: str) -> None:
+    # Every read is recorded (R31), and whether it showed names and contacts.
+    details = {"personal_data": _shows_personal_data(request)}
     audit_record_many(
         organization_id=request.organization.pk,
         actor=request.actor,
-        events=[EventSpec(action, "subject", str(s.pk), str(s.pseudonym)) for s in rows],
+        events=[EventSpec(action, "subject", str(s.pk), str(s.pseudonym), details) for s in rows],
     )
 
 
@@ -62,7 +69,11 @@ def subjects(request):
                     "panel:subject_detail", org_slug=org.slug, pseudonym=subject.pseudonym
                 )
     search = request.GET.get("q", "")
-    page = Paginator(subjects_for_org(organization=request.organization, search=search), 50)
+    show_personal = _shows_personal_data(request)
+    found = subjects_for_org(
+        organization=request.organization, search=search, personal_data=show_personal
+    )
+    page = Paginator(found, 50)
     rows = page.get_page(request.GET.get("page"))
     _audit_reads(request, rows, "subject.listed")
     can_handle = request.user.has_perm(roles.HANDLE_REQUESTS, request.organization)
@@ -75,6 +86,7 @@ def subjects(request):
             "can_handle": can_handle,
             "can_manage": can_manage,
             "form": form,
+            "show_personal": show_personal,
         },
     )
 
@@ -98,6 +110,7 @@ def subject_detail(request, pseudonym):
             "consents": consents,
             "requests": data_requests_for_subject(subject=subject) if can_handle else None,
             "can_withdraw": request.user.has_perm(roles.MANAGE_CONSENT, request.organization),
+            "show_personal": _shows_personal_data(request),
         },
     )
 
@@ -109,6 +122,10 @@ def consents(request):
     if state in Consent.State.values:
         rows = rows.filter(state=state)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    show_personal = _shows_personal_data(request)
+    if show_personal:  # the list names the subjects: a read of their data like the subject list
+        named = {consent.subject_id: consent.subject for consent in page}
+        _audit_reads(request, list(named.values()), "subject.listed")
     deployments = Deployment.objects.for_org(request.organization).exclude(status="retired")
     return render(
         request,
@@ -119,6 +136,7 @@ def consents(request):
             "states": Consent.State.choices,
             "deployments": deployments,
             "can_withdraw": request.user.has_perm(roles.MANAGE_CONSENT, request.organization),
+            "show_personal": show_personal,
         },
     )
 
@@ -208,6 +226,7 @@ def consent_record(request, pseudonym):
                     guardian=guardian,
                     signed_document=data["signed_document"],
                     e_signature=data["e_signature"],
+                    user=request.user,
                 ),
             )
             if result:
@@ -217,4 +236,8 @@ def consent_record(request, pseudonym):
                     % {"code": display_code(result[1].code)},
                 )
                 return redirect("panel:subject_detail", org_slug=org.slug, pseudonym=pseudonym)
-    return render(request, "panel/consent/consent_record.html", {"form": form, "subject": subject})
+    return render(
+        request,
+        "panel/consent/consent_record.html",
+        {"form": form, "subject": subject, "show_personal": _shows_personal_data(request)},
+    )
