@@ -389,6 +389,9 @@ CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
 RECOGNITION_RECALIBRATE_GROWTH = float(env_str("RECOGNITION_RECALIBRATE_GROWTH", "0.1"))
 RECOGNITION_RECALIBRATE_SECONDS = env_int("RECOGNITION_RECALIBRATE_SECONDS", 24 * 3600)
 RECOGNITION_CALIBRATION_SAMPLE = env_int("RECOGNITION_CALIBRATION_SAMPLE", 20000)
+# A recalibration searches only what changed since the kept held-out sample; a full one
+# (a fresh draw of identities) at least this often, so no single draw speaks for a gallery.
+RECOGNITION_CALIBRATION_FULL_SECONDS = env_int("RECOGNITION_CALIBRATION_FULL_SECONDS", 7 * 86400)
 CELERY_BEAT_SCHEDULE["recognition-calibrate-due"] = {
     "task": "recognition.calibrate_due",
     "schedule": env_int("RECOGNITION_CALIBRATE_INTERVAL_SECONDS", 3600),
@@ -471,9 +474,6 @@ FILING_THRESHOLD = env_int("FILING_THRESHOLD", 100_000)
 # the distinct individuals with stored face data (R35), and which pseudonyms are subjects (R34).
 GOVERNANCE_STORED_INDIVIDUALS_COUNTER = "recognition.selectors.stored_individuals_count"
 GOVERNANCE_PSEUDONYM_CHECK = "consent.selectors.pseudonyms_unknown"
-# The self-service pages of apps above consent, linked from consent's /me/ menu by URL name,
-# so no consent template names a higher app (issue 14).
-CONSENT_SELF_SERVICE_PAGES = [("dsr:me_requests", _("Requests about my data"))]
 # The compliance view's rules judged from apps above governance (issue 17): rule ID -> a
 # dotted ``fn(*, organization) -> RuleState | RuleCheck``; governance.rule_evaluators has the rest.
 GOVERNANCE_RULE_EVALUATORS = {
@@ -481,6 +481,9 @@ GOVERNANCE_RULE_EVALUATORS = {
     "R50": "dsr.compliance.r50_deadlines",
     "R54": "recognition.accuracy.accuracy_check",
 }
+# The self-service pages of apps above consent, linked from consent's /me/ menu by URL name,
+# so no consent template names a higher app (issue 14).
+CONSENT_SELF_SERVICE_PAGES = [("dsr:me_requests", _("Requests about my data"))]
 FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
 GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
 GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

@@ -21,6 +21,7 @@ CSV_COLUMNS = (
     "created_at",
     "stratum",
     "trigger",
+    "kind",
     "purpose_version",
     "gallery_version",
     "identities",
