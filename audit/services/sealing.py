@@ -2,8 +2,9 @@
 
 Sealing runs for every event ever written, so it reads, hashes and writes in bulk: one joined
 read of the pending events (each one's chain digest and leaf hash computed by the database), one
-COPY of their seals and one of the tree nodes they complete (PostgreSQL), one delete of their
-markers. A signed checkpoint follows when AUDIT_CHECKPOINT_SECONDS have passed since the last.
+INSERT of their seals and one of the tree nodes they complete (from column arrays on PostgreSQL;
+not COPY, which row-level security refuses), one delete of their markers. A signed checkpoint
+follows when AUDIT_CHECKPOINT_SECONDS have passed since the last.
 """
 
 import contextlib
@@ -135,9 +136,22 @@ def _write_seals(seals: list[tuple]) -> None:
     ids = [seal[0] for seal in seals]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {_SEAL} ({', '.join(_SEAL_COLUMNS)}) FROM STDIN") as copy:
-                for seal in seals:
-                    copy.write_row(seal)
+            # One INSERT of column arrays: as fast as COPY here, and unlike COPY FROM it is
+            # allowed on a table under row-level security (the application's role in production).
+            event_ids, org_ids, seqs, prev_hashes, hashes, _ = zip(*seals, strict=True)
+            cursor.execute(
+                f"INSERT INTO {_SEAL} ({', '.join(_SEAL_COLUMNS)}) "  # noqa: S608
+                "SELECT e, o, s, p, h, %s FROM unnest(%s::bigint[], %s::bigint[], "
+                "%s::bigint[], %s::text[], %s::text[]) AS t(e, o, s, p, h)",
+                [
+                    seals[0][5],
+                    list(event_ids),
+                    list(org_ids),
+                    list(seqs),
+                    list(prev_hashes),
+                    list(hashes),
+                ],
+            )
             # One array parameter rather than thousands of literals in an IN list.
             cursor.execute(f"DELETE FROM {_PENDING} WHERE event_id = ANY(%s)", [ids])  # noqa: S608
         else:

@@ -38,13 +38,18 @@ def tree_extend(head: AuditChainHead, leaves: list[bytes]) -> None:
     for leaf in leaves:
         nodes.extend(frontier.append(leaf))
     org_id = head.organization_id
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and nodes:
+        levels, positions, digests = zip(*nodes, strict=True)
+        # One INSERT of column arrays, not COPY FROM: row-level security refuses COPY FROM for
+        # the application's (non-owner) role.
         with connection.cursor() as cursor:
-            columns = "organization_id, level, position, hash"
-            with cursor.copy(f"COPY {_NODE} ({columns}) FROM STDIN") as copy:
-                for level, position, digest in nodes:
-                    copy.write_row((org_id, level, position, digest))
-    else:
+            cursor.execute(
+                f"INSERT INTO {_NODE} (organization_id, level, position, hash) "  # noqa: S608
+                "SELECT %s, lv, pos, h FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[]) "
+                "AS t(lv, pos, h)",
+                [org_id, list(levels), list(positions), [bytes(d) for d in digests]],
+            )
+    elif connection.vendor != "postgresql":
         AuditTreeNode.objects.bulk_create(
             AuditTreeNode(organization_id=org_id, level=lv, position=pos, hash=digest)
             for lv, pos, digest in nodes
