@@ -8,6 +8,7 @@ transaction, with its work) when it has reacted.
 """
 
 import logging
+import threading
 from datetime import timedelta
 
 from celery import current_app
@@ -19,6 +20,7 @@ from django.utils import timezone
 from outbox.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
+_DISCOVERY = threading.Lock()
 
 # Re-dispatch backoff: 30 s, 1 min, 2 min ... capped at one hour (OUTBOX_BACKOFF_BASE_SECONDS
 # moves the first step, e.g. for tests that bring a broker back within seconds).
@@ -45,7 +47,13 @@ def registered_task(name: str):
     miss. The task object itself (not send_task) lets task_always_eager run it inline.
     """
     if name not in current_app.tasks:
-        current_app.loader.import_default_modules()
+        # Celery's discovery returns at once, finding nothing, to a thread that calls it while
+        # another thread runs it (``_RACE_PROTECTION``): gunicorn's threads race on a fresh
+        # process's first jobs. Hence one lock, and discovery forced directly rather than
+        # through the import_modules signal, whose Django fixup also runs every system check.
+        with _DISCOVERY:
+            if name not in current_app.tasks:
+                current_app.autodiscover_tasks(force=True)
     return current_app.tasks[name]
 
 
