@@ -343,11 +343,22 @@ def calibration_for_job(*, job: RecognitionJob) -> GalleryCalibration:
 def capacity_message(calibration: GalleryCalibration) -> str:
     """Say, with the figures, why this gallery cannot identify at its declared rate (R54)."""
     fnir = calibration.estimated_fnir
+    median = calibration.genuine_median or 0
+    if calibration.threshold < median:
+        why = (
+            f"the calibrated threshold {calibration.threshold:.3f} is below the distance "
+            f"{median:.3f} that half of genuine pairs reach"
+        )
+    else:
+        why = (
+            f"at the calibrated threshold {calibration.threshold:.3f} the margin "
+            f"{calibration.margin:.3f} that keeps look-alikes apart leaves most enrolled people "
+            "unnamed"
+        )
     return (
         f"R54: at {calibration.identities} enrolled people this gallery cannot reach the declared "
         f"false-positive identification rate of 1 in {calibration.declared_one_in} with a usable "
-        f"hit rate: the calibrated threshold {calibration.threshold:.3f} is below the distance "
-        f"{calibration.genuine_median or 0:.3f} that half of genuine pairs reach"
+        f"hit rate: {why}"
         + (f" (about {fnir:.0%} of enrolled people would be missed)" if fnir is not None else "")
         + ". Split the gallery (a smaller one per site or purpose), declare a higher rate in a "
         "new purpose version after a new impact assessment, or use verification (1:1)."

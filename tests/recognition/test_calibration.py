@@ -10,15 +10,18 @@ import pytest
 from recognition.matching import Candidate, Gallery, IndexConfig, ShardedGallery
 from recognition.matching.calibration import (
     AMBIGUOUS,
+    CAPACITY_MAX_FNIR,
     GENUINE_PRIOR_MEDIAN,
     NAMED,
     SEARCH_K,
     UNKNOWN,
     OperatingPoint,
+    _fit,
     calibrate,
     decide,
     fpir_at,
 )
+from recognition.matching.held_out import HeldOutSample
 
 # The benchmark's face-like generators, loaded by path: bench/ is scripts, not a package.
 _spec = importlib.util.spec_from_file_location(
@@ -161,6 +164,32 @@ def test_r54_capacity_gate_refuses_when_gallery_too_dense(population):
     assert point.estimated_fnir > 0.5
     best = Candidate(1, 0.01, "s1")
     assert decide([best, Candidate(2, 0.8, "s2")], point).kind == UNKNOWN
+
+
+def test_r54_capacity_gate_refuses_when_the_margin_leaves_most_enrolled_unnamed():
+    # The 1M face-like gallery's shape: every stranger's runner-up stands close behind its
+    # nearest identity, so the margin alone keeps strangers out and the threshold may stay above
+    # the genuine median, while the margin leaves most enrolled people unnamed.
+    rng = np.random.default_rng(5)
+    n = 20_000
+    d1 = rng.uniform(0.36, 0.43, n)
+    ids = np.arange(n)
+    held = HeldOutSample(
+        labels=ids, probes=ids, d1=d1, d2=d1 + rng.exponential(0.004, n), nearest=ids, second=ids
+    )
+    genuine = np.sort(np.clip(rng.normal(0.34, 0.07, 2000), 0, None))
+    point = _fit(
+        held,
+        declared_fpir=1e-3,
+        genuine=genuine,
+        genuine_prior_median=GENUINE_PRIOR_MEDIAN,
+        identities=n,
+        templates=n,
+    )
+    assert point.threshold >= point.genuine_median
+    assert point.estimated_fnir > CAPACITY_MAX_FNIR
+    assert not point.usable
+    assert decide([Candidate(1, 0.01, "s1"), Candidate(2, 0.9, "s2")], point).kind == UNKNOWN
 
 
 def test_r54_capacity_gate_uses_the_prior_without_genuine_pairs(population):
