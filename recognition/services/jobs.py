@@ -31,7 +31,12 @@ from recognition.services.job_outcomes import (
     recognition_job_fail,
 )
 from recognition.services.keys import probe_key, probe_key_new
-from recognition.services.leases import lease_length, work_lease_heartbeat, work_lease_take
+from recognition.services.leases import (
+    lease_length,
+    work_lease_heartbeat,
+    work_lease_held,
+    work_lease_take,
+)
 from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.results import job_match
 from tenants.errors import ApplicationError, Forbidden, RuleViolation
@@ -311,6 +316,9 @@ def _job_run_held(*, job: RecognitionJob, worker: str) -> tuple[str, float]:
         recognition_job_fail(job=job, code=exc.code, message=exc.message)
         return "done", 0.0
     for probe in ProbeImage.objects.filter(job=job, encoded_at__isnull=True).order_by("index"):
+        if not work_lease_held(work=job, worker=worker):
+            # Taken over while this worker stalled past its lease: the new holder carries on.
+            return "busy", job_lease_remaining(job=job)
         try:
             job_detect_image(job=job, probe=probe, worker=worker)
         except (FileNotFoundError, crypto.DecryptionFailed, ImageRejected):
@@ -318,5 +326,7 @@ def _job_run_held(*, job: RecognitionJob, worker: str) -> tuple[str, float]:
                 job=job, code="probe_unreadable", message="A probe image could not be read."
             )
             return "done", 0.0
+    if not work_lease_held(work=job, worker=worker):
+        return "busy", job_lease_remaining(job=job)
     RecognitionJob.objects.filter(pk=job.pk).update(phase=RecognitionJob.Phase.MATCHING)
     return job_match(job=job)

@@ -60,6 +60,15 @@ def work_lease_take(*, work, worker: str) -> bool:
     return True
 
 
+def work_lease_held(*, work, worker: str) -> bool:
+    """Return True while ``worker`` still holds the lease on ``work``.
+
+    A worker stalled past its lease (a long engine call on a starved machine) may find that
+    another took the work over; it then stops at its next step and leaves it to that one.
+    """
+    return type(work).objects.filter(pk=work.pk, worker=worker).exists()
+
+
 def work_lease_hand_back(*, work, worker: str, seconds: float) -> None:
     """Give up ``worker``'s lease: any worker may take the work now, the reclaim after ``seconds``.
 

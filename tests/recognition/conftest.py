@@ -285,6 +285,67 @@ def live_workers(transactional_db, settings, tmp_path, request):
             process.kill()
 
 
+@pytest.fixture
+def live_beat(live_workers, settings, tmp_path):
+    """Return ``start(**env)``: a real ``celery beat`` process sending to the workers' queue.
+
+    Start the workers first (their queue is the beat's). Every periodic task of the portal is
+    scheduled; the intervals passed in env shorten the ones a test waits for.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    from tests.conftest import _database_url
+
+    processes = []
+    root = Path(__file__).resolve().parents[2]
+
+    def start(**extra_env):
+        from portal.celery import app
+
+        log = tmp_path / "beat.log"
+        env = os.environ | {
+            "DATABASE_URL": _database_url(connection.settings_dict),
+            "CELERY_QUEUE": app.conf.task_default_queue,
+            "MEDIA_ROOT": settings.MEDIA_ROOT,
+            **{k: str(v) for k, v in extra_env.items()},
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.recognition.worker_app",
+                "beat",
+                "--schedule",
+                str(tmp_path / "beat-schedule"),
+                "--max-interval",
+                "1",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=root,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        return log
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def wait_for(condition, seconds: float = 60, interval: float = 0.2):
     """Poll ``condition`` until it returns a truthy value or the time runs out."""
     import time
