@@ -4,7 +4,9 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from governance.api.assessments import AssessmentViewSet
+from governance.api.complaints import ComplaintViewSet
 from governance.api.deployments import DeploymentViewSet
+from governance.api.filing_documents import FilingDocumentViewSet
 from governance.api.filings import ComplianceView, FilingViewSet
 from governance.api.incidents import IncidentViewSet
 from governance.api.notices import NoticeViewSet
@@ -18,6 +20,8 @@ router.register("notices", NoticeViewSet, basename="notice")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("filings", FilingViewSet, basename="filing")
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("filing-documents", FilingDocumentViewSet, basename="filing-document")
 
 urlpatterns = [
     path("compliance/", ComplianceView.as_view(), name="compliance"),

@@ -20,6 +20,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from audit.services.exports import audit_export_bundle
 from governance.filing import filing_profile_get, filing_threshold, stored_individuals_count
+from governance.filing_materials import filing_for_materials, filing_materials
 from governance.models import Assessment, Deployment, Filing, Incident, Notice, Purpose
 from governance.services.purposes import VERSION_FIELDS
 
@@ -35,6 +36,10 @@ def _signage_path(d) -> str:
 
 def _attachment_path(x) -> str:
     return f"evidence/assessments/{x.assessment_id}/{x.pk}-{x.file.name.rsplit('/', 1)[-1]}"
+
+
+def _document_path(d) -> str:
+    return f"filing_documents/{d.kind}-{d.pk}-{d.file.name.rsplit('/', 1)[-1]}"
 
 
 def _dt(value):
@@ -281,6 +286,32 @@ def filing_pack_build(*, organization, actor: Actor, filing: Filing | None = Non
     for d in Deployment.objects.for_org(organization).exclude(signage_photo=""):
         with d.signage_photo.open("rb") as handle:
             files[_signage_path(d)] = handle.read()
+    # R38: the sealed scans of the filing (or of the current one), and what the authority
+    # still lacks, so an incomplete pack says so instead of looking complete.
+    materials_of = filing or filing_for_materials(organization)
+    materials = filing_materials(materials_of)
+    files["filing_documents.json"] = json.dumps(
+        {
+            "filing": materials_of.pk if materials_of else None,
+            "present": [
+                {
+                    "kind": d.kind,
+                    "label": str(d.get_kind_display()),
+                    "name": d.name,
+                    "file": _document_path(d),
+                    "sha256": d.sha256,
+                    "uploaded_at": _dt(d.uploaded_at),
+                }
+                for d in materials["present"]
+            ],
+            "missing": [{"kind": kind, "label": label} for kind, label in materials["missing"]],
+        },
+        ensure_ascii=False,
+        indent=2,
+    ).encode()
+    for d in materials["present"]:
+        with d.file.open("rb") as handle:
+            files[_document_path(d)] = handle.read()
     for a in Assessment.objects.for_org(organization).prefetch_related("attachments"):
         for x in a.attachments.all():
             with x.file.open("rb") as handle:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from tenants.querysets import OrgOwnedQuerySet
 
@@ -67,4 +68,17 @@ class FilingAlertQuerySet(OrgOwnedQuerySet):
 
 
 class FilingProfileQuerySet(OrgOwnedQuerySet):
+    pass
+
+
+class ComplaintQuerySet(OrgOwnedQuerySet):
+    def open(self):
+        return self.filter(state="open")
+
+    def overdue(self, today=None):
+        """Return the complaints still unanswered after their deadline (R52)."""
+        return self.open().filter(deadline__lt=today or timezone.localdate())
+
+
+class FilingDocumentQuerySet(OrgOwnedQuerySet):
     pass

@@ -10,13 +10,15 @@ means replacing its one function.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.selectors import audit_chain_state
+from governance.filing_materials import filing_for_materials, filing_materials
 from governance.filing_warnings import filing_warning_text
-from governance.gates import RuleCheck
-from governance.models import Assessment, Deployment, Purpose
+from governance.gates import RuleCheck, fix_url
+from governance.models import Assessment, Complaint, Deployment, Purpose
 from governance.rulebook import RuleState, State
 
 
@@ -349,17 +351,28 @@ def r35_filing(ctx: ComplianceContext) -> RuleState:
 
 
 def r38_pack(ctx: ComplianceContext) -> RuleState:
+    """The filing's content (organization check) and its sealed materials, both required."""
     state = state_from_check(ctx.org_checks["R38"])
-    if state.state != State.MET:
+    if state.state == State.NOT_APPLICABLE:
         return state
-    return RuleState(
-        State.PARTLY,
-        _(
-            "%(message)s Not built yet: a store for the sealed scans (credit-code certificate, "
-            "authorisation and commitment letters); attach them when filing."
+    filing = filing_for_materials(ctx.organization)
+    missing = [label for _kind, label in filing_materials(filing)["missing"]]
+    if not missing:
+        if state.state != State.MET:
+            return state
+        return RuleState(
+            State.MET,
+            _("%(message)s Every sealed material is attached.") % {"message": state.message},
         )
-        % {"message": state.message},
+    text = _("Sealed materials missing: %(missing)s.") % {"missing": "; ".join(missing)}
+    link = (
+        fix_url("gov_filing_documents", ctx.organization, pk=filing.pk)
+        if filing is not None
+        else fix_url("gov_filings", ctx.organization)
     )
+    if state.state == State.MET:
+        return RuleState(State.UNMET, text, link)
+    return RuleState(State.UNMET, f"{state.message} {text}", state.fix_url or link)
 
 
 def r39_group(ctx: ComplianceContext) -> RuleState:
@@ -409,12 +422,26 @@ def r51_entrustment(ctx: ComplianceContext) -> RuleState:
 
 
 def r52_complaints(ctx: ComplianceContext) -> RuleState:
+    """Met when every deployment in use has its public complaint form and none is overdue."""
+    if not ctx.deployments:
+        return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
+    try:
+        reverse("governance:complaint", args=[ctx.organization.slug, ctx.deployments[0].pk])
+    except NoReverseMatch:
+        return RuleState(State.UNMET, _("The public complaint form is not mounted."))
+    overdue = Complaint.objects.for_org(ctx.organization).overdue().count()
+    if overdue:
+        return RuleState(
+            State.UNMET,
+            _("%(n)d complaint(s) are past their deadline: answer them.") % {"n": overdue},
+            fix_url("gov_complaints", ctx.organization),
+        )
     return RuleState(
-        State.PARTLY,
+        State.MET,
         _(
-            "Regulators get the filing pack (assessments, filings, a verifiable audit log) and "
-            "this view's export. Not built yet: a public complaint form per deployment, "
-            "reachable from the signs."
+            "Each deployment's public page (the signs' QR code) links to a complaint form routed "
+            "to the DPOs; no complaint is past its deadline. Regulators get the filing pack and "
+            "this view's export."
         ),
     )
 

@@ -12,4 +12,9 @@ urlpatterns = [
         views.retention_policy,
         name="retention_policy",
     ),
+    path(
+        "complaint/<slug:org_slug>/d/<int:deployment_id>/",
+        views.complaint,
+        name="complaint",
+    ),
 ]

@@ -1,10 +1,14 @@
-"""Public governance pages: the retention and destruction policy anyone may read (R23)."""
+"""Public governance pages: the retention policy anyone may read (R23), complaints (R52)."""
 
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
+from governance.complaint_forms import ComplaintForm
 from governance.jurisdiction import BIPA_INACTIVITY_YEARS, is_bipa
 from governance.models import Deployment, DeploymentPurpose
+from governance.services.complaints import complaint_file
+from tenants.errors import ApplicationError
 from tenants.models import Organization
 
 
@@ -38,4 +42,40 @@ def retention_policy(request, org_slug):
         request,
         "governance/retention_policy.html",
         {"org": org, "sites": sites, "years": BIPA_INACTIVITY_YEARS},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@csrf_protect
+def complaint(request, org_slug, deployment_id):
+    """The complaint form of a deployment, open without sign-in (R52).
+
+    Reached from the page the signs' QR code opens. Each address is paced
+    (governance.services.complaints) so the form cannot flood the DPOs' inbox.
+    """
+    org = get_object_or_404(Organization, slug=org_slug)
+    deployment = get_object_or_404(
+        Deployment.objects.for_org(org).exclude(status=Deployment.Status.RETIRED), pk=deployment_id
+    )
+    form = ComplaintForm(request.POST or None)
+    filed = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            filed = complaint_file(
+                deployment=deployment,
+                ip=getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR"),
+                request_id=getattr(request, "request_id", ""),
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "governance/complaint.html",
+        {"org": org, "deployment": deployment, "form": form, "filed": filed},
+        status=status,
     )

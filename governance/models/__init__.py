@@ -1,7 +1,9 @@
 """Governance models, one module per concept."""
 
 from governance.models.assessments import Assessment, AssessmentAttachment
+from governance.models.complaints import Complaint
 from governance.models.deployments import Deployment, DeploymentPurpose, Device
+from governance.models.filing_documents import FilingDocument
 from governance.models.filings import Filing, FilingAlert, FilingProfile
 from governance.models.incidents import Incident
 from governance.models.notices import Notice
@@ -10,10 +12,12 @@ from governance.models.purposes import Purpose, PurposeVersion
 __all__ = [
     "Assessment",
     "AssessmentAttachment",
+    "Complaint",
     "Deployment",
     "DeploymentPurpose",
     "Device",
     "Filing",
+    "FilingDocument",
     "FilingAlert",
     "FilingProfile",
     "Incident",

@@ -49,8 +49,10 @@ def _tenant(slug: str, mark: str) -> Tenant:
     from consent.services import Evidence, consent_grant
     from governance.models import (
         AssessmentAttachment,
+        Complaint,
         DeploymentPurpose,
         Filing,
+        FilingDocument,
     )
     from recognition.models import Enrollment, RecognitionJob, RecognitionResult
     from tenants.models import ApiKey
@@ -121,6 +123,17 @@ def _tenant(slug: str, mark: str) -> Tenant:
     today = timezone.localdate()
     o["filing"] = Filing.objects.create(
         organization=org, kind="initial", reason=mark, trigger_date=today, deadline=today
+    )
+    o["filing_document"] = FilingDocument.objects.create(
+        organization=org,
+        filing=o["filing"],
+        kind="other",
+        file=f"governance/{mark}-sealed.pdf",
+        name=f"{mark}-sealed.pdf",
+        sha256="0",
+    )
+    o["complaint"] = Complaint.objects.create(
+        organization=org, deployment=o["deployment"], message=mark, deadline=today
     )
     work = {
         "organization": org,
@@ -270,6 +283,8 @@ VALUES = {
     "attachment": lambda t: t.objects["attachment"].pk,
     "incident": lambda t: t.objects["incident"].pk,
     "filing": lambda t: t.objects["filing"].pk,
+    "filing_document": lambda t: t.objects["filing_document"].pk,
+    "complaint": lambda t: t.objects["complaint"].pk,
     "subject": lambda t: str(t.objects["subject"].pseudonym),
     "consent": lambda t: str(t.objects["consent"].public_id),
     "receipt": lambda t: str(t.objects["receipt"].receipt_id),
@@ -296,6 +311,8 @@ RESOURCES = {
     "assessments": "assessment",
     "incidents": "incident",
     "filings": "filing",
+    "filing-documents": "filing_document",
+    "complaints": "complaint",
     "subjects": "subject",
     "consents": "consent",
     "data-requests": "data_request",
@@ -324,6 +341,7 @@ REFERENCES = {
     "purpose": "purpose",
     "purpose_version": "purpose_version",
     "purpose_versions": "purpose_version",
+    "filing": "filing",
     "notice": "published_notice",
     "subject": "subject",
     "claimed_subject": "subject",
@@ -373,6 +391,7 @@ FILL = {
     "body": "b",
     "receipt": {},
     "choice": "alternative",
+    "answer": "a",
     "permissions": ["run_job"],
 }
 FILL_BY_RESOURCE = {
@@ -380,6 +399,7 @@ FILL_BY_RESOURCE = {
     "consents": {"kind": "separate"},
     "data-requests": {"kind": "access"},
     "purposes": {"kind": "access_control"},
+    "filing-documents": {"kind": "other"},
 }
 FILES = {"image", "images", "photo", "file", "signed_document"}
 

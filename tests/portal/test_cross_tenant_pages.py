@@ -33,6 +33,7 @@ PANEL_RESOURCES = {
     "assessments": "assessment",
     "incidents": "incident",
     "filings": "filing",
+    "complaints": "complaint",
     "subjects": "subject",
     "consents": "consent",
     "dsr": "data_request",
@@ -50,6 +51,7 @@ PANEL_SUB_PARAMS = {
     "purpose_pk": "purpose",
     "user_pk": "user",
     "attachment_pk": "attachment",
+    "document_pk": "filing_document",
     "pseudonym": "subject",
     "public_id": None,  # by resource
     "receipt_id": "receipt",

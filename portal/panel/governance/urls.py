@@ -4,8 +4,10 @@ from django.urls import path, re_path
 
 from portal.panel.governance import (
     assessments,
+    complaints,
     compliance,
     deployments,
+    filing_documents,
     filings,
     incidents,
     notices,
@@ -76,7 +78,19 @@ urlpatterns = [
     path("filings/evaluate/", f.filing_evaluate_view, name="gov_filing_evaluate"),
     path("filings/pack.zip", f.filing_pack_download, name="gov_filing_pack"),
     path("filings/<int:pk>/pack.zip", f.filing_pack_download, name="gov_filing_pack_for"),
+    path(
+        "filings/<int:pk>/documents/",
+        filing_documents.filing_documents,
+        name="gov_filing_documents",
+    ),
+    path(
+        "filings/<int:pk>/documents/<int:document_pk>/",
+        filing_documents.filing_document_download,
+        name="gov_filing_document_download",
+    ),
     path("filings/<int:pk>/<slug:what>/", f.filing_action, name="gov_filing_action"),
+    path("complaints/", complaints.complaint_list, name="gov_complaints"),
+    path("complaints/<int:pk>/", complaints.complaint_detail, name="gov_complaint_detail"),
     path("compliance/", c.compliance, name="gov_compliance"),
     path(
         "compliance/export.csv", c.compliance_download, {"kind": "csv"}, name="gov_compliance_csv"
