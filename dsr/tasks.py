@@ -3,9 +3,25 @@
 from celery import shared_task
 
 from dsr.services.deadlines import dsr_deadlines_flag
+from dsr.services.reenrollment import enrollment_finished_react
+from outbox.services import event_failed
 
 
 @shared_task(name="dsr.flag_deadlines", acks_late=True, max_retries=3)
 def flag_deadlines() -> dict:
     """Flag requests near or past their deadline and tell the DPOs (R50)."""
     return dsr_deadlines_flag()
+
+
+@shared_task(bind=True, name="dsr.react_to_enrollment", acks_late=True, max_retries=8)
+def react_to_enrollment(self, event_id: int, organization_id: int) -> bool:
+    """Note a finished re-enrollment on its correction request (outbox); retried with backoff.
+
+    Idempotent: the event is marked done with the record's own commit, so a redelivery finds it
+    done; after the last retry the beat task (outbox.redispatch_due) hands it over again.
+    """
+    try:
+        return enrollment_finished_react(event_id=event_id, organization_id=organization_id)
+    except Exception as exc:
+        event_failed(event_id=event_id, error=exc)
+        raise self.retry(exc=exc, countdown=min(600, 2 ** (self.request.retries + 1))) from exc

@@ -352,6 +352,8 @@ CELERY_BEAT_SCHEDULE["recognition-bipa-destruction"] = {
 # submission loses nothing (recognition/services/dispatch.py).
 OUTBOX_SUBSCRIBERS["recognition.job_queued"] = ["recognition.run_job"]
 OUTBOX_SUBSCRIBERS["recognition.enrollment_queued"] = ["recognition.process_enrollment"]
+# PIPL Art. 46: a correction request learns its re-enrollment's outcome (dsr reacts).
+OUTBOX_SUBSCRIBERS["recognition.enrollment_finished"] = ["dsr.react_to_enrollment"]
 # The first re-dispatch comes this long after a failed hand-over, then twice as long each time.
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
 # Events whose hand-over or reaction did not finish are handed over again, with backoff.

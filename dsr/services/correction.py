@@ -75,8 +75,10 @@ def _reenroll(*, subject, actor: Actor, photo: bytes) -> dict:
 def dsr_correction_reenrollment_record(*, enrollment, replaced: list[str], actor: Actor) -> None:
     """Record a re-enrollment's outcome on the correction request that queued it.
 
-    Called in the enrollment's finishing transaction. A failure is kept with the engine's code
-    and sentence (the old templates stay); a success names the templates it replaced.
+    Called by the reaction to the enrollment's outbox event, just after the enrollment's commit
+    (dsr.services.reenrollment). A failure is kept with the engine's code and sentence (the old
+    templates stay); a success names the templates it replaced. Idempotent: a repeat that finds
+    the same outcome recorded changes and audits nothing.
     """
     if not enrollment.replace_existing:
         return
@@ -99,7 +101,9 @@ def dsr_correction_reenrollment_record(*, enrollment, replaced: list[str], actor
             "message": enrollment.error_message,
         }
     else:
-        record["templates_replaced"] = replaced
+        record["templates_replaced"] = list(replaced)
+    if record == data_request.changes:
+        return
     data_request.changes = record
     data_request.save(update_fields=["changes"])
     audit_record(

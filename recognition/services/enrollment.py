@@ -32,13 +32,13 @@ from recognition.errors import EnrollmentRefused
 from recognition.intake import ImageRejected, accept_image
 from recognition.models import Enrollment, FaceTemplate, RawImage, SubjectInteraction
 from recognition.services.dispatch import work_dispatch_record
+from recognition.services.enrollment_events import enrollment_finished_record
 from recognition.services.galleries import ADD, GalleryChangeSpec, gallery_bump, template_aad
 from recognition.services.interactions import interactions_record
 from recognition.services.keys import subject_key, subject_key_row_locked
 from recognition.services.leases import work_lease_heartbeat, work_lease_take, worker_name
 from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.templates import DeletionReason, templates_delete
-from recognition.signals import enrollment_finished
 from tenants.errors import Forbidden, RuleViolation
 from tenants.roles import ENROLL
 
@@ -242,7 +242,7 @@ def _fail(enrollment: Enrollment, code: str, message: str, actor: Actor) -> Enro
             subject_pseudonym=str(enrollment.subject_pseudonym),
             details={"error_code": code, "deployment_id": enrollment.deployment_id},
         )
-        enrollment_finished.send(Enrollment, enrollment=enrollment, replaced=[], actor=actor)
+        enrollment_finished_record(enrollment=enrollment, replaced=[], actor=actor)
         transaction.on_commit(lambda: blob_delete(path))
     return enrollment
 
@@ -410,7 +410,7 @@ def _store(enrollment: Enrollment, face, accepted, key: bytes, actor: Actor) -> 
                 "replaced": replaced,
             },
         )
-        enrollment_finished.send(Enrollment, enrollment=enrollment, replaced=replaced, actor=actor)
+        enrollment_finished_record(enrollment=enrollment, replaced=replaced, actor=actor)
         # The upload goes as soon as the template exists (R21); only after the commit, so a
         # rollback leaves it for the retry.
         transaction.on_commit(lambda: blob_delete(pending))
