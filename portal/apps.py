@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db import connections
 from django.db.models.signals import post_migrate
 
@@ -17,6 +17,10 @@ class PortalConfig(AppConfig):
     def ready(self):
         from portal.api.strict import install as strict_json_types
 
-        post_migrate.connect(_wall_new_tables, sender=self, dispatch_uid="portal.rls")
+        # Django sends post_migrate only for apps with models, which portal has none of: hang the
+        # wall on tenants' signal (sent after every migration of every app has run).
+        post_migrate.connect(
+            _wall_new_tables, sender=apps.get_app_config("tenants"), dispatch_uid="portal.rls"
+        )
         # JSON bodies must use JSON's own types (issue 15, fuzzing).
         strict_json_types()
