@@ -266,6 +266,10 @@ def filing_pack_build(*, organization, actor: Actor, filing: Filing | None = Non
     files["audit_proofs.json"] = json.dumps(
         _audit_proofs(organization), ensure_ascii=False
     ).encode()
+    # R38: the sealed scans of the filing (or of the current one), and what the authority
+    # still lacks, so an incomplete pack says so instead of looking complete.
+    materials_of = filing or filing_for_materials(organization)
+    materials = filing_materials(materials_of)
     files["filing_report.html"] = render_to_string(
         "governance/filing_pack.html",
         {
@@ -278,6 +282,7 @@ def filing_pack_build(*, organization, actor: Actor, filing: Filing | None = Non
             "counts": data["counts.json"],
             "profile": data["security_measures.json"],
             "filing": filing,
+            "materials": materials,
             "generated_at": timezone.now(),
             "stylesheet": REPORT_STYLESHEET,
         },
@@ -286,10 +291,6 @@ def filing_pack_build(*, organization, actor: Actor, filing: Filing | None = Non
     for d in Deployment.objects.for_org(organization).exclude(signage_photo=""):
         with d.signage_photo.open("rb") as handle:
             files[_signage_path(d)] = handle.read()
-    # R38: the sealed scans of the filing (or of the current one), and what the authority
-    # still lacks, so an incomplete pack says so instead of looking complete.
-    materials_of = filing or filing_for_materials(organization)
-    materials = filing_materials(materials_of)
     files["filing_documents.json"] = json.dumps(
         {
             "filing": materials_of.pk if materials_of else None,

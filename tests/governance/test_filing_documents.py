@@ -111,6 +111,9 @@ def test_R38_pack_lists_present_and_missing_and_carries_the_scans(world, actor):
         assert [d["kind"] for d in listing["present"]] == ["authorisation_letter"]
         assert "credit_code_certificate" in [m["kind"] for m in listing["missing"]]
         assert archive.read(listing["present"][0]["file"]) == b"%PDF-1.4 sealed"
+        report = archive.read("filing_report.html").decode()
+        assert "Authorisation letter (sealed)" in report
+        assert "Missing:" in report and "Commitment letter (sealed)" in report
     assert listing["present"][0]["sha256"] == document.sha256
 
 
