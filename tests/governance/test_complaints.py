@@ -189,3 +189,12 @@ def test_R52_panel_lists_and_answers_for_the_dpo_only(world, panel_as):
     assert complaint.state == Complaint.State.CLOSED and complaint.answer == "Moved the camera."
     operator = panel_as(world.operator)
     assert operator.get(reverse("panel:gov_complaints", args=["acme"])).status_code == 403
+
+
+def test_R52_complaint_is_kept_when_the_pace_cache_fails(world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("governance.services.complaints.cache.add", broken)
+    complaint = complaint_file(deployment=make_ready(world.org), message="x", ip="10.0.0.1")
+    assert Complaint.objects.filter(pk=complaint.pk).exists()
