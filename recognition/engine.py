@@ -83,6 +83,13 @@ def _library():
             "face_recognition could not be loaded: install face-recognition, dlib-bin, "
             "face-recognition-models and setuptools<81 (see DEPENDENCIES.md)."
         ) from exc
+    # Importing face_recognition sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which
+    # would let a damaged upload decode as noise on the worker and fail later as "no face"
+    # instead of being refused as damaged (recognition.intake); the portal decodes with Pillow
+    # itself, so the library's setting is put back.
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return face_recognition
 
 

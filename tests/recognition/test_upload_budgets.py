@@ -332,3 +332,16 @@ def test_an_upload_gives_its_slot_back_however_it_ends(rec, api_as, settings, fr
     again = client.post(JOBS, _job(rec, [_png(32, 32)]), format="multipart")
 
     assert (refused.status_code, accepted.status_code, again.status_code) == (400, 202, 202)
+
+
+def test_loading_the_face_library_leaves_damaged_images_refused():
+    # face_recognition sets Pillow's LOAD_TRUNCATED_IMAGES on import; a worker that has loaded
+    # it must still refuse damaged pixel data rather than decode noise.
+    from PIL import ImageFile
+
+    from recognition import engine
+
+    engine._library()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    with pytest.raises(ImageRejected):
+        accept_image(_png_with_damaged_pixels(64, 64))
