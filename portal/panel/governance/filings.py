@@ -99,4 +99,3 @@ def filing_pack_download(request, pk=None):
     name = f"filing-pack-{org.slug}-{timezone.localdate().isoformat()}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
