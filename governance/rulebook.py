@@ -239,7 +239,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R53",
         "context",
-        _("Penalties reach RMB 50 million or 5% of turnover: context, not a feature."),
+        _("Penalties reach RMB 50 million or 5 percent of turnover: context, not a feature."),
     ),
     Rule("R54", "S", _("Identification is accurate, its accuracy declared and kept over time.")),
 )
