@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from governance.api.assessments import AssessmentViewSet
 from governance.api.complaints import ComplaintViewSet
 from governance.api.deployments import DeploymentViewSet
+from governance.api.entrustment import EntrustmentDocumentView, EntrustmentView
 from governance.api.filing_documents import FilingDocumentViewSet
 from governance.api.filings import ComplianceView, FilingViewSet
 from governance.api.incidents import IncidentViewSet
@@ -25,5 +26,7 @@ router.register("filing-documents", FilingDocumentViewSet, basename="filing-docu
 
 urlpatterns = [
     path("compliance/", ComplianceView.as_view(), name="compliance"),
+    path("entrustment/", EntrustmentView.as_view(), name="entrustment"),
+    path("entrustment/document/", EntrustmentDocumentView.as_view(), name="entrustment-document"),
     path("", include(router.urls)),
 ]

@@ -82,3 +82,7 @@ class ComplaintQuerySet(OrgOwnedQuerySet):
 
 class FilingDocumentQuerySet(OrgOwnedQuerySet):
     pass
+
+
+class EntrustmentQuerySet(OrgOwnedQuerySet):
+    pass

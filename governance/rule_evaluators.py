@@ -18,7 +18,7 @@ from audit.selectors import audit_chain_state
 from governance.filing_materials import filing_for_materials, filing_materials
 from governance.filing_warnings import filing_warning_text
 from governance.gates import RuleCheck, fix_url
-from governance.models import Assessment, Complaint, Deployment, Purpose
+from governance.models import Assessment, Complaint, Deployment, Entrustment, Purpose
 from governance.rulebook import RuleState, State
 
 
@@ -412,12 +412,33 @@ def r44_property(ctx: ComplianceContext) -> RuleState:
 
 
 def r51_entrustment(ctx: ComplianceContext) -> RuleState:
+    """Met when the entrustment contract with the portal operator is recorded in full."""
+    record = Entrustment.objects.for_org(ctx.organization).first()
+    link = fix_url("entrustment", ctx.organization)
+    if record is None:
+        return RuleState(
+            State.UNMET,
+            _(
+                "No entrustment contract with the portal operator is recorded: its purpose, "
+                "duration, method, data types, protection measures and what happens to the data "
+                "at termination."
+            ),
+            link,
+        )
+    missing = record.missing()
+    if missing:
+        return RuleState(
+            State.UNMET,
+            _("The entrustment record lacks: %(missing)s.") % {"missing": "; ".join(missing)},
+            link,
+        )
     return RuleState(
-        State.UNMET,
+        State.MET,
         _(
-            "No entrustment record (contract, processing allowed, return or deletion at "
-            "termination) is kept for this organization yet."
-        ),
+            "The entrustment contract %(reference)s is recorded with its document; at "
+            "termination the operator will: %(termination)s."
+        )
+        % {"reference": record.contract_reference, "termination": record.get_termination_display()},
     )
 
 

@@ -3,6 +3,7 @@
 from governance.models.assessments import Assessment, AssessmentAttachment
 from governance.models.complaints import Complaint
 from governance.models.deployments import Deployment, DeploymentPurpose, Device
+from governance.models.entrustment import Entrustment
 from governance.models.filing_documents import FilingDocument
 from governance.models.filings import Filing, FilingAlert, FilingProfile
 from governance.models.incidents import Incident
@@ -16,6 +17,7 @@ __all__ = [
     "Deployment",
     "DeploymentPurpose",
     "Device",
+    "Entrustment",
     "Filing",
     "FilingDocument",
     "FilingAlert",

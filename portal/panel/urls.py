@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from portal.panel import audit, organization
+from portal.panel import audit, entrustment, organization
 
 app_name = "panel"
 
@@ -27,6 +27,12 @@ urlpatterns = [
         "o/<slug:org_slug>/api-keys/<int:pk>/revoke/",
         organization.api_key_revoke_view,
         name="api_key_revoke",
+    ),
+    path("o/<slug:org_slug>/entrustment/", entrustment.entrustment, name="entrustment"),
+    path(
+        "o/<slug:org_slug>/entrustment/document/",
+        entrustment.entrustment_document,
+        name="entrustment_document",
     ),
     path("o/<slug:org_slug>/audit/", audit.audit_log, name="audit"),
     path("o/<slug:org_slug>/audit/export.csv", audit.audit_export, name="audit_export"),

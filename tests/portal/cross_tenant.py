@@ -51,6 +51,7 @@ def _tenant(slug: str, mark: str) -> Tenant:
         AssessmentAttachment,
         Complaint,
         DeploymentPurpose,
+        Entrustment,
         Filing,
         FilingDocument,
     )
@@ -131,6 +132,10 @@ def _tenant(slug: str, mark: str) -> Tenant:
         file=f"governance/{mark}-sealed.pdf",
         name=f"{mark}-sealed.pdf",
         sha256="0",
+    )
+    o["entrustment"] = Entrustment.objects.create(
+        organization=org,
+        contract_reference=f"{mark}-contract",
     )
     o["complaint"] = Complaint.objects.create(
         organization=org, deployment=o["deployment"], message=mark, deadline=today

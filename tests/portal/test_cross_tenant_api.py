@@ -85,6 +85,28 @@ def test_r33_api_operation_never_reaches_another_organizations_objects(worlds, c
             assert name in body["message"], f"{case}: {body}"
 
 
+@pytest.mark.parametrize("auth", AUTHS)
+@pytest.mark.parametrize("role", ROLES)
+def test_r33_entrustment_singleton_is_only_ever_the_own_organizations(worlds, role, auth):
+    """/api/v1/entrustment/ takes no id (it is the request's organization's record, R51): the
+    generated cases cannot reach it, so B reads, downloads and writes it here and must never
+    see or change A's contract."""
+    client = _client(worlds, role, auth)
+    for method, url, data in (
+        ("get", "/api/v1/entrustment/", None),
+        ("get", "/api/v1/entrustment/document/", None),
+        ("put", "/api/v1/entrustment/", {"contract_reference": "B-contract"}),
+    ):
+        response = _send(client, method, url, "json" if data else None, data)
+        _check(worlds, f"{method.upper()} {url}", response, url, strict=False)
+        if url.endswith("document/"):  # B recorded no document; A's is never served
+            assert response.status_code in (403, 404), f"{url}: {response.status_code}"
+        elif method == "get" and response.status_code == 200:
+            assert response.json()["contract_reference"] == "BRAVO-contract"
+    changed = _changed(worlds)
+    assert not changed, f"entrustment: changed A's {changed}"
+
+
 def test_the_generated_api_cases_cover_the_known_id_routes():
     """The generation must keep finding the routes this file was written against."""
     variants = {str(c) for c in CASES}
