@@ -30,6 +30,8 @@ PROFILE_FIELDS = (
     "legal_representative",
     "handling_person",
     "legacy_processor",
+    "group_parent",
+    "group_affiliates",
 )
 # CAC Announcement (R36): the fixed deadline of processors over the threshold before 1 June 2025.
 LEGACY_FILING_DEADLINE = date(2025, 7, 14)
@@ -303,6 +305,10 @@ def filing_profile_update(*, organization, actor: Actor, **changes) -> FilingPro
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown fields: %s.") % ", ".join(sorted(unknown)))
+    if changes.get("group_parent") and changes["group_parent"] == organization.slug:
+        raise ApplicationError(
+            _("An organization cannot be its own group parent."), code="invalid_group"
+        )
     profile, _created = FilingProfile.objects.get_or_create(organization=organization)
     changed = [f for f, v in changes.items() if getattr(profile, f) != v]
     if not changed:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.selectors import audit_chain_state
+from governance.filing_group import filing_group
 from governance.filing_materials import filing_for_materials, filing_materials
 from governance.filing_warnings import filing_warning_text
 from governance.gates import RuleCheck, fix_url
@@ -376,14 +377,35 @@ def r38_pack(ctx: ComplianceContext) -> RuleState:
 
 
 def r39_group(ctx: ComplianceContext) -> RuleState:
-    return RuleState(
-        State.PARTLY,
-        _(
-            "The count de-duplicates people across this organization's deployments. Not built "
-            "yet: declaring a group, whose entities' counts would be added without counting "
-            "anyone twice."
-        ),
+    """The group's headcount where a group is declared; the operator's position is uncertain."""
+    uncertain = _(
+        "Uncertain: whether the portal operator, as an entrusted processor, must file too."
     )
+    group = filing_group(organization=ctx.organization)
+    if group is None:
+        return RuleState(
+            State.MET,
+            _(
+                "No group is declared: the count is this organization's, de-duplicated across "
+                "all its deployments. %(uncertain)s"
+            )
+            % {"uncertain": uncertain},
+        )
+    names = ", ".join(f"{org.name} ({count})" for org, count in group["members"])
+    text = _(
+        "Group of %(parent)s: %(names)s; total %(total)s. Each count is de-duplicated, but "
+        "across organizations it cannot be without identities they share, so the total may "
+        "count a person twice."
+    ) % {
+        "parent": (group["parent"] or ctx.organization).name,
+        "names": names,
+        "total": group["total"],
+    }
+    if group["unconfirmed"]:
+        text += " " + _("Not confirmed by both owners: %(slugs)s.") % {
+            "slugs": ", ".join(group["unconfirmed"])
+        }
+    return RuleState(State.PARTLY, f"{text} {uncertain}", fix_url("gov_filings", ctx.organization))
 
 
 def r41_no_attributes(ctx: ComplianceContext) -> RuleState:

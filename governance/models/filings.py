@@ -125,6 +125,20 @@ class FilingProfile(models.Model):
         default=False,
         help_text=_("Such processors had to file by 14 July 2025 (CAC Announcement)."),
     )
+    # R39: a group files its aggregated count. Membership needs both sides: the affiliate names
+    # its parent here, the parent lists the affiliate in group_affiliates (slugs on this platform).
+    group_parent = models.SlugField(
+        _("group parent (its slug on this platform)"),
+        blank=True,
+        default="",
+        help_text=_("The organization that files for your group; it must confirm you."),
+    )
+    group_affiliates = models.TextField(
+        _("group affiliates (slugs, one per line)"),
+        blank=True,
+        default="",
+        help_text=_("Organizations you file for; each must name you as its group parent."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FilingProfileQuerySet.as_manager()

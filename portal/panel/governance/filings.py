@@ -17,6 +17,7 @@ from governance.filing import (
     filing_threshold,
     stored_individuals_count,
 )
+from governance.filing_group import filing_group
 from governance.filing_pack import filing_pack_build
 from governance.models import Filing
 from portal.panel.access import apply_service, org_view, run_action
@@ -54,6 +55,7 @@ def filing_list(request):
             "form": form,
             "can_manage": manage,
             "stored_count": stored_individuals_count(organization=org),
+            "group": filing_group(organization=org),
             "threshold": filing_threshold(),
             "number_form": FilingNumberForm(),
             "reason_form": ReasonForm(),

@@ -260,10 +260,17 @@ class FilingProfileForm(forms.ModelForm):
             "legal_representative",
             "handling_person",
             "legacy_processor",
+            "group_parent",
+            "group_affiliates",
         ]
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})
-            for f in ("security_measures", "processing_rules", "operating_procedures")
+            for f in (
+                "security_measures",
+                "processing_rules",
+                "operating_procedures",
+                "group_affiliates",
+            )
         }
 
 
