@@ -7,8 +7,10 @@ from audit.actors import Actor
 from governance.compliance import organization_compliance
 from governance.filing import filing_profile_update
 from governance.filing_group import filing_group
+from governance.models import FilingProfile
 from governance.rulebook import State
 from tenants.errors import ApplicationError
+from tests.portal.test_row_level_security import _as, app_role  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,16 @@ def test_R39_filing_page_shows_the_group_and_its_sum(world, panel_as):
     assert page.status_code == 200
     assert "Other Corp" in text and "110000" in text.replace(",", "")
     assert "Uncertain" in text and "upper bound" in text
+
+
+def test_R39_under_row_level_security_the_confirmed_affiliate_is_read_and_the_wall_restored(
+    world,
+    app_role,  # noqa: F811
+):
+    _declare(world.org, group_affiliates="other")
+    _declare(world.outsider_org, group_parent="acme")
+    with _as(app_role, world.org.pk):
+        group = filing_group(organization=world.org)
+        assert group["total"] == 110_000 and group["unconfirmed"] == []
+        # Only inside filing_group is the wall lowered: afterwards acme sees its own row only.
+        assert list(FilingProfile.objects.values_list("organization__slug", flat=True)) == ["acme"]
