@@ -1,6 +1,6 @@
 """An operating point for galleries too small to calibrate from themselves (R54).
 
-Below ``calibration.MIN_IMPOSTOR_SAMPLES`` identities a gallery holds too few strangers to
+Below ``impostor_tail.MIN_IMPOSTOR_SAMPLES`` identities a gallery holds too few strangers to
 measure its own impostor tail, yet small galleries (a door with thirty staff) are exactly where
 1:N is least risky. They get a point from a published-style prior instead: the distance between
 two different people's dlib encodings taken as normal, placed so that one pair in 200 falls
@@ -18,9 +18,9 @@ import numpy as np
 from recognition.matching.calibration import (
     GENUINE_PRIOR_MEDIAN,
     GENUINE_PRIOR_SD,
-    MIN_MARGIN,
     OperatingPoint,
 )
+from recognition.matching.impostor_tail import MIN_MARGIN
 
 # FMR(0.6) = 0.5% for N(0.84, 0.093): P(d <= 0.6) = Phi(-2.58).
 IMPOSTOR_PRIOR_MEAN = 0.84
