@@ -117,7 +117,9 @@ def measured_det(thresholds, margin, strangers, mated) -> list:
     return rows
 
 
-def run(kind: str, size: int, args) -> dict:
+def enrolled(kind: str, size: int, args):
+    """Return (faces, config, gallery, people, build seconds, genuine distances) of the cached
+    gallery of ``kind`` at ``size``; bench/recalibration.py measures the same gallery."""
     faces = generator(kind, seed=size + (0 if kind == "isotropic" else 1))
     config = IndexConfig(connectivity=args.connectivity, expansion_add=args.expansion_add)
     gallery, people, build_s = build(kind, size, config, faces)
@@ -126,6 +128,11 @@ def run(kind: str, size: int, args) -> dict:
     genuine = np.linalg.norm(
         faces.photos_of(people[records]) - faces.photos_of(people[records]), axis=1
     )
+    return faces, config, gallery, people, build_s, genuine
+
+
+def run(kind: str, size: int, args) -> dict:
+    faces, config, gallery, people, build_s, genuine = enrolled(kind, size, args)
     log(f"{kind} {size}: searching {args.strangers:,} strangers and {args.mated:,} mated probes")
     start = time.perf_counter()
     stranger_results = searched(gallery, faces.photos_of(faces.identities(args.strangers)))

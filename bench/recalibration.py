@@ -33,8 +33,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from accuracy import RESULTS, build  # noqa: E402
-from synthetic_faces import generator  # noqa: E402
+from accuracy import RESULTS, enrolled  # noqa: E402
 
 from recognition.matching import IndexConfig  # noqa: E402
 from recognition.matching.calibration import recalibrate  # noqa: E402
@@ -73,14 +72,7 @@ def summary(result, seconds: float) -> dict:
 
 
 def run(kind: str, size: int, args) -> dict:
-    # The same generator and seed as bench/accuracy.py, so its cached gallery is this one.
-    faces = generator(kind, seed=size + (0 if kind == "isotropic" else 1))
-    config = IndexConfig(connectivity=args.connectivity, expansion_add=args.expansion_add)
-    gallery, people, build_s = build(kind, size, config, faces)
-    records = faces.rng.choice(size, 2000, replace=False)
-    genuine = np.linalg.norm(
-        faces.photos_of(people[records]) - faces.photos_of(people[records]), axis=1
-    )
+    faces, config, gallery, _people, _build_s, genuine = enrolled(kind, size, args)
     report = {
         "kind": kind,
         "size": size,
