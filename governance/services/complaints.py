@@ -1,9 +1,6 @@
 """Complaints anyone may file about a deployment (R52): intake, routing to the DPOs, answers."""
 
-import logging
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +11,8 @@ from audit.services import audit_record
 from governance.models import Complaint, Deployment
 from governance.workdays import add_workdays
 from tenants.alerts import alert_send
+from tenants.counters import window_hit
 from tenants.errors import ApplicationError
-
-logger = logging.getLogger(__name__)
 
 # FRM Art. 16-17 set no answer period; PIPL Art. 50 asks requests to be handled promptly, and
 # the portal gives complaints the 15 working days it gives people's requests.
@@ -42,17 +38,9 @@ def _pace(ip: str | None) -> None:
         return
     limit = getattr(settings, "COMPLAINT_PER_IP", 5)
     window = getattr(settings, "COMPLAINT_WINDOW_SECONDS", 3600)
-    key = f"governance:complaint-ip:{ip}"
-    try:
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
-    except Exception:
+    count = window_hit(f"governance:complaint-ip:{ip}", window)
+    if count is None:
         # A complaint must not be lost to a stalled cache (as the API's throttle does).
-        logger.warning("complaint pace unavailable; complaint let through", exc_info=True)
         return
     if count > limit:
         minutes = max(1, window // 60)

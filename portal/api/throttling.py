@@ -28,6 +28,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
+from tenants.counters import window_hit
 from tenants.models import ApiKey
 from tenants.rate_limits import KEY, ORGANIZATION, READ, WRITE, rate_limit_for
 from tenants.throttling import client_ip
@@ -101,7 +102,7 @@ def _hits(keys: list[str], window: int) -> list[int | None]:
     redis_cache = getattr(cache, "_cache", None)
     if not hasattr(redis_cache, "get_client"):
         # Not Redis (a local cache in a test run without it): one count at a time.
-        return [_hit(key, window) for key in keys]
+        return [window_hit(key, window + 1) for key in keys]
     try:
         global _script
         client = redis_cache.get_client(write=True)
@@ -115,21 +116,6 @@ def _hits(keys: list[str], window: int) -> list[int | None]:
     except Exception:
         logger.warning("rate-limit counter unavailable; request let through", exc_info=True)
         return [None] * len(keys)
-
-
-def _hit(key: str, window: int) -> int | None:
-    """Count one request in ``key``'s window; return the count, or None if the cache failed."""
-    try:
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            return cache.incr(key)
-        except ValueError:
-            # The window's key expired between add and incr: this is the first hit of the next.
-            cache.set(key, 1, timeout=window + 1)
-            return 1
-    except Exception:
-        logger.warning("rate-limit counter unavailable; request let through", exc_info=True)
-        return None
 
 
 class RouteClassThrottle(BaseThrottle):

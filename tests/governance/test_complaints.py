@@ -195,6 +195,6 @@ def test_R52_complaint_is_kept_when_the_pace_cache_fails(world, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr("governance.services.complaints.cache.add", broken)
+    monkeypatch.setattr("tenants.counters.cache.add", broken)
     complaint = complaint_file(deployment=make_ready(world.org), message="x", ip="10.0.0.1")
     assert Complaint.objects.filter(pk=complaint.pk).exists()
