@@ -30,246 +30,37 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Scripts run as `python bench/<name>.py`, so this folder is on the path; tests load this file by
+# its path, so it is put there for them too.
+if str(ROOT / "bench") not in sys.path:
+    sys.path.insert(0, str(ROOT / "bench"))
+from benchdb import ensure_database  # noqa: E402
+from load_seed import jobs_summary, seed  # noqa: E402
+from load_servers import (  # noqa: E402
+    DB_PREFIX,
+    app_role_create,
+    database_drop,
+    free_port,
+    queue_purge,
+    server_start,
+    stop,
+    url_as,
+    wait_http,
+    wait_log,
+    worker_start,
+)
+
 FACES = ROOT / "tests" / "faces"
 PHOTOS = ("obama_small.jpg", "obama-240p.jpg", "astronaut_skimage.jpg")
-VENV_BIN = Path(sys.executable).parent
-DB_PREFIX = "bench_load"
-
-
-# --- Seeding (the orchestrating process, Django set up) --------------------------------------
-
-
-def seed(*, subjects: int = 400, rng: random.Random | None = None) -> dict:
-    """Create the organization, its gate and subjects through the product's services.
-
-    Of the subjects, 80% are given a consent (one in ten of those then withdraws it) and the
-    rest never consent, so the gate hears both answers. Return what the clients need.
-    """
-    from django.utils import timezone
-
-    from audit.actors import Actor
-    from consent.models import Subject
-    from consent.services import Evidence, consent_grant, consent_withdraw
-    from governance.models import (
-        Assessment,
-        Deployment,
-        DeploymentPurpose,
-        Notice,
-        Purpose,
-        PurposeVersion,
-    )
-    from governance.services.deployments import deployment_grant_operator
-    from tenants.services import api_key_create, organization_create
-
-    rng = rng or random.Random(15)
-    actor = Actor.system("bench-load")
-    slug = f"bench-load-{uuid.uuid4().hex[:8]}"
-    org = organization_create(name=slug, slug=slug, owner_email=f"owner@{slug}.bench")
-    purpose = Purpose.objects.create(organization=org, name="Office gate", kind="identify_1toN")
-    version = PurposeVersion.objects.create(
-        purpose=purpose,
-        version=1,
-        description="Let employees through the office gate.",
-        method="1:N search at the gate against the consented employees.",
-        necessity_justification="Badges are lent and lost.",
-        alternatives=["badge and PIN"],
-        retention_days=30,
-    )
-    purpose.current_version = version
-    purpose.save(update_fields=["current_version"])
-    notice = Notice.objects.create(
-        organization=org,
-        purpose_version=version,
-        language="en",
-        purpose_text="Opening the office gate.",
-        status="published",
-        published_at=timezone.now(),
-        content_hash=uuid.uuid4().hex * 2,
-    )
-    deployment = Deployment.objects.create(
-        organization=org,
-        name="HQ gate",
-        address="1 Gate Road, Shanghai",
-        province="Shanghai",
-        place_type="workplace",
-        status="active",
-        storage_mode="central",
-        central_storage_reason="Every gate of the site matches against one gallery.",
-    )
-    DeploymentPurpose.objects.create(deployment=deployment, purpose=purpose)
-    # Jobs need a signed-off assessment covering the purpose's current version (R27, R29).
-    assessment = Assessment.objects.create(
-        organization=org,
-        deployment=deployment,
-        title="Gate PIA",
-        section_lawfulness="Consent under PIPL Art. 13 and 29.",
-        section_rights_impact="Low; the badge stays available.",
-        section_security_risks="Templates encrypted at rest.",
-        section_protective_measures="Encryption, access control, audit trail.",
-        status="approved",
-        signed_off_at=timezone.now(),
-        retain_until=timezone.now().date() + timedelta(days=3 * 366),
-    )
-    assessment.purpose_versions.set([version])
-    key, secret = api_key_create(organization=org, actor=actor, name="gate", role="operator")
-    deployment_grant_operator(deployment=deployment, user=key.user, actor=actor, perms=["run_job"])
-    people = Subject.objects.bulk_create(
-        Subject(
-            organization=org,
-            display_name=f"Person {n}",
-            external_ref=f"badge-{n}",
-            age_bracket=Subject.AgeBracket.ADULT,
-        )
-        for n in range(subjects)
-    )
-    evidence = Evidence(channel="api", consent_ui_version="bench-1", ip="127.0.0.1")
-    consented = withdrawn = 0
-    for person in people:
-        if rng.random() >= 0.8:
-            continue
-        consent, _receipt = consent_grant(
-            subject=person,
-            purpose_version=version,
-            notice=notice,
-            actor=actor,
-            evidence=evidence,
-            central_storage=True,
-        )
-        consented += 1
-        if rng.random() < 0.1:
-            consent_withdraw(consent=consent, actor=actor, channel="api")
-            withdrawn += 1
-    return {
-        "organization_id": org.pk,
-        "key": secret,
-        "deployment": deployment.pk,
-        "purpose": purpose.pk,
-        "pseudonyms": [str(p.pseudonym) for p in people],
-        "subjects": subjects,
-        "consented": consented,
-        "withdrawn": withdrawn,
-    }
-
-
-def jobs_summary(*, organization_id: int, since: datetime, until: datetime) -> dict:
-    """Return the organization's jobs by status, and how many finished inside the window."""
-    from django.db.models import Count
-
-    from recognition.models import RecognitionJob
-
-    jobs = RecognitionJob.objects.filter(organization_id=organization_id)
-    by_status = dict(jobs.values_list("status").annotate(n=Count("pk")).order_by())
-    finished = jobs.filter(finished_at__gte=since, finished_at__lt=until).count()
-    return {"total": jobs.count(), "by_status": by_status, "finished_in_window": finished}
-
-
-# --- Processes ------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer 200 within {seconds:.0f} s")
-
-
-def _wait_log(path: Path, text: str, seconds: float, process) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"exited early:\n{path.read_text()[-3000:]}")
-        if path.exists() and text in path.read_text(errors="replace"):
-            return
-        time.sleep(0.3)
-    raise RuntimeError(f"{text!r} not seen in {path} within {seconds:.0f} s")
-
-
-def _stop(process, seconds: float = 30) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _app_role(cfg: dict, role: str) -> None:
-    """Create an ordinary role with the application's rights on the bench database (RLS on)."""
-    import psycopg
-
-    with psycopg.connect(
-        host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], dbname=cfg["NAME"], autocommit=True
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE ROLE "{role}" LOGIN NOBYPASSRLS')
-        conn.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
-        conn.execute(
-            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
-        )
-        conn.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
-
-
-def _drop(cfg: dict, role: str | None) -> None:
-    """Drop the bench database (only one named bench_load*) and its application role."""
-    import psycopg
-
-    if not cfg["NAME"].startswith(DB_PREFIX):
-        print(f"kept database {cfg['NAME']}: only {DB_PREFIX}* databases are dropped")
-        return
-    with psycopg.connect(
-        host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-        if role:
-            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
-
-
-def _url_as(cfg: dict, role: str | None) -> str:
-    user = role or cfg["USER"]
-    return f"postgres://{user}@{cfg['HOST']}:{cfg['PORT']}/{cfg['NAME']}"
-
-
-def _purge_queue(redis_url: str, queue: str) -> None:
-    """Remove the private queue from the broker: its messages, bindings and unacknowledged ones
-    (a job still running when the worker was stopped), so no later worker picks them up."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-    for tag, value in client.hscan_iter("unacked"):
-        try:
-            routing_key = json.loads(value)[2]
-        except (ValueError, IndexError, TypeError):
-            continue
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
 
 
 # --- The clients (a separate process: Locust patches the standard library with gevent) -------
@@ -488,8 +279,6 @@ def run(args) -> dict:
     media = Path(tempfile.mkdtemp(prefix="bench-load-media-"))
     os.environ["MEDIA_ROOT"] = str(media)
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
-    from benchdb import ensure_database
     from dj_database_url import parse
 
     cfg = parse(os.environ["DATABASE_URL"])
@@ -510,61 +299,27 @@ def run(args) -> dict:
 
         connections.close_all()
         if role:
-            _app_role(cfg, role)
+            app_role_create(cfg, role)
         child_env = {k: v for k, v in os.environ.items() if k != "CELERY_TASK_ALWAYS_EAGER"}
         child_env |= {
-            "DATABASE_URL": _url_as(cfg, role),
+            "DATABASE_URL": url_as(cfg, role),
             "PORTAL_BENCH": "1",
             "DB_CONN_MAX_AGE": "60",  # as docs/deploy.md runs it
             "CELERY_QUEUE": queue,
             "CACHE_KEY_PREFIX": queue,
             "LOG_LEVEL": "WARNING",
         }
-        port = _free_port()
+        port = free_port()
         server_log = logs / "gunicorn.log"
-        server = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "portal.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-            ],
-            cwd=ROOT,
-            env=child_env,
-            stdout=server_log.open("w"),
-            stderr=subprocess.STDOUT,
+        server = server_start(
+            port=port, workers=args.workers, threads=args.threads, env=child_env, log=server_log
         )
         host = f"http://127.0.0.1:{port}"
-        _wait_http(f"{host}/bench/bare/", 120)
+        wait_http(f"{host}/bench/bare/", 120)
         if not args.no_worker:
             worker_log = logs / "worker.log"
-            worker = subprocess.Popen(
-                [
-                    str(VENV_BIN / "celery"),
-                    "-A",
-                    "portal",
-                    "worker",
-                    "--queues",
-                    queue,
-                    "--concurrency",
-                    "1",
-                    "--loglevel",
-                    "INFO",
-                    "--hostname",
-                    f"{queue}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=ROOT,
-                env=child_env,
-                stdout=worker_log.open("w"),
-                stderr=subprocess.STDOUT,
-            )
-            _wait_log(worker_log, " ready.", 120, worker)
+            worker = worker_start(queue=queue, env=child_env, log=worker_log)
+            wait_log(worker_log, " ready.", 120, worker)
         counts = split(args.clients)
         config = {
             "host": host,
@@ -591,7 +346,7 @@ def run(args) -> dict:
         window_end = datetime.now(UTC)
         loadavg_after = [round(x, 2) for x in os.getloadavg()]
         driven = json.loads(out_path.read_text())
-        _stop(worker)
+        stop(worker)
         worker = None
         jobs = jobs_summary(
             organization_id=world["organization_id"], since=window_start, until=window_end
@@ -617,14 +372,14 @@ def run(args) -> dict:
             "floor_ratio": floor_ratio,
         }
     finally:
-        _stop(worker)
-        _stop(server)
-        _purge_queue(os.environ["REDIS_URL"], queue)
+        stop(worker)
+        stop(server)
+        queue_purge(os.environ["REDIS_URL"], queue)
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
-            _drop(cfg, role)
+            database_drop(cfg, role)
         shutil.rmtree(media, ignore_errors=True)
         if not args.keep:
             shutil.rmtree(logs, ignore_errors=True)
