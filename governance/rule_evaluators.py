@@ -8,107 +8,30 @@ means replacing its one function.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.selectors import audit_chain_state
-from governance.filing_group import filing_group
-from governance.filing_materials import filing_for_materials, filing_materials
-from governance.filing_warnings import filing_warning_text
-from governance.gates import RuleCheck, fix_url
+from governance.compliance_context import (
+    ComplianceContext,
+    across_deployments,
+    context_rule,
+    deployment_rule,
+    jurisdiction_rule,
+    met_rule,
+    org_rule,
+    partly_rule,
+    state_from_check,
+    worst_state,
+)
+from governance.gates import fix_url
 from governance.models import Assessment, Complaint, Deployment, Entrustment, Purpose
+from governance.rule_evaluators_filing import r35_filing, r38_pack, r39_group
 from governance.rulebook import RuleState, State
 
-
-@dataclass
-class ComplianceContext:
-    """What every evaluator may read, computed once per report."""
-
-    organization: object
-    stored_count: int
-    threshold: int
-    deployments: list  # not retired
-    # Deployment pk -> {rule: RuleCheck} (governance.gates.deployment_checks).
-    deployment_checks: dict = field(default_factory=dict)
-    # {rule: RuleCheck} of the organization-wide checks (governance.compliance).
-    org_checks: dict = field(default_factory=dict)
-    live_alerts: list = field(default_factory=list)
-
-    def in_jurisdiction(self, jurisdiction: str) -> list:
-        return [d for d in self.deployments if d.jurisdiction == jurisdiction]
-
-
-def state_from_check(check: RuleCheck) -> RuleState:
-    """Return the RuleState a gate's RuleCheck stands for."""
-    if not check.applicable:
-        return RuleState(State.NOT_APPLICABLE, check.message)
-    if check.met:
-        return RuleState(State.MET, check.message)
-    return RuleState(State.UNMET, check.message, check.fix_url)
-
-
-_ORDER = [State.UNMET, State.PARTLY, State.MET, State.NOT_APPLICABLE]
-
-
-def worst_state(states: list[RuleState]) -> RuleState:
-    """Combine states: the worst one decides, every distinct message of that state is kept."""
-    for kind in _ORDER:
-        same = [s for s in states if s.state == kind]
-        if same:
-            messages = list(dict.fromkeys(s.message for s in same))
-            link = next((s.fix_url for s in same if s.fix_url), "")
-            return RuleState(kind, " ".join(messages), link)
-    return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
-
-
-def _across_deployments(ctx: ComplianceContext, rule: str, org_check: bool = False) -> RuleState:
-    """The rule's check on every deployment in use (and the organization-wide one), combined.
-
-    An unmet deployment names itself in the message; a rule no deployment is subject to is
-    not applicable, with the deployments' own reason.
-    """
-    states = []
-    for deployment in ctx.deployments:
-        check = ctx.deployment_checks.get(deployment.pk, {}).get(rule)
-        if check is None:
-            continue
-        state = state_from_check(check)
-        if state.state == State.UNMET:
-            state = RuleState(state.state, f"{deployment.name}: {state.message}", state.fix_url)
-        states.append(state)
-    if org_check and rule in ctx.org_checks:
-        states.append(state_from_check(ctx.org_checks[rule]))
-    if not states:
-        return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
-    return worst_state(states)
-
-
-def _deployment_rule(rule: str, org_check: bool = False) -> Callable:
-    def evaluate(ctx: ComplianceContext) -> RuleState:
-        return _across_deployments(ctx, rule, org_check)
-
-    evaluate.__name__ = f"{rule.lower()}_across_deployments"
-    return evaluate
-
-
-def _org_rule(rule: str) -> Callable:
-    def evaluate(ctx: ComplianceContext) -> RuleState:
-        return state_from_check(ctx.org_checks[rule])
-
-    evaluate.__name__ = f"{rule.lower()}_organization"
-    return evaluate
-
-
-def _met(text, state: str = State.MET) -> Callable:
-    """A rule the product enforces for every organization: ``text`` (lazy) says how."""
-
-    def evaluate(ctx: ComplianceContext) -> RuleState:
-        return RuleState(state, str(text))
-
-    return evaluate
+__all__ = ["EVALUATORS", "ComplianceContext", "state_from_check", "worst_state"]
 
 
 def r1_scope(ctx: ComplianceContext) -> RuleState:
@@ -202,42 +125,6 @@ def r19_storage(ctx: ComplianceContext) -> RuleState:
     return worst_state(states)
 
 
-def _wired(ctx: ComplianceContext, rule: str) -> bool:
-    """Return True when the deployments' own checks judge ``rule`` (governance.gates)."""
-    return any(rule in checks for checks in ctx.deployment_checks.values())
-
-
-def _jurisdiction_rule(rule: str, jurisdiction: str, where, unmet) -> Callable:
-    """A rule of one jurisdiction's law (R17, R18, R23).
-
-    Once each deployment's checks judge the rule (its jurisdiction deciding), they decide here
-    too. Until then the organization's profile decides the consent form for all its sites, so
-    a site in another jurisdiction than the profile's is unmet, with ``unmet`` saying why.
-    """
-
-    def evaluate(ctx: ComplianceContext) -> RuleState:
-        if _wired(ctx, rule):
-            return _across_deployments(ctx, rule)
-        sites = ctx.in_jurisdiction(jurisdiction)
-        if not sites:
-            return RuleState(
-                State.NOT_APPLICABLE, _("No deployment is in %(where)s.") % {"where": where}
-            )
-        if rule != "R23" and ctx.organization.jurisdiction == jurisdiction:
-            return RuleState(
-                State.MET,
-                _("The organization's profile is %(where)s: its consent form applies everywhere.")
-                % {"where": where},
-            )
-        return RuleState(
-            State.UNMET,
-            "%s: %s" % (", ".join(d.name for d in sites), unmet),  # noqa: UP031
-        )
-
-    evaluate.__name__ = f"{rule.lower()}_jurisdiction"
-    return evaluate
-
-
 def r24_no_sale(ctx: ComplianceContext) -> RuleState:
     return RuleState(
         State.MET,
@@ -291,7 +178,7 @@ def r28_assessment_content(ctx: ComplianceContext) -> RuleState:
 
 
 def r29_reassessment(ctx: ComplianceContext) -> RuleState:
-    state = _across_deployments(ctx, "R29")
+    state = across_deployments(ctx, "R29")
     if state.state == State.NOT_APPLICABLE and ctx.deployments:
         return RuleState(State.NOT_APPLICABLE, _("No assessment has been signed off yet."))
     return state
@@ -341,73 +228,6 @@ def r33_security(ctx: ComplianceContext) -> RuleState:
     )
 
 
-def r35_filing(ctx: ComplianceContext) -> RuleState:
-    """The filing check, led by the warnings of the levels reached (80%, 90%): a warning is
-    no breach, but whoever reads the row must see it before the threshold is crossed."""
-    state = state_from_check(ctx.org_checks["R35"])
-    if not ctx.live_alerts:
-        return state
-    warnings = " ".join(filing_warning_text(alert) for alert in ctx.live_alerts)
-    return RuleState(state.state, f"{warnings} {state.message}", state.fix_url)
-
-
-def r38_pack(ctx: ComplianceContext) -> RuleState:
-    """The filing's content (organization check) and its sealed materials, both required."""
-    state = state_from_check(ctx.org_checks["R38"])
-    if state.state == State.NOT_APPLICABLE:
-        return state
-    filing = filing_for_materials(ctx.organization)
-    missing = [label for _kind, label in filing_materials(filing)["missing"]]
-    if not missing:
-        if state.state != State.MET:
-            return state
-        return RuleState(
-            State.MET,
-            _("%(message)s Every sealed material is attached.") % {"message": state.message},
-        )
-    text = _("Sealed materials missing: %(missing)s.") % {"missing": "; ".join(missing)}
-    link = (
-        fix_url("gov_filing_documents", ctx.organization, pk=filing.pk)
-        if filing is not None
-        else fix_url("gov_filings", ctx.organization)
-    )
-    if state.state == State.MET:
-        return RuleState(State.UNMET, text, link)
-    return RuleState(State.UNMET, f"{state.message} {text}", state.fix_url or link)
-
-
-def r39_group(ctx: ComplianceContext) -> RuleState:
-    """The group's headcount where a group is declared; the operator's position is uncertain."""
-    uncertain = _(
-        "Uncertain: whether the portal operator, as an entrusted processor, must file too."
-    )
-    group = filing_group(organization=ctx.organization)
-    if group is None:
-        return RuleState(
-            State.MET,
-            _(
-                "No group is declared: the count is this organization's, de-duplicated across "
-                "all its deployments. %(uncertain)s"
-            )
-            % {"uncertain": uncertain},
-        )
-    names = ", ".join(f"{org.name} ({count})" for org, count in group["members"])
-    text = _(
-        "Group of %(parent)s: %(names)s; total %(total)s. Each count is de-duplicated, but "
-        "across organizations it cannot be without identities they share, so the total may "
-        "count a person twice."
-    ) % {
-        "parent": (group["parent"] or ctx.organization).name,
-        "names": names,
-        "total": group["total"],
-    }
-    if group["unconfirmed"]:
-        text += " " + _("Not confirmed by both owners: %(slugs)s.") % {
-            "slugs": ", ".join(group["unconfirmed"])
-        }
-    return RuleState(State.PARTLY, f"{text} {uncertain}", fix_url("gov_filings", ctx.organization))
-
-
 def r41_no_attributes(ctx: ComplianceContext) -> RuleState:
     return state_from_check(ctx.org_checks["R41"])
 
@@ -429,7 +249,7 @@ def r43_human_review(ctx: ComplianceContext) -> RuleState:
 
 
 def r44_property(ctx: ComplianceContext) -> RuleState:
-    r3 = _across_deployments(ctx, "R3", org_check=True)
+    r3 = across_deployments(ctx, "R3", org_check=True)
     return RuleState(r3.state, _("Covered by R3: %(r3)s") % {"r3": r3.message}, r3.fix_url)
 
 
@@ -489,51 +309,43 @@ def r52_complaints(ctx: ComplianceContext) -> RuleState:
     )
 
 
-def _partly(text) -> Callable:
-    return _met(text, State.PARTLY)
-
-
-def _context(text) -> Callable:
-    return _met(text, State.CONTEXT)
-
-
 EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
     "R1": r1_scope,
-    "R2": _deployment_rule("R2"),
-    "R3": _deployment_rule("R3", org_check=True),
+    "R2": deployment_rule("R2"),
+    "R3": deployment_rule("R3", org_check=True),
     "R4": r4_no_coercion,
     "R5": r5_channel,
-    "R6": _deployment_rule("R6"),
-    "R7": _deployment_rule("R7"),
-    "R8": _deployment_rule("R8"),
-    "R9": _deployment_rule("R9", org_check=True),
+    "R6": deployment_rule("R6"),
+    "R7": deployment_rule("R7"),
+    "R8": deployment_rule("R8"),
+    "R9": deployment_rule("R9", org_check=True),
     "R10": r10_accessibility,
-    "R11": _met(
+    "R11": met_rule(
         gettext_lazy(
             "A change of purpose or method makes a new purpose version; consents given for the "
             "old one await re-consent and their subjects leave the galleries until they answer."
         )
     ),
-    "R12": _met(
+    "R12": met_rule(
         gettext_lazy(
             "Enrollment and recognition need an active, separately given consent for the purpose; "
             "each item (face processing, central storage, raw images, recipients) is its own yes."
         )
     ),
-    "R13": _met(
+    "R13": met_rule(
         gettext_lazy(
             "People withdraw in one step on /me/, where they consented, or through staff; the "
             "withdrawal stops matching at once and purges templates on every device."
         )
     ),
-    "R14": _deployment_rule("R14", org_check=True),
-    "R16": _met(
+    "R14": deployment_rule("R14", org_check=True),
+    "R16": met_rule(
         gettext_lazy(
             "Consents and their events are append-only (the database refuses changes) and kept "
             "three years after the last event, by pseudonym after the person is erased."
         )
     ),
-    "R17": _jurisdiction_rule(
+    "R17": jurisdiction_rule(
         "R17",
         Deployment.Jurisdiction.EU,
         gettext_lazy("the European Union"),
@@ -542,7 +354,7 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
             "not ask for GDPR explicit consent."
         ),
     ),
-    "R18": _jurisdiction_rule(
+    "R18": jurisdiction_rule(
         "R18",
         Deployment.Jurisdiction.US_IL,
         gettext_lazy("Illinois"),
@@ -552,21 +364,21 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
         ),
     ),
     "R19": r19_storage,
-    "R20": _deployment_rule("R20", org_check=True),
-    "R21": _met(
+    "R20": deployment_rule("R20", org_check=True),
+    "R21": met_rule(
         gettext_lazy(
             "Raw images are discarded after extraction unless the purpose allows keeping them and "
             "the person separately consented."
         )
     ),
-    "R22": _met(
+    "R22": met_rule(
         gettext_lazy(
             "Templates are deleted when the retention period ends, consent is withdrawn or the "
             "person is erased, each with its reason; a restricted consent keeps them encrypted "
             "and unused."
         )
     ),
-    "R23": _jurisdiction_rule(
+    "R23": jurisdiction_rule(
         "R23",
         Deployment.Jurisdiction.US_IL,
         gettext_lazy("Illinois"),
@@ -579,10 +391,10 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
     "R24": r24_no_sale,
     "R25": r25_recipients,
     "R26": r26_transfers,
-    "R27": _deployment_rule("R27"),
+    "R27": deployment_rule("R27"),
     "R28": r28_assessment_content,
     "R29": r29_reassessment,
-    "R30": _met(
+    "R30": met_rule(
         gettext_lazy(
             "A signed-off assessment cannot be deleted for three years, and the audit log keeps "
             "its events at least as long; neither holds a face image or template."
@@ -591,20 +403,20 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
     "R31": r31_record,
     "R32": r32_dpia,
     "R33": r33_security,
-    "R34": _org_rule("R34"),
+    "R34": org_rule("R34"),
     "R35": r35_filing,
-    "R36": _org_rule("R36"),
-    "R37": _org_rule("R37"),
+    "R36": org_rule("R36"),
+    "R37": org_rule("R37"),
     "R38": r38_pack,
     "R39": r39_group,
-    "R40": _context(
+    "R40": context_rule(
         gettext_lazy(
             "Superseded: the filing threshold and authority are settings; the final rule "
             "(100,000 individuals, provincial CAC) is in force."
         )
     ),
     "R41": r41_no_attributes,
-    "R42": _context(
+    "R42": context_rule(
         gettext_lazy(
             "A Draft rule, not enforced: no watch-list mode exists; 1:N jobs run only for a "
             "declared purpose within an approved assessment."
@@ -612,40 +424,40 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
     ),
     "R43": r43_human_review,
     "R44": r44_property,
-    "R45": _met(
+    "R45": met_rule(
         gettext_lazy(
             "People download everything held about them from /me/ or through a request: consents "
             "and their history, enrollments, matches and retention dates; each download is logged."
         )
     ),
-    "R46": _partly(
+    "R46": partly_rule(
         gettext_lazy(
             "The access package is JSON a receiving processor can read. Not built yet: a transfer "
             "request straight to a designated processor."
         )
     ),
-    "R47": _met(
+    "R47": met_rule(
         gettext_lazy(
             "Requests to correct, complete, restrict or delete are handled in the request queue; "
             "deletion runs the same engine as R22, device purges included."
         )
     ),
-    "R48": _met(
+    "R48": met_rule(
         gettext_lazy(
             "A request for an explanation is answered from the published notice plus a reply."
         )
     ),
-    "R49": _met(
+    "R49": met_rule(
         gettext_lazy(
             "A refused request needs its reason, and the letter tells the person they may complain "
             "or go to court; every step is logged."
         )
     ),
     # Deadlines per deployment's jurisdiction, once the gates judge them; dsr adds overdue ones.
-    "R50": _deployment_rule("R50"),
+    "R50": deployment_rule("R50"),
     "R51": r51_entrustment,
     "R52": r52_complaints,
-    "R53": _context(
+    "R53": context_rule(
         gettext_lazy("Penalties are risk context for prioritising work; nothing to enforce.")
     ),
 }
