@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from governance.compliance_context import ComplianceContext, state_from_check, worst_state
 from governance.filing import (
     LEGACY_FILING_DEADLINE,
     filing_threshold,
@@ -35,12 +36,7 @@ from governance.models import (
     Notice,
     Purpose,
 )
-from governance.rule_evaluators import (
-    EVALUATORS,
-    ComplianceContext,
-    state_from_check,
-    worst_state,
-)
+from governance.rule_evaluators import EVALUATORS
 from governance.rulebook import RULES, Rule, RuleState, State
 
 PROFILE_REQUIRED = ("security_measures", "processing_rules", "operating_procedures")

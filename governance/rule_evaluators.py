@@ -31,8 +31,6 @@ from governance.models import Assessment, Complaint, Deployment, Entrustment, Pu
 from governance.rule_evaluators_filing import r35_filing, r38_pack, r39_group
 from governance.rulebook import RuleState, State
 
-__all__ = ["EVALUATORS", "ComplianceContext", "state_from_check", "worst_state"]
-
 
 def r1_scope(ctx: ComplianceContext) -> RuleState:
     if not ctx.deployments:
