@@ -259,75 +259,16 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@faceconsent.local")
 
-# Celery: Redis when REDIS_URL is set; otherwise Kombu's file-system transport under var/, which
-# needs no server and still runs a real worker process.
-REDIS_URL = env_str("REDIS_URL", "")
-BROKER_DIR = VAR_DIR / "broker"
-# Tasks are acknowledged late: a message a worker took and did not acknowledge goes back to the
-# queue after the visibility timeout. Jobs and enrollments do not wait for that: their lease
-# (RECOGNITION_JOB_LEASE_SECONDS, below) runs out and the reclaim hands them out again, and a late
-# copy finds them finished or held and does nothing. So the timeout only has to outlast the
-# longest task without a lease (a calibration, a DSR export): 15 minutes, well above the lease
-# plus the reclaim interval (docs/reliability.md, "Jobs that survive crashes").
-BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY", 900)
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
-else:
-    (BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
-    (BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
-    # The host is a placeholder (the transport uses folders); without one kombu warns each start.
-    CELERY_BROKER_URL = "filesystem://localhost//"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        # Remote control (worker pings, broadcasts) keeps its tables here; the default is a
-        # control/ folder in the working directory.
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-# Every task goes to this one named queue (CELERY_QUEUE moves them all, e.g. a test worker's
-# private queue); tasks name no queue of their own. The one exception, when asked for: each
-# gallery shard's search on its own queue (RECOGNITION_SHARD_QUEUES, portal.celery.route_task).
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "portal")
-CELERY_TASK_ROUTES = ["portal.celery.route_task"]
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery: the broker, the task options and the queue (portal/settings_celery.py). The periodic
+# tasks, CELERY_BEAT_SCHEDULE, are built below once the intervals they take are defined.
+from portal.settings_celery import *  # noqa: E402, F403
+from portal.settings_celery import REDIS_URL, beat_schedule  # noqa: E402
+
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 5)
 # A writer seals after its commit at most this often per process; the periodic task does the rest.
 AUDIT_SEAL_AFTER_COMMIT_SECONDS = float(env_str("AUDIT_SEAL_AFTER_COMMIT_SECONDS", "1.0"))
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365 + 1)
 
-# Periodic tasks; each app adds its entries here.
-CELERY_BEAT_SCHEDULE = {
-    # Seal what after-commit sealing skipped, so no event waits long for its place in the chain.
-    "audit-seal-pending": {"task": "audit.seal_pending", "schedule": AUDIT_SEAL_INTERVAL_SECONDS},
-    # PIPL Art. 56: records are kept three years; older ones go, the chain stays verifiable.
-    "audit-purge-expired": {"task": "audit.purge_expired", "schedule": 24 * 3600},
-}
-# R35: the stored-individual count is compared with the filing threshold hourly.
-CELERY_BEAT_SCHEDULE["governance-evaluate-filings"] = {
-    "task": "governance.evaluate_all_filings",
-    "schedule": env_int("FILING_EVALUATE_INTERVAL_SECONDS", 3600),
-}
-# R15: subjects who turn 14 are flagged daily; consents past their term expire hourly.
-CELERY_BEAT_SCHEDULE["consent-flag-turning-14"] = {
-    "task": "consent.flag_turning_14",
-    "schedule": 24 * 3600,
-}
-CELERY_BEAT_SCHEDULE["consent-expire-due"] = {"task": "consent.expire_due", "schedule": 3600}
-# R16: consent history is purged daily once three years have passed since its last event.
-CELERY_BEAT_SCHEDULE["consent-purge-expired-history"] = {
-    "task": "consent.purge_expired_history",
-    "schedule": 24 * 3600,
-}
 # One reaction path (issue 14): every consent transition records one outbox event in its own
 # transaction; these tasks react to it after the commit. Data, not imports: consent names no
 # higher app, and recognition registers nothing at start-up.
@@ -343,11 +284,6 @@ CONSENT_TOPICS = (
 OUTBOX_SUBSCRIBERS = {topic: ["recognition.react_to_consent"] for topic in CONSENT_TOPICS}
 # R19: a deployment switched to on-device storage loses its central templates (recognition).
 OUTBOX_SUBSCRIBERS["governance.storage_on_device"] = ["recognition.react_to_storage_on_device"]
-# R23: Illinois templates are destroyed on BIPA's schedule, checked daily.
-CELERY_BEAT_SCHEDULE["recognition-bipa-destruction"] = {
-    "task": "recognition.bipa_destruction",
-    "schedule": 24 * 3600,
-}
 # Issue 15: jobs and enrollments go to their worker the same way, so a broker outage at
 # submission loses nothing (recognition/services/dispatch.py).
 OUTBOX_SUBSCRIBERS["recognition.job_queued"] = ["recognition.run_job"]
@@ -356,13 +292,6 @@ OUTBOX_SUBSCRIBERS["recognition.enrollment_queued"] = ["recognition.process_enro
 OUTBOX_SUBSCRIBERS["recognition.enrollment_finished"] = ["dsr.react_to_enrollment"]
 # The first re-dispatch comes this long after a failed hand-over, then twice as long each time.
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
-# Events whose hand-over or reaction did not finish are handed over again, with backoff.
-CELERY_BEAT_SCHEDULE["outbox-redispatch-due"] = {
-    "task": "outbox.redispatch_due",
-    "schedule": env_int("OUTBOX_REDISPATCH_INTERVAL_SECONDS", 60),
-}
-# R50: data-subject requests near or past their deadline are flagged and DPOs told, hourly.
-CELERY_BEAT_SCHEDULE["dsr-flag-deadlines"] = {"task": "dsr.flag_deadlines", "schedule": 3600}
 # R50: answer deadlines. EU (GDPR Art. 12(3)): one calendar month, extendable by two more.
 # CN (PIPL: "timely"; GB/T 35273 is said to use 30 days) and US-IL: days, per organization.
 DSR_DEFAULT_DAYS = env_int("DSR_DEFAULT_DAYS", 30)
@@ -372,19 +301,6 @@ DSR_EU_EXTENSION_MONTHS = 2
 DSR_DUE_SOON_DAYS = env_int("DSR_DUE_SOON_DAYS", 5)
 # How long a link to an access package works before the person must ask for a new one.
 DSR_EXPORT_LINK_HOURS = env_int("DSR_EXPORT_LINK_HOURS", 72)
-# Recognition (issue 5): the R20/R22 retention sweep and the probe sweeper, hourly.
-CELERY_BEAT_SCHEDULE["recognition-retention-sweep"] = {
-    "task": "recognition.retention_sweep",
-    "schedule": env_int("RECOGNITION_RETENTION_INTERVAL_SECONDS", 3600),
-}
-CELERY_BEAT_SCHEDULE["recognition-prune-gallery-changes"] = {
-    "task": "recognition.prune_gallery_changes",
-    "schedule": 24 * 3600,
-}
-CELERY_BEAT_SCHEDULE["recognition-sweep-probes"] = {
-    "task": "recognition.sweep_probes",
-    "schedule": 3600,
-}
 # R54: 1:N operating points are re-derived hourly where due: when the gallery grew by
 # RECOGNITION_RECALIBRATE_GROWTH since its last calibration, or it is older than
 # RECOGNITION_RECALIBRATE_SECONDS. A calibration holds out this many identities at most.
@@ -394,10 +310,6 @@ RECOGNITION_CALIBRATION_SAMPLE = env_int("RECOGNITION_CALIBRATION_SAMPLE", 20000
 # A recalibration searches only what changed since the kept held-out sample; a full one
 # (a fresh draw of identities) at least this often, so no single draw speaks for a gallery.
 RECOGNITION_CALIBRATION_FULL_SECONDS = env_int("RECOGNITION_CALIBRATION_FULL_SECONDS", 7 * 86400)
-CELERY_BEAT_SCHEDULE["recognition-calibrate-due"] = {
-    "task": "recognition.calibrate_due",
-    "schedule": env_int("RECOGNITION_CALIBRATE_INTERVAL_SECONDS", 3600),
-}
 # Gallery shards searched by a Celery group (1: inline); galleries this big get the HNSW index.
 RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
 # Shard n's searches go to the queue <CELERY_QUEUE>.shard<n>: a machine that listens to some
@@ -414,13 +326,9 @@ RECOGNITION_GALLERY_CHANGE_RETENTION_DAYS = env_int("RECOGNITION_GALLERY_CHANGE_
 # redelivered copy leaves a live one alone. A dead worker's lease runs out at most this long
 # after it died, and the reclaim (this often) hands the work out again through the outbox: lease
 # + interval = 60 s bounds how long a killed worker's job waits. Both stay under the visibility
-# timeout (BROKER_VISIBILITY_TIMEOUT, above).
+# timeout (BROKER_VISIBILITY_TIMEOUT, portal/settings_celery.py).
 RECOGNITION_JOB_LEASE_SECONDS = env_int("RECOGNITION_JOB_LEASE_SECONDS", 45)
 RECOGNITION_RECLAIM_INTERVAL_SECONDS = env_int("RECOGNITION_RECLAIM_INTERVAL_SECONDS", 15)
-CELERY_BEAT_SCHEDULE["recognition-reclaim-expired"] = {
-    "task": "recognition.reclaim_expired",
-    "schedule": RECOGNITION_RECLAIM_INTERVAL_SECONDS,
-}
 # Webhooks go to public https addresses only (recognition/outbound.py, issue 15): http is let
 # through in demo mode, and the networks listed here despite being private (an operator's own
 # receiver inside the network). Empty by default.
@@ -459,15 +367,6 @@ AUDIT_SIGNING_KEY_NAME = env_str("AUDIT_SIGNING_KEY_NAME", f"{_public_host}/audi
 AUDIT_LOG_ORIGIN = env_str("AUDIT_LOG_ORIGIN", f"{_public_host}/audit")
 AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 10)
 AUDIT_CHECKPOINT_LOG = env_str("AUDIT_CHECKPOINT_LOG", str(VAR_DIR / "audit-checkpoints.jsonl"))
-CELERY_BEAT_SCHEDULE["audit-checkpoint-due"] = {
-    "task": "audit.checkpoint_due",
-    "schedule": max(AUDIT_CHECKPOINT_SECONDS, AUDIT_SEAL_INTERVAL_SECONDS),
-}
-# Each organization's latest checkpoint goes to its owners and DPOs daily (portal.tasks).
-CELERY_BEAT_SCHEDULE["portal-audit-checkpoint-digest"] = {
-    "task": "portal.audit_checkpoint_digest",
-    "schedule": 24 * 3600,
-}
 
 # Filing with the provincial CAC (CAC Announcement of 28 May 2025, R35): the threshold of
 # stored individuals and the warning levels below it (comma-separated ratios).
@@ -492,10 +391,12 @@ GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 
 # R6: signage evidence of a public place is re-attested (a new photo) this often; the daily
 # job flags active deployments whose photo is older.
 GOVERNANCE_SIGNAGE_REATTEST_DAYS = env_int("GOVERNANCE_SIGNAGE_REATTEST_DAYS", 365)
-CELERY_BEAT_SCHEDULE["governance-flag-stale-signage"] = {
-    "task": "governance.flag_stale_signage",
-    "schedule": 24 * 3600,
-}
+# Periodic tasks of every app (portal/settings_celery.py).
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    audit_seal_interval=AUDIT_SEAL_INTERVAL_SECONDS,
+    audit_checkpoint_interval=AUDIT_CHECKPOINT_SECONDS,
+    reclaim_interval=RECOGNITION_RECLAIM_INTERVAL_SECONDS,
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
