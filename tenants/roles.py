@@ -62,7 +62,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_MEMBERS,
             MANAGE_API_KEYS,
             MANAGE_GOVERNANCE,
-            SIGN_OFF_ASSESSMENT,
             MANAGE_CONSENT,
             HANDLE_REQUESTS,
             ENROLL,
@@ -72,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             RECORD_CONSENT_AT,
         }
     ),
+    # R27: the impact assessment is signed off by the data protection officer, not the owner
+    # who runs the processing (governance.services.assessments.assessment_sign_off).
     Role.DPO: frozenset(
         _READ
         | {

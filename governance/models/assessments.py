@@ -46,6 +46,14 @@ class Assessment(models.Model):
         _("whether protective measures are lawful, effective and proportionate"), blank=True
     )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    # R27/R28: the reviewer who signs off is not the person who wrote the assessment.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -12,7 +12,8 @@ from audit.services import audit_record
 from governance.models import Assessment, AssessmentAttachment, Deployment, PurposeVersion
 from governance.services.common import require_same_org
 from governance.uploads import file_sha256, validate_attachment
-from tenants.errors import ApplicationError, Conflict, RuleViolation
+from tenants import roles
+from tenants.errors import ApplicationError, Conflict, Forbidden, RuleViolation
 
 EDITABLE_FIELDS = ("title", *Assessment.SECTION_FIELDS)
 # PIPL Art. 56, FRM Art. 9 (R30): PIA reports are kept at least three years.
@@ -82,6 +83,7 @@ def assessment_create(
         deployment=deployment,
         title=title.strip(),
         retain_until=retention_end(timezone.localdate()),
+        created_by_id=actor.user_id,
         **{k: (v or "").strip() for k, v in sections.items()},
     )
     assessment.purpose_versions.set(versions)
@@ -124,14 +126,35 @@ def assessment_update(
     return assessment
 
 
+def _require_reviewer(assessment: Assessment, user) -> None:
+    """Raise Forbidden unless ``user`` may review this assessment.
+
+    The one rule for the panel, the API and the demo (R27, PIPL Art. 55-56): the data protection
+    officer signs off, and whoever wrote the assessment cannot approve their own work.
+    """
+    if user is None or not user.has_perm(roles.SIGN_OFF_ASSESSMENT, assessment.organization):
+        raise Forbidden(
+            _("Only the data protection officer signs off an impact assessment (R27)."),
+            code="sign_off_role",
+        )
+    if assessment.created_by_id is not None and assessment.created_by_id == user.pk:
+        raise Forbidden(
+            _("You wrote this assessment: another data protection officer signs it off (R27)."),
+            code="sign_off_own",
+        )
+
+
 @transaction.atomic
 def assessment_sign_off(*, assessment: Assessment, actor: Actor, user) -> Assessment:
-    """Approve a draft as its reviewer (the caller checked SIGN_OFF_ASSESSMENT).
+    """Approve a draft as its reviewer.
 
-    Raise RuleViolation when a mandatory section is empty (R28) or the assessment does not
-    cover the current version of every purpose of the deployment (R27).
+    Raise Forbidden unless ``user`` holds SIGN_OFF_ASSESSMENT in the organization (the DPO,
+    R27) and did not write the assessment; raise RuleViolation when a mandatory section is
+    empty (R28) or the assessment does not cover the current version of every purpose of the
+    deployment (R27).
     """
     assessment = _lock_draft(assessment)
+    _require_reviewer(assessment, user)
     problems = [
         {
             "rule": "R28",

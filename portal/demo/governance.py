@@ -222,9 +222,10 @@ def _approved_assessment(org, members: Members, deployment, log) -> None:
         .first()
     )
     if draft is None:
+        # R27: the owner writes the assessment and the DPO, a different person, signs it off.
         draft = assessment_create(
             organization=org,
-            actor=dpo,
+            actor=user_actor(members.owner),
             deployment=deployment,
             title=ASSESSMENT_TITLE,
             **ASSESSMENT_SECTIONS,

@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from audit.actors import Actor
 from governance.models import Assessment
 from governance.services import (
     assessment_attach,
@@ -15,7 +17,7 @@ from governance.services import (
     assessment_update,
     deployment_activate,
 )
-from tenants.errors import ApplicationError, Conflict, RuleViolation
+from tenants.errors import ApplicationError, Conflict, Forbidden, RuleViolation
 from tests.factories import AssessmentFactory, DeploymentFactory
 from tests.governance.conftest import make_ready
 
@@ -135,7 +137,7 @@ def test_attachment_of_a_forbidden_type_is_refused(world, actor):
     assert not assessment.attachments.exists()
 
 
-def test_api_sign_off_is_for_dpo_and_owner_only(world, api_as):
+def test_api_sign_off_is_for_the_dpo_only(world, api_as):
     deployment = make_ready(world.org)
     deployment.assessments.all().delete()
     response = api_as(world.owner).post(
@@ -145,7 +147,7 @@ def test_api_sign_off_is_for_dpo_and_owner_only(world, api_as):
     )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    for role in ("operator", "auditor"):
+    for role in ("owner", "operator", "auditor"):
         assert (
             api_as(world.user(role)).post(f"/api/v1/assessments/{pk}/sign-off/").status_code == 403
         )
@@ -174,3 +176,48 @@ def test_api_attachment_upload_and_download(world, api_as):
         format="multipart",
     )
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_file"
+
+
+def _drafted_by(world, user):
+    deployment = make_ready(world.org)
+    deployment.assessments.all().delete()
+    return assessment_create(
+        organization=world.org,
+        actor=Actor(Actor.USER, str(user.pk), user.email, user_id=user.pk),
+        deployment=deployment,
+        title="PIA",
+        **SECTIONS,
+    )
+
+
+def test_r27_the_owner_cannot_sign_off_an_assessment_they_wrote(world, actor):
+    assessment = _drafted_by(world, world.owner)
+    assert assessment.created_by == world.owner
+    with pytest.raises(Forbidden, match="data protection officer"):
+        assessment_sign_off(assessment=assessment, actor=actor, user=world.owner)
+    assessment_sign_off(assessment=assessment, actor=actor, user=world.dpo)
+    assert Assessment.objects.get(pk=assessment.pk).signed_off_by == world.dpo
+
+
+def test_r27_a_dpo_cannot_sign_off_an_assessment_they_wrote(world, actor):
+    assessment = _drafted_by(world, world.dpo)
+    with pytest.raises(Forbidden, match="You wrote this assessment"):
+        assessment_sign_off(assessment=assessment, actor=actor, user=world.dpo)
+    assert Assessment.objects.get(pk=assessment.pk).status == "draft"
+
+
+def test_r27_panel_and_api_refuse_the_author_and_the_owner_alike(world, api_as, panel_as):
+    assessment = _drafted_by(world, world.dpo)
+    response = api_as(world.dpo).post(f"/api/v1/assessments/{assessment.pk}/sign-off/")
+    assert response.status_code == 403 and response.json()["code"] == "sign_off_own"
+    assert (
+        api_as(world.owner).post(f"/api/v1/assessments/{assessment.pk}/sign-off/").status_code
+        == 403
+    )
+    sign = reverse(
+        "panel:gov_assessment_sign", kwargs={"org_slug": world.org.slug, "pk": assessment.pk}
+    )
+    assert panel_as(world.owner).post(sign).status_code == 403
+    response = panel_as(world.dpo).post(sign, follow=True)
+    assert "You wrote this assessment" in response.content.decode()
+    assert Assessment.objects.get(pk=assessment.pk).status == "draft"

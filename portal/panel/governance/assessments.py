@@ -85,7 +85,9 @@ def assessment_detail(request, pk):
             "assessment": assessment,
             "form": form if editable else None,
             "can_manage": can_manage(request),
-            "can_sign": request.user.has_perm(roles.SIGN_OFF_ASSESSMENT, request.organization),
+            # The service decides (R27); this only hides a button that would be refused.
+            "can_sign": request.user.has_perm(roles.SIGN_OFF_ASSESSMENT, request.organization)
+            and assessment.created_by_id != request.user.pk,
             "attachment_form": AttachmentForm(),
             "accuracy": accuracy_figures(
                 purpose_versions=assessment.purpose_versions.select_related("purpose")
