@@ -205,7 +205,11 @@ class InvitationOutput(serializers.ModelSerializer):
 
 class InvitationInput(serializers.Serializer):
     email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=roles.Role.choices)
+    role = serializers.ChoiceField(
+        choices=roles.Role.choices,
+        default=roles.LEAST_PRIVILEGED_ROLE,
+        help_text="Default: auditor, the least privileged role.",
+    )
 
 
 class InvitationViewSet(
@@ -257,7 +261,11 @@ class ApiKeyCreated(ApiKeyOutput):
 
 class ApiKeyInput(serializers.Serializer):
     name = serializers.CharField(max_length=120)
-    role = serializers.ChoiceField(choices=roles.Role.choices)
+    role = serializers.ChoiceField(
+        choices=roles.Role.choices,
+        default=roles.LEAST_PRIVILEGED_ROLE,
+        help_text="Default: auditor, the least privileged role.",
+    )
 
 
 class ApiKeyViewSet(

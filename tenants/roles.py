@@ -15,6 +15,17 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
 
 
+# New members and API keys start here (R33: least privilege): the auditor reads and changes
+# nothing; whoever needs more is given it on purpose. Forms list roles from least to most.
+LEAST_PRIVILEGED_ROLE = Role.AUDITOR
+ROLES_BY_PRIVILEGE = [Role.AUDITOR, Role.OPERATOR, Role.DPO, Role.OWNER]
+
+
+def role_choices_by_privilege() -> list[tuple[str, str]]:
+    """Return the role choices from least to most privileged, for forms that create a grant."""
+    return [(role.value, role.label) for role in ROLES_BY_PRIVILEGE]
+
+
 # Permission codenames, "app_label.codename" as Django spells them. Higher apps add theirs here
 # rather than inventing a second mechanism; the map is data, not code.
 VIEW_ORGANIZATION = "tenants.view_organization"

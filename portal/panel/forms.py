@@ -15,7 +15,7 @@ from tenants.rate_limits import (
     rate_limit_ceiling,
     rate_limit_default,
 )
-from tenants.roles import Role
+from tenants.roles import LEAST_PRIVILEGED_ROLE, role_choices_by_privilege
 from tenants.services import ORGANIZATION_FIELDS
 
 
@@ -74,16 +74,20 @@ class InviteForm(forms.Form):
     """Offer a role to an address. The person sets their own password; nobody else does."""
 
     email = forms.EmailField(label=_("E-mail"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=role_choices_by_privilege, initial=LEAST_PRIVILEGED_ROLE
+    )
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=role_choices_by_privilege)
 
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=role_choices_by_privilege, initial=LEAST_PRIVILEGED_ROLE
+    )
 
 
 class AuditFilterForm(forms.Form):
