@@ -1,7 +1,6 @@
 """Panel pages for subjects, consents, minors' rules and data requests."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services.recording import EventSpec, audit_record_many
-from consent.models import Consent
+from consent.models import Subject
 from consent.receipts import display_code
 from consent.selectors import (
     consent_events,
@@ -18,7 +17,6 @@ from consent.selectors import (
     consents_for_subject,
     minor_rules_current,
     subject_for_org,
-    subjects_for_org,
 )
 from consent.services import (
     Evidence,
@@ -32,18 +30,15 @@ from dsr.selectors import data_requests_for_subject
 from governance.models import Deployment
 from governance.selectors import notice_published_for
 from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.consent import lists
 from portal.panel.consent.forms import ConsentRecordForm, MinorRulesForm, SubjectForm
+from portal.panel.listing import Listing, list_page, shows_personal_data
 from tenants import roles
-
-
-def _shows_personal_data(request) -> bool:
-    """Whether this reader sees subjects' names, contacts and birth dates (issue 15)."""
-    return request.user.has_perm(roles.VIEW_PERSONAL_DATA, request.organization)
 
 
 def _audit_reads(request, rows, action: str) -> None:
     # Every read is recorded (R31), and whether it showed names and contacts.
-    details = {"personal_data": _shows_personal_data(request)}
+    details = {"personal_data": shows_personal_data(request)}
     audit_record_many(
         organization_id=request.organization.pk,
         actor=request.actor,
@@ -68,25 +63,18 @@ def subjects(request):
                 return redirect(
                     "panel:subject_detail", org_slug=org.slug, pseudonym=subject.pseudonym
                 )
-    search = request.GET.get("q", "")
-    show_personal = _shows_personal_data(request)
-    found = subjects_for_org(
-        organization=request.organization, search=search, personal_data=show_personal
-    )
-    page = Paginator(found, 50)
-    rows = page.get_page(request.GET.get("page"))
-    _audit_reads(request, rows, "subject.listed")
-    can_handle = request.user.has_perm(roles.HANDLE_REQUESTS, request.organization)
+    listing = list_page(request, lists.SUBJECTS, Subject.objects.for_org(org))
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/consent/subjects.html",
         {
-            "page": rows,
-            "q": search,
-            "can_handle": can_handle,
+            "listing": listing,
+            "can_handle": request.user.has_perm(roles.HANDLE_REQUESTS, org),
             "can_manage": can_manage,
             "form": form,
-            "show_personal": show_personal,
+            "show_personal": shows_personal_data(request),
         },
     )
 
@@ -110,33 +98,25 @@ def subject_detail(request, pseudonym):
             "consents": consents,
             "requests": data_requests_for_subject(subject=subject) if can_handle else None,
             "can_withdraw": request.user.has_perm(roles.MANAGE_CONSENT, request.organization),
-            "show_personal": _shows_personal_data(request),
+            "show_personal": shows_personal_data(request),
         },
     )
 
 
 @org_view(roles.VIEW_SUBJECTS)
 def consents(request):
-    state = request.GET.get("state", "")
     rows = consents_for_org(organization=request.organization)
-    if state in Consent.State.values:
-        rows = rows.filter(state=state)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    show_personal = _shows_personal_data(request)
-    if show_personal:  # the list names the subjects: a read of their data like the subject list
-        named = {consent.subject_id: consent.subject for consent in page}
-        _audit_reads(request, list(named.values()), "subject.listed")
+    listing = list_page(request, lists.CONSENTS, rows)
+    if not isinstance(listing, Listing):
+        return listing
     deployments = Deployment.objects.for_org(request.organization).exclude(status="retired")
     return render(
         request,
         "panel/consent/consents.html",
         {
-            "page": page,
-            "state": state,
-            "states": Consent.State.choices,
+            "listing": listing,
             "deployments": deployments,
             "can_withdraw": request.user.has_perm(roles.MANAGE_CONSENT, request.organization),
-            "show_personal": show_personal,
         },
     )
 
@@ -239,5 +219,5 @@ def consent_record(request, pseudonym):
     return render(
         request,
         "panel/consent/consent_record.html",
-        {"form": form, "subject": subject, "show_personal": _shows_personal_data(request)},
+        {"form": form, "subject": subject, "show_personal": shows_personal_data(request)},
     )

@@ -1,7 +1,6 @@
 """The DPO's queue of data-subject requests, each request with its actions (R45-R50)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from dsr.services.workflow import (
     dsr_request_start,
 )
 from portal.panel.access import apply_service, error_lines, org_view, run_action
+from portal.panel.dsr import lists
 from portal.panel.dsr.forms import (
     CompleteForm,
     FileRequestForm,
@@ -31,28 +31,21 @@ from portal.panel.dsr.forms import (
     ReasonForm,
     SettingsForm,
 )
+from portal.panel.listing import Listing, list_page
 from tenants import roles
-from tenants.errors import ApplicationError
-
-STATUS_FILTERS = ("open", "", *DataRequest.Status.values)
+from tenants.errors import ApplicationError, Conflict
 
 
 @org_view(roles.HANDLE_REQUESTS)
 def queue(request):
-    status = request.GET.get("status", "open")
-    if status not in STATUS_FILTERS:
-        status = "open"
-    rows = selectors.data_requests_queue(organization=request.organization, status=status)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    rows = selectors.data_requests_queue(organization=request.organization, status="")
+    listing = list_page(request, lists.REQUESTS, rows)
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/dsr/queue.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": DataRequest.Status.choices,
-            "figures": selectors.dsr_figures(organization=request.organization),
-        },
+        {"listing": listing, "figures": selectors.dsr_figures(organization=request.organization)},
     )
 
 
@@ -135,7 +128,7 @@ def _hold_place(request, row):
 def _hold_lift(request, row):
     hold = selectors.legal_hold_active(subject=row.subject)
     if hold is None:
-        raise ApplicationError(_("There is no hold to lift."), code="already_done")
+        raise Conflict(_("There is no hold to lift."), code="already_done")
     legal_hold_lift(hold=hold, actor=request.actor)
 
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy
 from governance.models import Complaint
 from governance.services.complaints import ANSWER_MAX, complaint_answer
 from portal.panel.access import apply_service, org_view
+from portal.panel.governance import lists
 from portal.panel.governance.common import scoped
+from portal.panel.listing import Listing, list_page
 from tenants import roles
 
 
@@ -25,14 +27,10 @@ class ComplaintAnswerForm(forms.Form):
 @org_view(roles.HANDLE_REQUESTS)
 def complaint_list(request):
     complaints = Complaint.objects.for_org(request.organization).select_related("deployment")
-    state = request.GET.get("state", "")
-    if state in Complaint.State.values:
-        complaints = complaints.filter(state=state)
-    return render(
-        request,
-        "panel/governance/complaint_list.html",
-        {"complaints": complaints, "states": Complaint.State.choices, "state": state},
-    )
+    listing = list_page(request, lists.COMPLAINTS, complaints)
+    if not isinstance(listing, Listing):
+        return listing
+    return render(request, "panel/governance/complaint_list.html", {"listing": listing})
 
 
 @org_view(roles.HANDLE_REQUESTS)

@@ -12,8 +12,10 @@ from governance.services import (
     incident_record_notification,
 )
 from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.governance import lists
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import IncidentForm
+from portal.panel.listing import Listing, list_page
 from tenants import roles
 
 
@@ -43,10 +45,13 @@ def incident_list(request):
                         % len(stale),
                     )
                 return redirect("panel:gov_incident_detail", org_slug=org.slug, pk=incident.pk)
+    listing = list_page(request, lists.INCIDENTS, Incident.objects.for_org(org))
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/governance/incident_list.html",
-        {"incidents": Incident.objects.for_org(org), "form": form, "can_manage": manage},
+        {"listing": listing, "form": form, "can_manage": manage},
     )
 
 

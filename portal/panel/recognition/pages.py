@@ -9,7 +9,9 @@ from django.views.decorators.http import require_POST
 from consent.selectors import subject_for_org
 from governance.selectors import deployments_for_org, purposes_for_org
 from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.listing import Listing, list_page
 from portal.panel.recognition.forms import EnrollForm, JobForm
+from portal.panel.recognition.lists import JOBS
 from recognition.models import Enrollment, RecognitionResult
 from recognition.selectors import enrollments_for, job_results, jobs_for, review_queue
 from recognition.services.enrollment import enrollment_request
@@ -105,8 +107,10 @@ def jobs(request):
         )
         if job:
             return redirect("panel:rec_job", org_slug=org.slug, public_id=job.public_id)
-    rows = jobs_for(user=request.user, organization=org)[:50]
-    return render(request, "panel/recognition/jobs.html", {"form": form, "jobs": rows})
+    listing = list_page(request, JOBS, jobs_for(user=request.user, organization=org))
+    if not isinstance(listing, Listing):
+        return listing
+    return render(request, "panel/recognition/jobs.html", {"form": form, "listing": listing})
 
 
 def _job(request, public_id):

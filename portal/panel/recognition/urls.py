@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from portal.panel.recognition import accuracy, pages
+from portal.panel.recognition import accuracy, enrollment_list, pages
 
 urlpatterns = [
     path("recognition/enroll/", pages.enroll, name="rec_enroll"),
+    path("recognition/enrollments/", enrollment_list.enrollments, name="rec_enrollments"),
     path("recognition/jobs/", pages.jobs, name="rec_jobs"),
     path("recognition/jobs/<uuid:public_id>/", pages.job_detail, name="rec_job"),
     path("recognition/jobs/<uuid:public_id>/status.json", pages.job_status, name="rec_job_status"),
