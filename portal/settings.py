@@ -461,6 +461,11 @@ API_RATE_LIMIT_CEILINGS = {
     }
     for route_class, scopes in API_RATE_LIMITS.items()
 }
+# Idempotency-Key (tenants/idempotency.py): how long a creating request's first answer is kept
+# for its retries, and after how long a claim whose request never answered (the process died)
+# may be taken over by a retry.
+IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
+IDEMPOTENCY_IN_FLIGHT_SECONDS = env_int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 600)
 # The API's schema and docs pages need a signed-in person or an API key, except in the demo.
 API_DOCS_REQUIRE_AUTH = env_bool("API_DOCS_REQUIRE_AUTH", PORTAL_MODE != "demo")
 # bench/load.py's baselines, /bench/bare/ and /bench/floor/ (portal/api/baseline.py): mounted

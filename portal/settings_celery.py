@@ -121,6 +121,11 @@ def beat_schedule(
             "task": "portal.audit_checkpoint_digest",
             "schedule": 24 * 3600,
         },
+        # Issue 18: Idempotency-Key records (and the answers they keep) go after their day.
+        "tenants-purge-idempotency-keys": {
+            "task": "tenants.purge_idempotency_keys",
+            "schedule": 3600,
+        },
         # R6: active deployments whose signage photo is past re-attestation are flagged daily.
         "governance-flag-stale-signage": {
             "task": "governance.flag_stale_signage",

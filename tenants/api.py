@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.models import ApiKey, Invitation, Membership, Organization
 from tenants.rate_limits import ROUTE_CLASSES, SCOPES, rate_limits_in_force
 from tenants.scoping import OrgScopedMixin
@@ -231,6 +232,7 @@ class InvitationViewSet(
         return invitations_for_org(organization=self.organization)
 
     @extend_schema(request=InvitationInput, responses={201: InvitationOutput})
+    @idempotent
     def create(self, request):
         data = InvitationInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -281,6 +283,9 @@ class ApiKeyViewSet(
     def scoped_queryset(self):
         return api_keys_for_org(organization=self.organization)
 
+    # Not @idempotent: its answer carries the new secret, and keeping that answer for a retry
+    # would store a usable credential beside its hash. A client unsure whether a key was made
+    # lists the keys by name and revokes the spare.
     @extend_schema(request=ApiKeyInput, responses={201: ApiKeyCreated})
     def create(self, request):
         data = ApiKeyInput(data=request.data)

@@ -211,3 +211,41 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "open"
+
+
+class IdempotencyKey(models.Model):
+    """A creating API request's ``Idempotency-Key`` and the first answer to it (issue 18).
+
+    Keys are scoped to the caller within its organization: an API key, or a person acting for
+    the organization, so two systems that happen to pick the same key never see each other's
+    answers. ``status_code`` is null while the first request is in flight. The answer is the
+    body the caller was sent, so records live only IDEMPOTENCY_KEY_TTL_SECONDS (a day) and a
+    subject's erasure deletes those that name them (tenants.services.idempotency).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    caller = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # The claim: a second request with the same key fails to insert and reads the first.
+            models.UniqueConstraint(
+                fields=["organization", "caller", "key"], name="idempotency_key_once_per_caller"
+            )
+        ]
+        indexes = [
+            # The beat's purge: DELETE ... WHERE expires_at <= now.
+            models.Index(fields=["expires_at"], name="idempotency_key_expiry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller}: {self.key}"

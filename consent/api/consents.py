@@ -24,6 +24,7 @@ from consent.services import (
 )
 from governance.models import Deployment, Device, Notice, PurposeVersion
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -253,6 +254,7 @@ class ConsentViewSet(
         return self._ref(Subject, pseudonym, "subject", lookup="pseudonym")
 
     @extend_schema(request=ConsentGrantInput, responses={201: ConsentGrantOutput})
+    @idempotent
     def create(self, request):
         """Grant: one separate, explicit consent; returns it with its signed receipt."""
         data = ConsentGrantInput(data=request.data)
@@ -292,6 +294,7 @@ class ConsentViewSet(
 
     @extend_schema(request=ConsentDeclineInput, responses={204: None})
     @action(detail=False, methods=["post"])
+    @idempotent
     def decline(self, request):
         """Record a decline; the person is routed to the alternative (R3, R4, R14)."""
         data = ConsentDeclineInput(data=request.data)

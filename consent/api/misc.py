@@ -11,6 +11,7 @@ from consent.models import MinorDataRules, SigningKey
 from consent.receipts import receipt_verify
 from consent.services import minor_rules_publish, signing_key_rotate
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -81,6 +82,7 @@ class MinorRulesViewSet(
     }
 
     @extend_schema(request=MinorRulesInput, responses={201: MinorRulesOutput})
+    @idempotent
     def create(self, request):
         data = MinorRulesInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -105,6 +107,7 @@ class SigningKeyViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericV
 
     @extend_schema(request=None, responses={201: SigningKeyOutput})
     @action(detail=False, methods=["post"])
+    @idempotent
     def rotate(self, request):
         """Make a new signing key; the old public key stays published."""
         key = signing_key_rotate(organization=self.organization, actor=self.actor)

@@ -10,6 +10,7 @@ from consent.models import Subject
 from consent.selectors import subjects_for_org
 from consent.services import subject_create, subject_erase, subject_record_choice, subject_update
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -120,6 +121,7 @@ class SubjectViewSet(
         return Response(self._out(subject).data)
 
     @extend_schema(request=SubjectInput, responses={201: SubjectOutput})
+    @idempotent
     def create(self, request):
         data = SubjectInput(data=request.data)
         data.is_valid(raise_exception=True)

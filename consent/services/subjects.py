@@ -13,6 +13,7 @@ from consent.models import Consent, MinorDataRules, Subject
 from consent.models.subjects import MINOR_AGE, age_on
 from consent.services.history import subject_erased_record
 from tenants.errors import ApplicationError, Conflict
+from tenants.services.idempotency import idempotency_answers_forget
 
 SUBJECT_FIELDS = (
     "external_ref",
@@ -181,6 +182,8 @@ def subject_erase(*, subject: Subject, actor: Actor) -> Subject:
         subject_pseudonym=str(subject.pseudonym),
     )
     subject_erased_record(subject=subject, actor=actor)
+    # The answers kept for Idempotency-Key retries may hold the name and contacts just erased.
+    idempotency_answers_forget(organization=subject.organization, mention=str(subject.pseudonym))
     return subject
 
 

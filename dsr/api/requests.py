@@ -19,6 +19,7 @@ from dsr.services.workflow import (
     dsr_request_start,
 )
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -93,6 +94,7 @@ class DataRequestViewSet(
         return Response(DsrRequestOutput(row).data)
 
     @extend_schema(request=DsrFileInput, responses={201: DsrRequestOutput})
+    @idempotent
     def create(self, request):
         data = DsrFileInput(data=request.data)
         data.is_valid(raise_exception=True)

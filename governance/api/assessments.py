@@ -24,6 +24,7 @@ from governance.uploads import (
 )
 from tenants import roles
 from tenants.errors import NotFound
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve, references_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -124,6 +125,7 @@ class AssessmentViewSet(
         )
 
     @extend_schema(request=AssessmentCreateInput, responses={201: AssessmentOutput})
+    @idempotent
     def create(self, request):
         data = AssessmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -167,6 +169,7 @@ class AssessmentViewSet(
 
     @extend_schema(request=None, responses={201: AssessmentOutput})
     @action(detail=True, methods=["post"])
+    @idempotent
     def reassess(self, request, pk=None):
         assessment = assessment_reassess(assessment=self.get_object(), actor=self.actor)
         return self._out(assessment, status.HTTP_201_CREATED)
@@ -175,6 +178,7 @@ class AssessmentViewSet(
         request={"multipart/form-data": AttachmentInput}, responses={201: AttachmentOutput}
     )
     @action(detail=True, methods=["post"], url_path="attachments")
+    @idempotent
     def add_attachment(self, request, pk=None):
         data = AttachmentInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -31,6 +31,7 @@ from governance.services import (
 from governance.services.deployments import DEPLOYMENT_FIELDS, user_by_id
 from tenants import roles
 from tenants.errors import NotFound
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -177,6 +178,7 @@ class DeploymentViewSet(
         return Response(DeploymentOutput(fresh).data, status=code)
 
     @extend_schema(request=DeploymentInput, responses={201: DeploymentOutput})
+    @idempotent
     def create(self, request):
         data = DeploymentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -235,6 +237,7 @@ class DeploymentViewSet(
 
     @extend_schema(request=DeviceInput, responses={201: DeviceOutput})
     @action(detail=True, methods=["post"], url_path="devices")
+    @idempotent
     def add_device(self, request, pk=None):
         data = DeviceInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -253,6 +256,7 @@ class DeploymentViewSet(
 
     @extend_schema(request=AttachInput, responses={201: DeploymentOutput})
     @action(detail=True, methods=["post"], url_path="purposes")
+    @idempotent
     def attach_purpose(self, request, pk=None):
         data = AttachInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -287,6 +291,7 @@ class DeploymentViewSet(
 
     @extend_schema(request=GrantInput, responses={201: GrantOutput(many=True)})
     @grants.mapping.post
+    @idempotent
     def add_grant(self, request, pk=None):
         data = GrantInput(data=request.data)
         data.is_valid(raise_exception=True)

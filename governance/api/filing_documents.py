@@ -12,6 +12,7 @@ from governance.models import Filing, FilingDocument
 from governance.services.filing_documents import filing_document_add, filing_document_open
 from governance.uploads import ATTACHMENT_MEDIA_TYPES, DEFAULT_MEDIA_TYPE
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -64,6 +65,7 @@ class FilingDocumentViewSet(
         request={"multipart/form-data": FilingDocumentInput},
         responses={201: FilingDocumentOutput},
     )
+    @idempotent
     def create(self, request):
         data = FilingDocumentInput(data=request.data)
         data.is_valid(raise_exception=True)

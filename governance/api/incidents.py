@@ -13,6 +13,7 @@ from governance.services import (
     incident_update,
 )
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -105,6 +106,7 @@ class IncidentViewSet(
         return Response(IncidentCreatedOutput(incident).data, status=code)
 
     @extend_schema(request=IncidentInput, responses={201: IncidentCreatedOutput})
+    @idempotent
     def create(self, request):
         data = IncidentInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from governance.models import Notice, PurposeVersion
 from governance.services import notice_create, notice_delete, notice_publish, notice_update
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -75,6 +76,7 @@ class NoticeViewSet(
         return Notice.objects.for_org(self.organization).select_related("purpose_version")
 
     @extend_schema(request=NoticeCreateInput, responses={201: NoticeOutput})
+    @idempotent
     def create(self, request):
         data = NoticeCreateInput(data=request.data)
         data.is_valid(raise_exception=True)

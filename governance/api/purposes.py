@@ -10,6 +10,7 @@ from governance.selectors import purposes_for_org
 from governance.services import purpose_create, purpose_delete, purpose_update
 from governance.services.purposes import VERSION_FIELDS
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -108,6 +109,7 @@ class PurposeViewSet(
         return purposes_for_org(organization=self.organization)
 
     @extend_schema(request=PurposeCreateInput, responses={201: PurposeOutput})
+    @idempotent
     def create(self, request):
         data = PurposeCreateInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -13,7 +13,10 @@ accept the other encodings, as the tests and older clients use them.
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+from tenants import idempotency
 
 ERROR_COMPONENT = "Error"
 ERROR_SCHEMA = {
@@ -54,6 +57,13 @@ BODY_ERRORS = {
     "415": "The content type is not accepted.",
 }
 GONE = {"410": "The download has expired."}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=idempotency.DESCRIPTION,
+)
 
 
 class PortalAutoSchema(AutoSchema):
@@ -64,6 +74,15 @@ class PortalAutoSchema(AutoSchema):
         if getattr(self.view, "action", "list") not in (None, "list"):
             return None
         return super()._get_paginator()
+
+    def get_override_parameters(self):
+        # Every creating action marked @idempotent takes the Idempotency-Key header (issue 18).
+        params = super().get_override_parameters()
+        action = getattr(self.view, "action", None) or self.method.lower()
+        handler = getattr(self.view, action, None)
+        if getattr(handler, "idempotent", False):
+            params = [*params, IDEMPOTENCY_KEY]
+        return params
 
     def get_filter_backends(self):
         # Only list actions filter; a detail action answering an array (receipts) does not.

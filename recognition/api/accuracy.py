@@ -13,6 +13,7 @@ from recognition.accuracy import CSV_COLUMNS, accuracy_csv, accuracy_report
 from recognition.models import GalleryCalibration
 from recognition.services.calibrations import calibration_request
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -74,6 +75,7 @@ class AccuracyReportViewSet(OrgScopedMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=None, responses={202: None})
     @action(detail=True, methods=["post"])
+    @idempotent
     def calibrate(self, request, pk=None):
         """Queue a new calibration of the purpose's gallery (audited)."""
         calibration_request(purpose=self.get_object(), actor=self.actor)

@@ -13,6 +13,7 @@ from recognition.models import Enrollment
 from recognition.selectors import enrollments_for
 from recognition.services.enrollment import enrollment_request
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -95,6 +96,7 @@ class EnrollmentViewSet(
         return enrollments_for(user=self.request.user, organization=self.organization)
 
     @extend_schema(request=EnrollmentInput, responses={202: EnrollmentOutput})
+    @idempotent
     def create(self, request):
         data = EnrollmentInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,6 +12,7 @@ from recognition.models import GalleryCalibration, RecognitionJob, RecognitionRe
 from recognition.selectors import job_results, jobs_for
 from recognition.services.jobs import recognition_job_create
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -165,6 +166,7 @@ class RecognitionJobViewSet(
         return Response(JobOutput(job, context={"with_results": with_results}).data)
 
     @extend_schema(request=JobInput, responses={202: JobOutput})
+    @idempotent
     def create(self, request):
         data = JobInput(data=request.data)
         data.is_valid(raise_exception=True)
