@@ -26,6 +26,7 @@ from governance.gates import (
     deployment_checks,
     deployment_processing_unmet,
     fix_url,
+    notice_fix_url,
     purpose_version_problems,
 )
 from governance.models import (
@@ -49,21 +50,23 @@ def _purpose_checks(organization) -> list[RuleCheck]:
         .select_related("current_version")
     )
     by_rule: dict[str, list[str]] = {"R3": [], "R14": [], "R20": []}
+    # Each rule's Fix opens the edit form of the first purpose it names.
+    first = {}
     for purpose in purposes:
         for problem in purpose_version_problems(purpose.current_version):
             by_rule[problem["rule"]].append(purpose.name)
+            first.setdefault(problem["rule"], purpose)
     texts = {
         "R3": _("Declare a non-biometric alternative for: %s."),
         "R14": _("Justify that face recognition is necessary for the service for: %s."),
         "R20": _("Set a retention period for: %s."),
     }
-    link = fix_url("gov_purposes", organization)
     checks = [
         RuleCheck(
             rule,
             not names,
             texts[rule] % ", ".join(names) if names else _("Met by every purpose."),
-            link if names else "",
+            fix_url("gov_purpose_edit", organization, pk=first[rule].pk) if names else "",
         )
         for rule, names in by_rule.items()
     ]
@@ -73,7 +76,7 @@ def _purpose_checks(organization) -> list[RuleCheck]:
         if p.deployment_links.exclude(deployment__status=Deployment.Status.RETIRED).exists()
     ]
     unnoticed = [
-        p.name
+        p
         for p in in_use
         if not Notice.objects.published().filter(purpose_version=p.current_version_id).exists()
     ]
@@ -81,10 +84,10 @@ def _purpose_checks(organization) -> list[RuleCheck]:
         RuleCheck(
             "R9",
             not unnoticed,
-            _("Publish a notice for: %s.") % ", ".join(unnoticed)
+            _("Publish a notice for: %s.") % ", ".join(p.name for p in unnoticed)
             if unnoticed
             else _("Every purpose in use has a published notice."),
-            fix_url("gov_notices", organization) if unnoticed else "",
+            notice_fix_url(unnoticed[0].current_version) if unnoticed else "",
         )
     )
     checks.append(

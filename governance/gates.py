@@ -160,7 +160,7 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
             _("Attach at least one declared purpose with a necessity justification.")
             if not links
             else _("Purposes are declared."),
-            fix_url("gov_deployment_detail", org, pk=deployment.pk) if not links else "",
+            _attach_purpose_url(deployment) if not links else "",
         )
     ]
     r8_unmet = [
@@ -186,6 +186,8 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
         )
     )
     content: dict[str, list[str]] = {"R3": [], "R14": [], "R20": []}
+    # The first purpose each rule names: its Fix link opens that purpose's edit form.
+    first: dict[str, Purpose] = {}
     unnoticed = []
     for link in links:
         version = link.purpose.current_version
@@ -193,6 +195,7 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
             continue
         for problem in purpose_version_problems(version):
             content[problem["rule"]].append(link.purpose.name)
+            first.setdefault(problem["rule"], link.purpose)
         if not Notice.objects.published().filter(purpose_version=version).exists():
             unnoticed.append(link.purpose)
     texts = {
@@ -210,7 +213,7 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
                 rule,
                 not names,
                 texts[rule] % ", ".join(names) if names else _("Met by every attached purpose."),
-                fix_url("gov_purposes", org) if names else "",
+                fix_url("gov_purpose_edit", org, pk=first[rule].pk) if names else "",
             )
         )
     checks.append(
@@ -221,10 +224,38 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
             % ", ".join(p.name for p in unnoticed)
             if unnoticed
             else _("Every purpose has a published notice."),
-            fix_url("gov_notices", org) if unnoticed else "",
+            notice_fix_url(unnoticed[0].current_version) if unnoticed else "",
         )
     )
     return checks
+
+
+def _attach_purpose_url(deployment: Deployment) -> str:
+    """Return where R2 is fixed: the deployment's attach form when the organization has a
+    purpose to attach, else the new-purpose form, which attaches what it declares."""
+    org = deployment.organization
+    if Purpose.objects.for_org(org).exists():
+        return fix_url("gov_deployment_detail", org, pk=deployment.pk) + "#attach-purpose"
+    link = fix_url("gov_purpose_create", org)
+    return f"{link}?deployment={deployment.pk}" if link else ""
+
+
+def notice_languages_published(version) -> set[str]:
+    """Return the languages in which a notice is published for the purpose version."""
+    rows = Notice.objects.published().filter(purpose_version=version)
+    return set(rows.values_list("language", flat=True))
+
+
+def notice_fix_url(version) -> str:
+    """Return the new-notice form for a purpose version, pre-filled, in the first language
+    that has no published notice for it (R9)."""
+    org = version.purpose.organization
+    link = fix_url("gov_notice_create", org)
+    if not link:
+        return ""
+    published = notice_languages_published(version)
+    language = next((lang for lang in Notice.Language.values if lang not in published), "")
+    return f"{link}?purpose_version={version.pk}&language={language}"
 
 
 def _storage_check(deployment: Deployment) -> RuleCheck:

@@ -15,6 +15,7 @@ from governance.services import (
     assessment_update,
 )
 from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.governance import next_steps
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import AssessmentCreateForm, AssessmentForm, AttachmentForm
 from recognition.accuracy import accuracy_figures
@@ -89,6 +90,7 @@ def assessment_detail(request, pk):
             "can_sign": request.user.has_perm(roles.SIGN_OFF_ASSESSMENT, request.organization)
             and assessment.created_by_id != request.user.pk,
             "attachment_form": AttachmentForm(),
+            "next_steps": next_steps.after_assessment(request, assessment),
             "accuracy": accuracy_figures(
                 purpose_versions=assessment.purpose_versions.select_related("purpose")
             ),

@@ -28,6 +28,7 @@ from governance.services import (
     device_remove,
 )
 from portal.panel.access import apply_service, error_lines, org_view, run_action
+from portal.panel.governance import next_steps
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import (
     AttachPurposeForm,
@@ -58,9 +59,11 @@ def deployment_list(request):
 
 def _detail_context(request, deployment, **extra):
     org = request.organization
+    checks = deployment_checks(deployment)
     return {
         "deployment": deployment,
-        "checks": deployment_checks(deployment),
+        "checks": checks,
+        "checklist": next_steps.deployment_checklist(request, deployment, checks),
         # R2, R27, R29: what keeps new enrollments and jobs from starting on an active one.
         "processing_unmet": deployment_processing_unmet(deployment)
         if deployment.status == Deployment.Status.ACTIVE

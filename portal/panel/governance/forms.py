@@ -23,7 +23,8 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 class DeploymentForm(forms.ModelForm):
     # Left out of a submission, these keep their value: production, and for a new deployment
     # the organization's jurisdiction (the service fills it in).
-    OPTIONAL = ("processing_kind", "jurisdiction")
+    # R26: the locations default to where the site collects.
+    OPTIONAL = ("processing_kind", "jurisdiction", "storage_location", "processing_location")
 
     class Meta:
         model = Deployment
@@ -188,6 +189,23 @@ class NoticeStartForm(forms.Form):
         self.fields["purpose_version"].queryset = (
             PurposeVersion.objects.for_org(organization).current().select_related("purpose")
         )
+
+
+class NoticeCreateForm(NoticeForm):
+    """A notice written in one go from a Fix link or a purpose: which version, which language,
+    and the content, pre-filled from the purpose (R9)."""
+
+    purpose_version = forms.ModelChoiceField(
+        label=_("Purpose (current version)"), queryset=PurposeVersion.objects.none()
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Notice.Language.choices)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose_version"].queryset = (
+            PurposeVersion.objects.for_org(organization).current().select_related("purpose")
+        )
+        self.order_fields(["purpose_version", "language"])
 
 
 class AssessmentForm(forms.ModelForm):

@@ -5,12 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.models import Notice
+from governance.models import Notice, PurposeVersion
 from governance.services import notice_create, notice_publish, notice_update
 from governance.services.notices import notice_suggested_content
 from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.governance import next_steps
 from portal.panel.governance.common import can_manage, scoped
-from portal.panel.governance.forms import NoticeForm, NoticeStartForm
+from portal.panel.governance.forms import NoticeCreateForm, NoticeForm, NoticeStartForm
 from tenants import roles
 
 
@@ -44,6 +45,74 @@ def notice_list(request):
     )
 
 
+def _publish_and_redirect(request, notice):
+    """Publish ``notice`` when the form's "Publish" button was pressed, then show it.
+
+    One step from the form: a refused publication leaves the draft saved and says why (R9).
+    """
+    if "publish" in request.POST and run_action(
+        request, lambda: notice_publish(notice=notice, actor=request.actor)
+    ):
+        messages.success(request, _("Notice published."))
+    return redirect("panel:gov_notice_detail", org_slug=request.organization.slug, pk=notice.pk)
+
+
+@org_view(roles.MANAGE_GOVERNANCE)
+def notice_create_view(request):
+    """Write a notice for a purpose version, pre-filled from the purpose, and save it as a
+    draft or publish it in one step. R9's Fix link lands here with the version and language."""
+    org = request.organization
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = str(source.get("purpose_version", ""))
+    version = (
+        PurposeVersion.objects.for_org(org)
+        .current()
+        .select_related("purpose")
+        .filter(pk=chosen if chosen.isdigit() else None)
+        .first()
+    )
+    if version is None:
+        # No version chosen yet: ask for it first, so the content can be pre-filled from it.
+        chooser = NoticeStartForm(organization=org, initial={"language": source.get("language")})
+        return render(
+            request,
+            "panel/governance/notice_new.html",
+            {"chooser": chooser, "title": _("Write a notice")},
+        )
+    language = source.get("language") if source.get("language") in Notice.Language.values else ""
+    initial = {
+        "purpose_version": version,
+        "language": language or Notice.Language.values[0],
+        **notice_suggested_content(organization=org, purpose_version=version),
+    }
+    form = NoticeCreateForm(
+        request.POST if request.method == "POST" else None, organization=org, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        notice = apply_service(
+            form,
+            lambda: notice_create(
+                organization=org,
+                actor=request.actor,
+                purpose_version=form.cleaned_data["purpose_version"],
+                language=form.cleaned_data["language"],
+                **{f: form.cleaned_data[f] for f in Notice.CONTENT_FIELDS},
+            ),
+        )
+        if notice:
+            messages.success(request, _("Notice saved as a draft."))
+            return _publish_and_redirect(request, notice)
+    return render(
+        request,
+        "panel/governance/notice_new.html",
+        {
+            "form": form,
+            "version": version,
+            "title": _("Notice for %(purpose)s") % {"purpose": version.purpose.name},
+        },
+    )
+
+
 @org_view(roles.VIEW_GOVERNANCE)
 def notice_detail(request, pk):
     notice = scoped(Notice, request, pk)
@@ -65,13 +134,16 @@ def notice_detail(request, pk):
                 form, lambda: notice_update(notice=notice, actor=request.actor, **values)
             ):
                 messages.success(request, _("Draft saved."))
-                return redirect(
-                    "panel:gov_notice_detail", org_slug=request.organization.slug, pk=pk
-                )
+                return _publish_and_redirect(request, notice)
     return render(
         request,
         "panel/governance/notice_detail.html",
-        {"notice": notice, "form": form if editable else None, "editable": editable},
+        {
+            "notice": notice,
+            "form": form if editable else None,
+            "editable": editable,
+            "next_steps": next_steps.after_notice(request, notice),
+        },
     )
 
 

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from governance.models import Purpose
+from governance.models import Deployment, Purpose
 from governance.selectors import purposes_for_org
-from governance.services import purpose_create, purpose_update
-from portal.panel.access import apply_service, org_view
+from governance.services import deployment_attach_purpose, purpose_create, purpose_update
+from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.governance import next_steps
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import PurposeForm
 from tenants import roles
@@ -35,27 +36,53 @@ def purpose_detail(request, pk):
             "purpose": purpose,
             "versions": purpose.versions.order_by("-version"),
             "can_manage": can_manage(request),
+            "next_steps": next_steps.after_purpose(request, purpose),
         },
     )
 
 
 @org_view(roles.MANAGE_GOVERNANCE)
 def purpose_create_view(request):
+    """Declare a purpose; from R2's Fix link (``?deployment=``) also attach it there."""
+    org = request.organization
+    source = request.POST if request.method == "POST" else request.GET
+    deployment_pk = source.get("deployment", "")
+    deployment = (
+        Deployment.objects.for_org(org).filter(pk=deployment_pk).first()
+        if str(deployment_pk).isdigit()
+        else None
+    )
     form = PurposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
         purpose = apply_service(
-            form,
-            lambda: purpose_create(
-                organization=request.organization, actor=request.actor, **values
-            ),
+            form, lambda: purpose_create(organization=org, actor=request.actor, **values)
         )
         if purpose:
             messages.success(request, _("Purpose declared (version 1)."))
-            return redirect(
-                "panel:gov_purpose_detail", org_slug=request.organization.slug, pk=purpose.pk
-            )
-    return render(request, "panel/governance/form.html", {"form": form, "title": _("New purpose")})
+            if deployment is not None and run_action(
+                request,
+                lambda: deployment_attach_purpose(
+                    deployment=deployment, purpose=purpose, actor=request.actor
+                ),
+            ):
+                messages.success(
+                    request,
+                    _("Attached to %(deployment)s.") % {"deployment": deployment.name},
+                )
+            return redirect("panel:gov_purpose_detail", org_slug=org.slug, pk=purpose.pk)
+    return render(
+        request,
+        "panel/governance/form.html",
+        {
+            "form": form,
+            "title": _("New purpose"),
+            "hint": _("Saved, it is attached to %(deployment)s.") % {"deployment": deployment.name}
+            if deployment
+            else "",
+            "hidden": {"deployment": deployment.pk} if deployment else {},
+        },
+    )
 
 
 @org_view(roles.MANAGE_GOVERNANCE)

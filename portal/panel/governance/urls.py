@@ -12,6 +12,7 @@ from portal.panel.governance import (
     incidents,
     notices,
     purposes,
+    transfers,
 )
 
 d, p, n, a, i, f, c = deployments, purposes, notices, assessments, incidents, filings, compliance
@@ -45,11 +46,28 @@ urlpatterns = [
         d.deployment_transition,
         name="gov_deployment_transition",
     ),
+    path("recipients/", transfers.recipient_list, name="gov_recipient_list"),
+    path(
+        "recipients/<int:pk>/contract/",
+        transfers.recipient_contract_download,
+        name="gov_recipient_contract",
+    ),
+    re_path(
+        r"^transfer-bases/(?P<what>deployment|recipient)/(?P<pk>\d+)/$",
+        transfers.transfer_basis_add,
+        name="gov_transfer_basis_add",
+    ),
+    path(
+        "transfer-bases/<int:pk>/document/",
+        transfers.transfer_basis_download,
+        name="gov_transfer_basis_download",
+    ),
     path("purposes/", p.purpose_list, name="gov_purposes"),
     path("purposes/new/", p.purpose_create_view, name="gov_purpose_create"),
     path("purposes/<int:pk>/", p.purpose_detail, name="gov_purpose_detail"),
     path("purposes/<int:pk>/edit/", p.purpose_edit, name="gov_purpose_edit"),
     path("notices/", n.notice_list, name="gov_notices"),
+    path("notices/new/", n.notice_create_view, name="gov_notice_create"),
     path("notices/<int:pk>/", n.notice_detail, name="gov_notice_detail"),
     path("notices/<int:pk>/publish/", n.notice_publish_view, name="gov_notice_publish"),
     path("assessments/", a.assessment_list, name="gov_assessments"),
