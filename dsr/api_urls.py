@@ -4,9 +4,19 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from dsr.api.requests import DataRequestViewSet
+from dsr.api.termination import (
+    TerminationPackageView,
+    TerminationReportView,
+    TerminationRunView,
+)
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("data-requests", DataRequestViewSet, basename="data-request")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("termination-run/", TerminationRunView.as_view(), name="termination-run"),
+    path("termination-run/report/", TerminationReportView.as_view(), name="termination-report"),
+    path("termination-run/package/", TerminationPackageView.as_view(), name="termination-package"),
+    path("", include(router.urls)),
+]

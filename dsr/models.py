@@ -180,3 +180,131 @@ class DataRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class TerminationRun(models.Model):
+    """The end of the organization's entrustment with the portal operator, carried out (R51).
+
+    PIPL Art. 21: when the entrustment ends the entrusted processor returns or deletes the
+    personal information and keeps none. One run per organization: "return" builds the package
+    handed to the organization and then deletes, "delete" deletes; both end with a
+    verification report (counts before and after per table, the audit chain verified).
+    """
+
+    class Mode(models.TextChoices):
+        RETURN = "return", _("Return the data, then delete it")
+        DELETE = "delete", _("Delete the data")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed and verified")
+        INCOMPLETE = "incomplete", _("Data was left behind")
+
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(_("at termination"), max_length=8, choices=Mode)
+    status = models.CharField(max_length=12, choices=Status, default=Status.QUEUED)
+    # The contract as it stood when it ended: the record may be edited afterwards.
+    contract_reference = models.CharField(max_length=120, blank=True)
+    requested_by_label = models.CharField(max_length=200, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # A worker holds the run while this is in the future; a crashed one's lease runs out and
+    # the outbox's next hand-over resumes it (every step is idempotent).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    counts_before = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(null=True, blank=True)
+    # "return": the package handed over, deleted from the portal once its receipt is confirmed.
+    package = models.FileField(upload_to="dsr/termination/", max_length=300, blank=True)
+    package_sha256 = models.CharField(max_length=64, blank=True)
+    package_bytes = models.PositiveBigIntegerField(default=0)
+    package_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # An entrustment ends once: a second start finds this run (and resumes it if due).
+            models.UniqueConstraint(fields=["organization"], name="termination_run_one_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"termination run of organization {self.organization_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.COMPLETED, self.Status.INCOMPLETE)
+
+
+class PortabilityImport(models.Model):
+    """A portability file (R46) another organization's portal exported, imported here.
+
+    The subject is created from it; the consents it carries are kept as history in
+    ImportedConsent rows, never as consents (PIPL Art. 45(3), GDPR Art. 20: the transfer carries
+    the data, not the permission; the person must consent again to this organization).
+    """
+
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "consent.Subject", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_pseudonym = models.UUIDField()
+    schema_version = models.CharField(max_length=60)
+    source_controller = models.CharField(max_length=200, blank=True)
+    source_pseudonym = models.CharField(max_length=64, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by_label = models.CharField(max_length=200, blank=True)
+    # What the file carried and was not imported (templates, requests), with counts.
+    summary = models.JSONField(default=dict, blank=True)
+
+    objects = OrgOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"portability import {self.pk} ({self.source_controller})"
+
+
+class ImportedConsent(models.Model):
+    """A consent the person gave another controller, shown here as history to confirm.
+
+    Not a consent.Consent: nothing that asks whether a consent is usable can find it.
+    """
+
+    class Status(models.TextChoices):
+        NEEDS_CONFIRMATION = "needs_confirmation", _("Imported, needs confirmation")
+        CONFIRMED = "confirmed", _("Confirmed by a new consent")
+        DECLINED = "declined", _("Not confirmed")
+
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.ForeignKey(PortabilityImport, on_delete=models.CASCADE, related_name="consents")
+    subject = models.ForeignKey(
+        "consent.Subject", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    purpose_name = models.CharField(max_length=200)
+    purpose_description = models.TextField(blank=True)
+    state_at_source = models.CharField(max_length=30)
+    given_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    history = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.NEEDS_CONFIRMATION)
+
+    objects = OrgOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"imported consent for {self.purpose_name} ({self.status})"

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from dsr.services.deadlines import dsr_deadlines_flag
 from dsr.services.reenrollment import enrollment_finished_react
+from dsr.services.termination import termination_run_execute
 from outbox.services import event_failed
 
 
@@ -22,6 +23,20 @@ def react_to_enrollment(self, event_id: int, organization_id: int) -> bool:
     """
     try:
         return enrollment_finished_react(event_id=event_id, organization_id=organization_id)
+    except Exception as exc:
+        event_failed(event_id=event_id, error=exc)
+        raise self.retry(exc=exc, countdown=min(600, 2 ** (self.request.retries + 1))) from exc
+
+
+@shared_task(bind=True, name="dsr.run_termination", acks_late=True, max_retries=8)
+def run_termination(self, event_id: int, organization_id: int) -> str:
+    """Carry out the end of an entrustment (R51, outbox); retried with backoff.
+
+    Idempotent: the run's status and lease decide; a repeat finds it finished or held, and a
+    resumed run erases only what is left. After the last retry the beat hands it over again.
+    """
+    try:
+        return termination_run_execute(event_id=event_id, organization_id=organization_id)
     except Exception as exc:
         event_failed(event_id=event_id, error=exc)
         raise self.retry(exc=exc, countdown=min(600, 2 ** (self.request.retries + 1))) from exc

@@ -292,6 +292,8 @@ OUTBOX_SUBSCRIBERS["recognition.enrollment_queued"] = ["recognition.process_enro
 OUTBOX_SUBSCRIBERS["recognition.enrollment_finished"] = ["dsr.react_to_enrollment"]
 # The first re-dispatch comes this long after a failed hand-over, then twice as long each time.
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
+# R51: the end of an entrustment runs on a worker (dsr/services/termination.py).
+OUTBOX_SUBSCRIBERS["dsr.termination_queued"] = ["dsr.run_termination"]
 # R50: answer deadlines. EU (GDPR Art. 12(3)): one calendar month, extendable by two more.
 # CN (PIPL: "timely"; GB/T 35273 is said to use 30 days) and US-IL: days, per organization.
 DSR_DEFAULT_DAYS = env_int("DSR_DEFAULT_DAYS", 30)
@@ -387,6 +389,7 @@ GOVERNANCE_RULE_EVALUATORS = {
 CONSENT_SELF_SERVICE_PAGES = [("dsr:me_requests", _("Requests about my data"))]
 FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
 GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
+    "R51": "dsr.compliance.r51_termination",
 GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # R6: signage evidence of a public place is re-attested (a new photo) this often; the daily
 # job flags active deployments whose photo is older.

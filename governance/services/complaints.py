@@ -170,3 +170,27 @@ def _mail_answer(complaint: Complaint) -> None:
         [complaint.contact_email],
         fail_silently=True,
     )
+
+
+@transaction.atomic
+def complaints_personal_data_erase(*, organization, actor: Actor) -> int:
+    """Blank every complaint's name, e-mail, message and answer; return how many changed.
+
+    For the end of the organization's entrustment (R51): the free text may name the
+    complainant. The rows stay, with their dates and states, as a record that each complaint
+    was handled. Idempotent.
+    """
+    personal = Complaint.objects.for_org(organization).exclude(
+        contact_name="", contact_email="", message="", answer=""
+    )
+    changed = personal.update(contact_name="", contact_email="", message="", answer="")
+    if changed:
+        audit_record(
+            organization_id=organization.pk,
+            actor=actor,
+            action="complaint.personal_data_erased",
+            target_type="organization",
+            target_id=organization.pk,
+            details={"complaints": changed},
+        )
+    return changed

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from portal.panel import audit, entrustment, organization
+from portal.panel import audit, entrustment, organization, termination
 
 app_name = "panel"
 
@@ -33,6 +33,17 @@ urlpatterns = [
         "o/<slug:org_slug>/entrustment/document/",
         entrustment.entrustment_document,
         name="entrustment_document",
+    ),
+    path("o/<slug:org_slug>/entrustment/end/", termination.termination, name="termination"),
+    path(
+        "o/<slug:org_slug>/entrustment/end/report.json",
+        termination.termination_report,
+        name="termination_report",
+    ),
+    path(
+        "o/<slug:org_slug>/entrustment/end/package/",
+        termination.termination_package,
+        name="termination_package",
     ),
     path("o/<slug:org_slug>/audit/", audit.audit_log, name="audit"),
     path("o/<slug:org_slug>/audit/export.csv", audit.audit_export, name="audit_export"),
