@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from audit.selectors import EXPORT_COLUMNS, audit_chain_state, audit_events_for_org
@@ -109,6 +110,10 @@ def audit_verify_view(request):
     audit_seal_pending(organization_id=request.organization.pk)
     report = audit_verify(organization_id=request.organization.pk)
     (messages.success if report.ok else messages.error)(request, report.message)
+    # The dashboard's "Verify the audit chain" comes back to the dashboard.
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("panel:audit", org_slug=request.organization.slug)
 
 

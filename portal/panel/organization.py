@@ -8,7 +8,9 @@ from django.views.decorators.http import require_POST
 
 from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.dashboard import dashboard_figures
+from portal.panel.dashboard_charts import dashboard_charts
 from portal.panel.forms import ApiKeyForm, InviteForm, OrganizationForm, RoleForm
+from portal.panel.todo import dashboard_todo
 from tenants import roles
 from tenants.selectors import (
     api_keys_for_org,
@@ -40,8 +42,17 @@ def home(request):
 
 @org_view(roles.VIEW_ORGANIZATION)
 def dashboard(request):
-    figures = dashboard_figures(organization=request.organization, user=request.user)
-    return render(request, "panel/dashboard.html", {"figures": figures})
+    org, user = request.organization, request.user
+    return render(
+        request,
+        "panel/dashboard.html",
+        {
+            "figures": dashboard_figures(organization=org, user=user),
+            "todo": dashboard_todo(organization=org, user=user),
+            "charts": dashboard_charts(organization=org, user=user),
+            "can_verify": user.has_perm(roles.VERIFY_AUDIT, org),
+        },
+    )
 
 
 @org_view(roles.CHANGE_ORGANIZATION)
