@@ -36,6 +36,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Unknown API key.")
         if not key.is_active or not key.user.is_active:
             raise exceptions.AuthenticationFailed("This API key has been revoked.")
+        if key.scope != ApiKey.Scope.API:
+            # A CompreFace-compatible key works on that API only (R33: least privilege).
+            raise exceptions.AuthenticationFailed(
+                "This key is for the CompreFace-compatible API only (x-api-key header)."
+            )
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > _LAST_USED_PRECISION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

@@ -108,11 +108,19 @@ class ApiKey(models.Model):
 
     PREFIX_LENGTH = 12
 
+    class Scope(models.TextChoices):
+        # Least privilege (R33): a key answers on one API only. A CompreFace-compatible key
+        # (recognition.compreface) is bound to one deployment and purpose there, and the REST
+        # API's Bearer authentication refuses it, so it can never record consents or read more.
+        API = "api", _("REST API")
+        COMPREFACE = "compreface", _("CompreFace-compatible API")
+
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="api_keys"
     )
     name = models.CharField(_("name"), max_length=120)
     role = models.CharField(_("role"), max_length=16, choices=Role)
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope, default=Scope.API)
     prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     user = models.OneToOneField(

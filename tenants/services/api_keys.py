@@ -17,9 +17,18 @@ User = get_user_model()
 
 @transaction.atomic
 def api_key_create(
-    *, organization: Organization, actor: Actor, name: str, role: str
+    *,
+    organization: Organization,
+    actor: Actor,
+    name: str,
+    role: str,
+    scope: str = ApiKey.Scope.API,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is shown this once and never stored."""
+    """Create a key and return it with its secret, which is shown this once and never stored.
+
+    ``scope`` says which API accepts it (ApiKey.Scope): a CompreFace-compatible key is made by
+    recognition's ``compreface_key_create``, which binds it to a deployment and a purpose.
+    """
     role_check(role)
     name = name.strip()
     if not name:
@@ -34,6 +43,7 @@ def api_key_create(
         organization=organization,
         name=name,
         role=role,
+        scope=scope,
         prefix=prefix,
         key_hash=ApiKey.hash_secret(secret),
         user=service_user,
@@ -45,7 +55,7 @@ def api_key_create(
         action="api_key.created",
         target_type="api_key",
         target_id=key.pk,
-        details={"name": name, "role": role, "prefix": prefix},
+        details={"name": name, "role": role, "prefix": prefix, "scope": scope},
     )
     return key, secret
 
