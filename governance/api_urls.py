@@ -12,6 +12,7 @@ from governance.api.filings import ComplianceView, FilingViewSet
 from governance.api.incidents import IncidentViewSet
 from governance.api.notices import NoticeViewSet
 from governance.api.purposes import PurposeViewSet
+from governance.api.transfers import RecipientViewSet, TransferBasisViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -23,6 +24,8 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("filings", FilingViewSet, basename="filing")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("filing-documents", FilingDocumentViewSet, basename="filing-document")
+router.register("recipients", RecipientViewSet, basename="recipient")
+router.register("transfer-bases", TransferBasisViewSet, basename="transfer-basis")
 
 urlpatterns = [
     path("compliance/", ComplianceView.as_view(), name="compliance"),

@@ -86,3 +86,13 @@ class FilingDocumentQuerySet(OrgOwnedQuerySet):
 
 class EntrustmentQuerySet(OrgOwnedQuerySet):
     pass
+
+
+class RecipientQuerySet(OrgOwnedQuerySet):
+    pass
+
+
+class TransferBasisQuerySet(OrgOwnedQuerySet):
+    def in_force(self, today):
+        """Return the bases not past their validity date (a security assessment lapses)."""
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))

@@ -29,6 +29,7 @@ from governance.compliance_context import (
 from governance.gates import fix_url
 from governance.models import Assessment, Complaint, Deployment, Entrustment, Purpose
 from governance.rule_evaluators_filing import r35_filing, r38_pack, r39_group
+from governance.rule_evaluators_transfers import r25_recipients, r26_transfers
 from governance.rulebook import RuleState, State
 
 
@@ -129,31 +130,6 @@ def r24_no_sale(ctx: ComplianceContext) -> RuleState:
         _(
             "No feature sells, leases or shares templates: access packages, webhooks and the "
             "API never carry a template, and every export is written to the audit log."
-        ),
-    )
-
-
-def r25_recipients(ctx: ComplianceContext) -> RuleState:
-    return RuleState(
-        State.PARTLY,
-        _(
-            "Each named recipient is its own yes or no on the consent, with its contact, purpose, "
-            "method and data types. Not built yet: a recipient register with its location and "
-            "contract."
-        ),
-    )
-
-
-def r26_transfers(ctx: ComplianceContext) -> RuleState:
-    china = ctx.in_jurisdiction(Deployment.Jurisdiction.CN)
-    if not china and ctx.organization.jurisdiction != "CN":
-        return RuleState(State.NOT_APPLICABLE, _("Nothing is processed in the PRC."))
-    return RuleState(
-        State.UNMET,
-        _(
-            "Deployments and recipients do not declare where data is stored and processed yet, "
-            "so a transfer out of the PRC is neither detected nor refused, and no legal basis "
-            "for one can be recorded."
         ),
     )
 

@@ -508,6 +508,10 @@ SPECTACULAR_SETTINGS = {
         "DeviceKindEnum": "governance.models.Device.Kind",
         "FilingKindEnum": "governance.models.Filing.Kind",
         "FilingStatusEnum": "governance.models.Filing.Status",
+        "FilingDocumentKindEnum": "governance.models.FilingDocument.Kind",
+        # Deployments and recipients say where data is stored and processed (R26).
+        "LocationEnum": "governance.models.Location",
+        "TransferMechanismEnum": "governance.models.TransferBasis.Mechanism",
         "IncidentStatusEnum": "governance.models.Incident.Status",
         "NoticeLanguageEnum": "governance.models.Notice.Language",
         "NoticeStatusEnum": "governance.models.Notice.Status",

@@ -241,3 +241,37 @@ class LegalHoldFactory(factory.django.DjangoModelFactory):
     subject_pseudonym = factory.LazyAttribute(lambda h: h.subject.pseudonym)
     reason = "Tax records: 10 years (Tax Collection Law)"
     placed_at = factory.LazyFunction(timezone.now)
+
+
+class RecipientFactory(factory.django.DjangoModelFactory):
+    """A registered recipient complete for R25 (in the PRC unless ``location`` says otherwise)."""
+
+    class Meta:
+        model = "governance.Recipient"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Processor {n} Ltd")
+    contact = "privacy@processor.example"
+    purpose = "Maintaining the access gates"
+    method = "Encrypted transfer of match events"
+    data_types = "Match events, pseudonyms"
+    location = "CN"
+    contract = factory.django.FileField(filename="contract.pdf", data=b"%PDF-1.4 contract")
+    contract_name = "contract.pdf"
+    contract_sha256 = "0" * 64
+
+
+class TransferBasisFactory(factory.django.DjangoModelFactory):
+    """A CAC standard contract for a deployment's or a recipient's transfer abroad (R26)."""
+
+    class Meta:
+        model = "governance.TransferBasis"
+
+    organization = factory.LazyAttribute(lambda o: (o.deployment or o.recipient).organization)
+    deployment = None
+    recipient = None
+    mechanism = "standard_contract"
+    reference = "SC-2026-0001"
+    document = factory.django.FileField(filename="standard-contract.pdf", data=b"%PDF-1.4 sc")
+    document_name = "standard-contract.pdf"
+    document_sha256 = "1" * 64

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from governance.api.common import scoped_or_404
 from governance.gates import deployment_checks
-from governance.models import Deployment, DeploymentPurpose, Device, Purpose
+from governance.models import Deployment, DeploymentPurpose, Device, Location, Purpose
 from governance.selectors import (
     GRANTABLE_CODENAMES,
     deployment_operator_grants,
@@ -56,6 +56,7 @@ class DeploymentOutput(serializers.ModelSerializer):
     devices = DeviceOutput(many=True, read_only=True)
     purposes = DeploymentPurposeOutput(source="purpose_links", many=True, read_only=True)
     has_signage_photo = serializers.SerializerMethodField()
+    transfers_abroad = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Deployment
@@ -63,6 +64,7 @@ class DeploymentOutput(serializers.ModelSerializer):
             "id",
             *DEPLOYMENT_FIELDS,
             "has_signage_photo",
+            "transfers_abroad",
             "status",
             "devices",
             "purposes",
@@ -89,6 +91,9 @@ class DeploymentInput(serializers.Serializer):
     jurisdiction = serializers.ChoiceField(choices=Deployment.Jurisdiction.choices, required=False)
     storage_mode = serializers.ChoiceField(choices=Deployment.StorageMode.choices, required=False)
     central_storage_reason = serializers.CharField(required=False, allow_blank=True)
+    # R26: omitted, where the site collects (the PRC for a Chinese site).
+    storage_location = serializers.ChoiceField(choices=Location.choices, required=False)
+    processing_location = serializers.ChoiceField(choices=Location.choices, required=False)
     verification_channel = serializers.ChoiceField(
         choices=Deployment.VerificationChannel.choices, required=False
     )

@@ -9,6 +9,7 @@ from governance.models.filings import Filing, FilingAlert, FilingProfile
 from governance.models.incidents import Incident
 from governance.models.notices import Notice
 from governance.models.purposes import Purpose, PurposeVersion
+from governance.models.transfers import Location, Recipient, TransferBasis, in_prc
 
 __all__ = [
     "Assessment",
@@ -23,7 +24,11 @@ __all__ = [
     "FilingAlert",
     "FilingProfile",
     "Incident",
+    "Location",
     "Notice",
     "Purpose",
     "PurposeVersion",
+    "Recipient",
+    "TransferBasis",
+    "in_prc",
 ]

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.models.transfers import Location, in_prc
 from governance.querysets import DeploymentPurposeQuerySet, DeploymentQuerySet, DeviceQuerySet
 
 
@@ -87,6 +88,14 @@ class Deployment(models.Model):
     central_storage_reason = models.TextField(
         _("why central storage is needed"), blank=True, default=""
     )
+    # R26: where templates and logs are stored, and where matching runs. Collected in the PRC
+    # and kept or processed elsewhere is a transfer abroad (PIPL Art. 38).
+    storage_location = models.CharField(
+        _("where data is stored"), max_length=8, choices=Location, default=Location.CN
+    )
+    processing_location = models.CharField(
+        _("where data is processed"), max_length=8, choices=Location, default=Location.CN
+    )
     verification_channel = models.CharField(
         _("verification channel"),
         max_length=16,
@@ -152,6 +161,13 @@ class Deployment(models.Model):
         return (
             self.jurisdiction == self.Jurisdiction.CN
             and self.processing_kind == self.ProcessingKind.PRODUCTION
+        )
+
+    @property
+    def transfers_abroad(self) -> bool:
+        """Return True when faces collected here in the PRC are stored or processed outside it."""
+        return self.jurisdiction == self.Jurisdiction.CN and not (
+            in_prc(self.storage_location) and in_prc(self.processing_location)
         )
 
 

@@ -11,7 +11,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from governance.filing import filing_open_change, filing_open_deregistration_if_ended
 from governance.gates import deployment_unmet
-from governance.models import Deployment, DeploymentPurpose, Device, Purpose
+from governance.models import Deployment, DeploymentPurpose, Device, Location, Purpose
 from governance.selectors import GRANTABLE_CODENAMES
 from governance.services.common import assessments_mark_stale, require_same_org, require_text
 from governance.uploads import validate_signage_photo
@@ -28,6 +28,8 @@ DEPLOYMENT_FIELDS = (
     "jurisdiction",
     "storage_mode",
     "central_storage_reason",
+    "storage_location",
+    "processing_location",
     "verification_channel",
     "public_security_justification",
     "capture_area",
@@ -44,9 +46,24 @@ MANDATORY = {
 TOPIC_STORAGE_ON_DEVICE = "governance.storage_on_device"
 # A change to how faces are processed needs a new impact assessment (FRM Art. 9, R29) and, once
 # filed, a change filing (R37).
+# Moving data abroad (R26) changes the method too: PIPL Art. 55 asks an assessment for it.
 METHOD_FIELDS = frozenset(
-    {"place_type", "processing_kind", "jurisdiction", "storage_mode", "verification_channel"}
+    {
+        "place_type",
+        "processing_kind",
+        "jurisdiction",
+        "storage_mode",
+        "storage_location",
+        "processing_location",
+        "verification_channel",
+    }
 )
+# Where a new site stores and processes when it does not say: where it collects (R26).
+LOCATION_OF_JURISDICTION = {
+    Deployment.Jurisdiction.CN: Location.CN,
+    Deployment.Jurisdiction.EU: Location.EU,
+    Deployment.Jurisdiction.US_IL: Location.US,
+}
 
 
 def _r7_violation(deployment_or_place: str) -> RuleViolation:
@@ -72,6 +89,8 @@ def _check_choices(values: dict) -> None:
         ("jurisdiction", Deployment.Jurisdiction),
         ("storage_mode", Deployment.StorageMode),
         ("verification_channel", Deployment.VerificationChannel),
+        ("storage_location", Location),
+        ("processing_location", Location),
     ):
         if field in values and values[field] not in choices.values:
             raise ApplicationError(
@@ -101,6 +120,9 @@ def deployment_create(*, organization, actor: Actor, **values) -> Deployment:
     require_text(values, MANDATORY)
     if not values.get("jurisdiction"):
         values["jurisdiction"] = organization.jurisdiction
+    home = LOCATION_OF_JURISDICTION.get(values["jurisdiction"], Location.OTHER)
+    for field in ("storage_location", "processing_location"):
+        values[field] = values.get(field) or home
     _check_choices(values)
     deployment = Deployment.objects.create(organization=organization, **values)
     _audit(

@@ -37,6 +37,7 @@ from portal.panel.governance.forms import (
     GrantForm,
     SignageForm,
 )
+from portal.panel.governance.transfers import transfer_context
 from tenants import roles
 from tenants.errors import ApplicationError, RuleViolation
 
@@ -77,6 +78,8 @@ def _detail_context(request, deployment, **extra):
         "signage_form": SignageForm(),
         "grant_form": GrantForm(members=members_for_grants(organization=org)),
         "unmet": None,
+        # R26: where the data is, and the legal basis of a transfer abroad.
+        **transfer_context(deployment),
         **extra,
     }
 
