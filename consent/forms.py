@@ -1,9 +1,39 @@
 """Forms of the public and self-service pages. They check shape; services decide."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# Nobody alive was born before this; an earlier year is a typing slip, as is a future date.
+EARLIEST_BIRTH_YEAR = 1900
+
+
+class BirthDateField(forms.DateField):
+    """A date of birth: refused with a clear error when in the future or implausibly early.
+
+    The subject services refuse a future date too; checking it here puts the error on the field,
+    in the page's language, instead of a message above the form.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value > timezone.localdate():
+            raise forms.ValidationError(
+                _("The date of birth cannot be in the future."), code="future"
+            )
+        if value.year < EARLIEST_BIRTH_YEAR:
+            raise forms.ValidationError(
+                _("Check the year of birth: it is before %(year)d."),
+                code="too_early",
+                params={"year": EARLIEST_BIRTH_YEAR},
+            )
 
 
 class EmailForm(forms.Form):
@@ -28,9 +58,7 @@ class ReceiptSignInForm(forms.Form):
     code = forms.CharField(
         label=_("Receipt code (on your receipt, e.g. ABCD-EFGH-JKMN)"), max_length=20
     )
-    date_of_birth = forms.DateField(
-        label=_("Your date of birth"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = BirthDateField(label=_("Your date of birth"))
 
 
 class ChooseForm(forms.Form):
@@ -45,9 +73,7 @@ class NewPersonForm(forms.Form):
         label=_("Your e-mail address (to sign in later and withdraw)"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    date_of_birth = forms.DateField(
-        label=_("Your date of birth"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = BirthDateField(label=_("Your date of birth"))
 
 
 class ItemsForm(forms.Form):

@@ -1,13 +1,16 @@
 """Signing keys and the receipts they sign."""
 
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
 from consent import signing
 from consent.models import Consent, ConsentEvent, ConsentReceipt, SigningKey
-from consent.receipts import build_payload, new_code
+from consent.receipts import build_payload, display_code, new_code, public_url
 
 
 def _create_key(organization) -> SigningKey:
@@ -82,4 +85,60 @@ def receipt_issue(*, consent: Consent, event: ConsentEvent) -> ConsentReceipt:
         message=body,
     )
     receipt.save()
+    # Every receipt reaches the person, however the consent was recorded (web, desk, paper,
+    # API): a staff-recorded consent is the one the person is least likely to have seen.
+    receipt_pk = receipt.pk
+    transaction.on_commit(lambda: receipt_mail(receipt_id=receipt_pk))
     return receipt
+
+
+def receipt_mail(*, receipt_id: int) -> bool:
+    """E-mail a receipt's code and how to check it to its subject; return True when sent.
+
+    In the language of the notice the person was shown. Nothing is sent to a subject without an
+    address or already erased; a mail server that fails never undoes the consent.
+    """
+    receipt = (
+        ConsentReceipt.objects.filter(pk=receipt_id)
+        .select_related("consent__subject", "consent__notice", "consent__organization", "event")
+        .first()
+    )
+    if receipt is None:
+        return False
+    consent = receipt.consent
+    subject = consent.subject
+    if not subject.email or subject.is_erased:
+        return False
+    language = getattr(consent.notice, "language", "") or "zh-hans"
+    with translation.override(language):
+        withdrawn = receipt.event.type == ConsentEvent.Type.WITHDRAWN
+        values = {
+            "org": consent.organization.name,
+            "purpose": consent.purpose.name,
+            "code": display_code(receipt.code),
+            "me": public_url(reverse("consent:me")),
+            "verify": public_url(reverse("consent:receipt_verify")),
+        }
+        line = (
+            _("You withdrew your consent to face recognition by %(org)s for “%(purpose)s”.")
+            if withdrawn
+            else _(
+                "Your consent to face recognition by %(org)s for “%(purpose)s” is recorded "
+                "(%(event)s)."
+            )
+        ) % (values | {"event": receipt.event.get_type_display()})
+        body = "\n\n".join(
+            [
+                line,
+                _("Receipt code: %(code)s") % values,
+                _(
+                    "See and withdraw your consents, and download this signed receipt: %(me)s "
+                    "(sign in with this code and your date of birth, or your e-mail address)."
+                )
+                % values,
+                _("Anyone can check the receipt's signature here: %(verify)s") % values,
+            ]
+        )
+        title = _("Your consent receipt from %(org)s") % values
+    send_mail(title, body, None, [subject.email], fail_silently=True)
+    return True

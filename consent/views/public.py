@@ -58,6 +58,16 @@ def deployment_notices(request, org_slug, deployment_id):
     )
 
 
+    if deployment.status != Deployment.Status.ACTIVE:
+        # A draft or suspended site recognises nobody: its page must not say that face
+        # recognition is used there, nor collect consents for it. The complaint form stays
+        # reachable (R52): people may report a camera that should not be there.
+        return render(
+            request,
+            "consent/deployment_inactive.html",
+            {"org": org, "deployment": deployment},
+            status=404,
+        )
 @require_GET
 def deployment_qr(request, org_slug, deployment_id):
     """An SVG QR code of the deployment's page, for signs at the site (R9)."""

@@ -1,8 +1,8 @@
 """/me/: a data subject's own pages, with no account (R10, R13).
 
 Sign in with a one-time code or a one-click link by e-mail, or a receipt code with the date of
-birth; then see every consent held with the organization, withdraw each with one click,
-download receipts. Requests about one's data are filed on the dsr app's pages, which use
+birth; then see every consent held with the organization, withdraw each (one confirm page, one
+click), download receipts. Requests about one's data are filed on the dsr app's pages, which use
 the same sign-in (``consent.views.common.self_service``).
 """
 
@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_record
 from consent import sessions
@@ -184,14 +184,22 @@ def me_consents(request):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @self_service
 def me_withdraw(request, public_id):
-    """One click: the consent is withdrawn when this request commits (R13)."""
+    """GET: one page saying what withdrawing does; POST, its one button: the consent is
+    withdrawn when this request commits. No harder than giving it: one page, one click (R13).
+    """
     consent = consents_for_subject(subject=request.subject).filter(public_id=public_id).first()
     if consent is None:
         # Another person's consent, or none: the same answer, and nothing changes.
         raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "consent/me_withdraw_confirm.html",
+            {"consent": consent, "org": request.subject.organization},
+        )
     try:
         _consent, receipt = consent_withdraw(
             consent=consent, actor=subject_actor(request, request.subject), channel="web"

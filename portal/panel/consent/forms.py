@@ -1,5 +1,8 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from consent.forms import BirthDateField
 
 
 class MinorRulesForm(forms.Form):
@@ -18,9 +21,7 @@ class SubjectForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     external_ref = forms.CharField(label=_("External reference"), max_length=120, required=False)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = BirthDateField(label=_("Date of birth"), required=False)
     age_bracket = forms.ChoiceField(label=_("Age bracket (without a date of birth)"), choices=[])
 
     def __init__(self, *args, **kwargs):
@@ -61,7 +62,7 @@ class ConsentRecordForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         from consent.models import Consent
-        from governance.models import Deployment, Purpose
+        from governance.models import Deployment, Notice, Purpose
 
         super().__init__(*args, **kwargs)
         self.fields["purpose"].queryset = Purpose.objects.for_org(organization).filter(
@@ -71,3 +72,14 @@ class ConsentRecordForm(forms.Form):
             status="retired"
         )
         self.fields["kind"].choices = Consent.Kind.choices
+        # Offer first, and pre-select, a language in which a notice is published: the page's
+        # own language when it has one, else any that does (never one that would be refused).
+        published = set(
+            Notice.objects.for_org(organization)
+            .published()
+            .values_list("language", flat=True)
+            .distinct()
+        )
+        if published and not self.is_bound:
+            page = (get_language() or "").lower()
+            self.initial["language"] = page if page in published else sorted(published)[0]
