@@ -79,7 +79,15 @@ class NewPersonForm(forms.Form):
 class ItemsForm(forms.Form):
     """The separately granted items (R19, R21): each its own yes or no, nothing pre-ticked."""
 
-    def __init__(self, *args, ask_central: bool, ask_raw: bool, ask_signature=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        ask_central: bool,
+        ask_raw: bool,
+        ask_signature=False,
+        ask_cross_border=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if ask_signature:
             # R18 (BIPA §15(b)): a written release, signed electronically by typing one's name.
@@ -92,6 +100,16 @@ class ItemsForm(forms.Form):
                 label=_(
                     "May your face template be stored on our central servers and sent over "
                     "the network? Without this it stays on the device."
+                ),
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+            )
+        if ask_cross_border:
+            # R26, PIPL Art. 39: the transfer abroad is its own separate consent.
+            self.fields["cross_border"] = forms.ChoiceField(
+                label=_(
+                    "May your face data be stored or processed outside mainland China, as "
+                    "described above? Without this you cannot be enrolled at this site."
                 ),
                 choices=YES_NO,
                 widget=forms.RadioSelect,

@@ -65,6 +65,13 @@ def deployment_jurisdiction(deployment) -> str:
     return found.first() or Jurisdiction.OTHER
 
 
+def deployment_transfers_abroad(deployment) -> bool:
+    """Return True when a deployment (row or primary key) sends PRC faces abroad (R26)."""
+    if not isinstance(deployment, Deployment):
+        deployment = Deployment.objects.filter(pk=deployment).first()
+    return deployment is not None and deployment.transfers_abroad
+
+
 def bipa_release_text(*, organization, purpose_version, deployment: Deployment | None) -> str:
     """Return the written release a person signs in Illinois (R18, BIPA §15(b)).
 

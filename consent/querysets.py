@@ -4,7 +4,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from consent.jurisdiction import deployment_jurisdiction, kinds_accepted
+from consent.jurisdiction import (
+    deployment_jurisdiction,
+    deployment_transfers_abroad,
+    kinds_accepted,
+)
 from consent.states import IN_FORCE_STATES, STORING_STATES, USABLE_STATES, ConsentState
 from tenants.querysets import OrgOwnedQuerySet
 
@@ -17,6 +21,7 @@ def usable_q(
     deployment=None,
     storage: bool = False,
     raw_images: bool = False,
+    cross_border: bool | None = None,
     at=None,
 ) -> Q:
     """Return the rule "this consent lets a face be used now" as one Q (R11-R15, R19, R21, R22).
@@ -26,8 +31,10 @@ def usable_q(
     term, and, for a child under 14, be a guardian's consent naming the guardian (R15). With
     ``deployment``, a consent scoped to another deployment does not count; ``storage`` also asks
     for central storage (R19), ``raw_images`` for the separate raw-image item where the purpose
-    allows keeping them (R21). ``prefix`` ("consent__", ...) applies it across a relation, for
-    bulk use in other apps' queries.
+    allows keeping them (R21). At a deployment that stores or processes PRC faces abroad, the
+    separate consent to that transfer is part of the rule (R26, PIPL Art. 39); ``cross_border``
+    True asks for it anywhere, False leaves it out (to tell which item is missing). ``prefix``
+    ("consent__", ...) applies it across a relation, for bulk use in other apps' queries.
     """
     p = prefix
     now = at or timezone.now()
@@ -48,6 +55,10 @@ def usable_q(
         rule &= (Q(**{f"{p}deployment__isnull": True}) | Q(**{f"{p}deployment": deployment})) & Q(
             **{f"{p}kind__in": sorted(kinds_accepted(deployment_jurisdiction(deployment)))}
         )
+    if cross_border is None:
+        cross_border = deployment is not None and deployment_transfers_abroad(deployment)
+    if cross_border:
+        rule &= Q(**{f"{p}cross_border": True})
     if storage:
         rule &= Q(**{f"{p}central_storage": True})
     if raw_images:
@@ -81,10 +92,18 @@ class MinorDataRulesQuerySet(OrgOwnedQuerySet):
 
 
 class ConsentQuerySet(OrgOwnedQuerySet):
-    def usable(self, *, deployment=None, storage=False, raw_images=False, at=None):
+    def usable(
+        self, *, deployment=None, storage=False, raw_images=False, cross_border=None, at=None
+    ):
         """Return the consents that let a face be used now: the whole rule (``usable_q``)."""
         return self.filter(
-            usable_q(deployment=deployment, storage=storage, raw_images=raw_images, at=at)
+            usable_q(
+                deployment=deployment,
+                storage=storage,
+                raw_images=raw_images,
+                cross_border=cross_border,
+                at=at,
+            )
         )
 
     def storing(self):

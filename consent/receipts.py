@@ -22,6 +22,7 @@ from consent.jurisdiction import (
     grant_jurisdiction,
 )
 from consent.models import Consent, ConsentEvent, ConsentReceipt, SigningKey
+from governance.residency import residency_statement
 from governance.selectors import deployments_storing_centrally
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
@@ -109,6 +110,8 @@ def build_payload(
     self_service_url = public_url(reverse("consent:me"))
     pseudonym = str(consent.subject_pseudonym)
     storage = _storage(consent)
+    # R26: where the data is stored and processed, and each transfer out of the PRC.
+    residency = residency_statement(purpose=purpose, deployment=deployment)
     retention = f"P{version.retention_days}D"
     # R17, R18: the law of the site the consent was given for, not the organization's profile.
     jurisdiction = grant_jurisdiction(organization=org, deployment=deployment)
@@ -231,6 +234,8 @@ def build_payload(
                 "collectionMethod": consent.channel,
                 "processingMethod": version.method,
                 "storageLocations": storage["locations"],
+                "processingLocation": residency["processedIn"],
+                "geographicRestrictions": residency["storedIn"],
                 "retentionPeriod": retention,
                 "jurisdiction": jurisdiction,
                 "recipientThirdParties": [r.name for r in granted_recipients],
@@ -263,12 +268,15 @@ def build_payload(
                 "faceProcessing": consent.face_processing,
                 "centralStorage": consent.central_storage,
                 "rawImages": consent.raw_images,
+                "crossBorderTransfer": consent.cross_border,
                 "thirdPartyRecipients": [
-                    {"name": r.name, "granted": r.granted} for r in recipients
+                    {"name": r.name, "granted": r.granted, "location": r.location}
+                    for r in recipients
                 ],
             },
             # R19: where the face data really is, whatever was granted above.
             "storage": storage,
+            "residency": residency,
             "event": event.type,
             "state": event.to_state,
             "retentionDays": version.retention_days,

@@ -25,17 +25,25 @@ from consent.services.history import topic_for
 from outbox.selectors import event_latest_about
 
 
-def _usable(*, subject, purpose, deployment=None, storage=False, raw_images=False):
+def _usable(
+    *, subject, purpose, deployment=None, storage=False, raw_images=False, cross_border=None
+):
     return Consent.objects.filter(subject=subject, purpose=purpose).usable(
-        deployment=deployment, storage=storage, raw_images=raw_images
+        deployment=deployment, storage=storage, raw_images=raw_images, cross_border=cross_border
     )
 
 
-def consent_active_for(*, subject, purpose, deployment=None) -> bool:
-    """Return True when ``subject`` holds a usable consent for ``purpose`` (R12, R13)."""
+def consent_active_for(*, subject, purpose, deployment=None, cross_border=None) -> bool:
+    """Return True when ``subject`` holds a usable consent for ``purpose`` (R12, R13).
+
+    ``cross_border`` False leaves the transfer item out (R26): enrollment asks that way first,
+    to tell the person's missing consent from their missing consent to the transfer.
+    """
     if purpose.current_version_id is None or subject.organization_id != purpose.organization_id:
         return False
-    return _usable(subject=subject, purpose=purpose, deployment=deployment).exists()
+    return _usable(
+        subject=subject, purpose=purpose, deployment=deployment, cross_border=cross_border
+    ).exists()
 
 
 def consent_allows_central_storage(*, subject, purpose, deployment=None) -> bool:

@@ -32,7 +32,15 @@ from tenants.scoping import OrgScopedMixin
 class ConsentRecipientSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsentRecipient
-        fields = ["name", "granted", "contact", "purpose", "method", "data_types"]
+        fields = ["name", "granted", "contact", "purpose", "method", "data_types", "location"]
+
+
+class ConsentRecipientInput(serializers.Serializer):
+    """A recipient named by its name in the organization's register, and the person's answer;
+    what the person is told about it comes from the register (R25)."""
+
+    name = serializers.CharField(max_length=200)
+    granted = serializers.BooleanField()
 
 
 class ConsentEventOutput(serializers.ModelSerializer):
@@ -69,6 +77,7 @@ class ConsentOutput(serializers.ModelSerializer):
             "face_processing",
             "central_storage",
             "raw_images",
+            "cross_border",
             "recipients",
             "channel",
             "notice",
@@ -153,6 +162,8 @@ class ConsentGrantInput(serializers.Serializer):
     face_processing = serializers.BooleanField()
     central_storage = serializers.BooleanField()
     raw_images = serializers.BooleanField()
+    # R26, PIPL Art. 39: the separate consent to a transfer out of the PRC; absent is "no".
+    cross_border = serializers.BooleanField(required=False, default=False)
     recipients = JSONValueField(required=False)
     guardian = JSONValueField(required=False)
     signed_document = serializers.FileField(required=False)
@@ -162,7 +173,7 @@ class ConsentGrantInput(serializers.Serializer):
     user_agent = serializers.CharField(max_length=400, required=False, allow_blank=True)
 
     def validate_recipients(self, value):
-        items = ConsentRecipientSerializer(data=value, many=True)
+        items = ConsentRecipientInput(data=value, many=True)
         items.is_valid(raise_exception=True)
         return [Recipient(**item) for item in items.validated_data]
 
@@ -279,6 +290,7 @@ class ConsentViewSet(
             face_processing=v["face_processing"],
             central_storage=v["central_storage"],
             raw_images=v["raw_images"],
+            cross_border=v.get("cross_border", False),
             recipients=v.get("recipients") or [],
             guardian=v.get("guardian"),
             signed_document=v.get("signed_document"),

@@ -63,6 +63,9 @@ class Consent(models.Model):
     face_processing = models.BooleanField(_("face processing for the purpose"))
     central_storage = models.BooleanField(_("central storage and transmission"), default=False)
     raw_images = models.BooleanField(_("keeping raw images"), default=False)
+    # R26, PIPL Art. 39: a transfer out of the PRC (a site storing or processing abroad, or a
+    # recipient abroad) needs the person's own separate consent to it.
+    cross_border = models.BooleanField(_("transfer outside the PRC"), default=False)
 
     # Evidence (R4, R16): what the person saw, how and through whom they consented.
     channel = models.CharField(_("channel"), max_length=8, choices=Channel)
@@ -155,6 +158,12 @@ class ConsentRecipient(models.Model):
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)
     method = models.CharField(_("method"), max_length=200, blank=True)
     data_types = models.CharField(_("data types"), max_length=300, blank=True)
+    # Copied from the organization's register when the consent was given (R25, R26), so the
+    # record keeps what the person was told even if the register changes later.
+    register_entry = models.ForeignKey(
+        "governance.Recipient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    location = models.CharField(_("location"), max_length=8, blank=True, default="")
     granted = models.BooleanField(_("granted"))
 
     class Meta:

@@ -26,22 +26,11 @@ from consent.models import (
 )
 from consent.services.history import RECORD_RETENTION, append_event
 from consent.services.receipts import receipt_issue
+from consent.services.recipients import Recipient, recipients_resolve
 from consent.services.subjects import subject_record_choice
 from governance.models import Deployment, DeploymentPurpose, Notice, PurposeVersion
 from tenants.errors import ApplicationError, Conflict, Forbidden, RuleViolation, UnknownReference
 from tenants.roles import RECORD_CONSENT_AT
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A third party named on the consent screen, with the person's own yes or no (R25)."""
-
-    name: str
-    granted: bool
-    contact: str = ""
-    purpose: str = ""
-    method: str = ""
-    data_types: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,6 +243,7 @@ def consent_grant(
     face_processing: bool = True,
     central_storage: bool = False,
     raw_images: bool = False,
+    cross_border: bool = False,
     recipients: tuple[Recipient, ...] | list[Recipient] = (),
     guardian: Guardian | None = None,
     signed_document=None,
@@ -263,12 +253,14 @@ def consent_grant(
 ) -> tuple[Consent, ConsentReceipt]:
     """Record a separate, explicit consent and sign its receipt; return both.
 
-    Each item (face processing, central storage R19, raw images R21, each recipient R25) is
-    granted on its own. A consent previously withdrawn or expired for the same purpose version
-    is given again on the same record with a new event. Raise Conflict when it is already
-    active or restricted, RuleViolation when a regulation forbids it, ApplicationError for
-    missing evidence, and Forbidden when ``user`` (the member recording it) may not record a
-    consent there (``consent_recorder_check``); nothing is written then.
+    Each item (face processing, central storage R19, raw images R21, the transfer abroad R26,
+    each recipient R25) is granted on its own; a recipient must be in the organization's
+    register, complete, and when abroad on a legal basis with the transfer granted
+    (``consent.services.recipients``). A consent previously withdrawn or expired for the same
+    purpose version is given again on the same record with a new event. Raise Conflict when
+    it is already active or restricted, RuleViolation when a regulation forbids it,
+    ApplicationError for missing evidence, and Forbidden when ``user`` (the member recording
+    it) may not record a consent there (``consent_recorder_check``); nothing is written then.
     """
     is_minor, rules = _check_grant(
         subject=subject,
@@ -286,9 +278,9 @@ def consent_grant(
     )
     if user is not None:
         consent_recorder_check(user=user, purpose=purpose_version.purpose, deployment=deployment)
-    names = [r.name.strip() for r in recipients]
-    if any(not n for n in names) or len(set(names)) != len(names):
-        raise ApplicationError("Each recipient needs a distinct name.", code="invalid_recipients")
+    named = recipients_resolve(
+        organization=subject.organization, recipients=recipients, cross_border=cross_border
+    )
     now = timezone.now()
     consent = _lock_existing(subject, purpose_version, deployment)
     if consent is None:
@@ -314,7 +306,7 @@ def consent_grant(
     consent.kind = kind
     consent.state = Consent.State.ACTIVE
     consent.face_processing, consent.central_storage = True, central_storage
-    consent.raw_images = raw_images
+    consent.raw_images, consent.cross_border = raw_images, cross_border
     consent.channel = evidence.channel
     consent.notice, consent.language = notice, notice.language
     consent.notice_hash = notice.content_hash or _hash_notice(notice)
@@ -349,14 +341,16 @@ def consent_grant(
     ConsentRecipient.objects.bulk_create(
         ConsentRecipient(
             consent=consent,
-            name=r.name.strip()[:200],
-            granted=bool(r.granted),
-            contact=r.contact[:300],
-            purpose=r.purpose[:300],
-            method=r.method[:200],
-            data_types=r.data_types[:300],
+            register_entry=r.entry,
+            name=r.entry.name[:200],
+            granted=r.granted,
+            contact=r.entry.contact[:300],
+            purpose=r.entry.purpose[:300],
+            method=r.entry.method[:200],
+            data_types=r.entry.data_types[:300],
+            location=r.entry.location,
         )
-        for r in recipients
+        for r in named
     )
     event = append_event(
         consent,
@@ -384,7 +378,8 @@ def consent_grant(
                 "face_processing": True,
                 "central_storage": central_storage,
                 "raw_images": raw_images,
-                "recipients": {r.name: bool(r.granted) for r in recipients},
+                "cross_border": cross_border,
+                "recipients": {r.entry.name: r.granted for r in named},
             },
             "is_minor_under_14": is_minor,
             "notice_id": notice.pk,

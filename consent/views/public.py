@@ -29,7 +29,15 @@ from consent.selectors import published_signing_keys
 from consent.services import Evidence, consent_decline, consent_grant, subject_create
 from consent.views.common import CONSENT_UI_VERSION, anonymous_actor, subject_actor
 from governance.jurisdiction import retention_policy_path
-from governance.models import Deployment, DeploymentPurpose, Notice, Purpose
+from governance.models import (
+    Deployment,
+    DeploymentPurpose,
+    Location,
+    Notice,
+    Purpose,
+    TransferBasis,
+)
+from governance.residency import residency_statement
 from governance.selectors import deployments_storing_centrally, notice_published_for
 from tenants.errors import ApplicationError
 from tenants.models import Organization
@@ -106,6 +114,8 @@ def notice(request, org_slug, purpose_id):
     # R19: the sites whose templates may leave the device, for the notice to say where data is.
     central_sites = list(deployments_storing_centrally(purpose=purpose, deployment=deployment))
     ask_central = deployment is None or deployment.storage_mode == Deployment.StorageMode.CENTRAL
+    # R26: where the data is stored and processed; a transfer abroad is asked separately.
+    residency = residency_statement(purpose=purpose, deployment=deployment)
     data = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if data else None
     person_form = None if signed_in else NewPersonForm(data, prefix="p")
@@ -117,6 +127,7 @@ def notice(request, org_slug, purpose_id):
         ask_central=ask_central,
         ask_raw=version.keep_raw_images_allowed,
         ask_signature=kind == BIPA_WRITTEN_RELEASE,
+        ask_cross_border=residency["crossBorder"],
         prefix="i",
     )
     context = {
@@ -126,6 +137,7 @@ def notice(request, org_slug, purpose_id):
         "notice": shown,
         "deployment": deployment,
         "central_sites": central_sites,
+        "transfers": _transfers_shown(residency),
         "person_form": person_form,
         "items_form": items_form,
         "signed_in": signed_in,
@@ -154,6 +166,20 @@ def notice(request, org_slug, purpose_id):
     else:
         status = 200
     return render(request, "consent/notice.html", context, status=status)
+
+
+def _transfers_shown(residency: dict) -> list[dict]:
+    """Return each transfer out of the PRC in words: the site, where to, on what basis (R26)."""
+    places, mechanisms = dict(Location.choices), dict(TransferBasis.Mechanism.choices)
+    return [
+        {
+            "site": t["name"],
+            "stored": places.get(t["storedIn"], t["storedIn"]),
+            "processed": places.get(t["processedIn"], t["processedIn"]),
+            "basis": mechanisms.get(t["legalBasis"], ""),
+        }
+        for t in residency["transfers"]
+    ]
 
 
 def _statement(org, version, deployment, kind: str) -> str:
@@ -202,6 +228,7 @@ def _accept(request, org, version, shown, deployment, signed_in, context):
         deployment=deployment,
         central_storage=items_form.granted("central_storage"),
         raw_images=items_form.granted("raw_images"),
+        cross_border=items_form.granted("cross_border"),
     )
     sessions.start(request, subject)
     messages.success(

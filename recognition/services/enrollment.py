@@ -24,7 +24,9 @@ from consent.selectors import (
     consent_recorders_for,
 )
 from governance.gates import deployment_central_storage_check, deployment_processing_check
+from governance.jurisdiction import Jurisdiction
 from governance.models import Deployment, DeploymentPurpose
+from governance.residency import TransferRefused, deployment_transfer_allowed
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
@@ -64,8 +66,10 @@ def _raw_aad(organization_id: int, pseudonym, enrollment_public_id) -> bytes:
 def enrollment_check(*, organization, deployment, purpose, subject) -> None:
     """Raise EnrollmentRefused unless the subject may be enrolled here for this purpose now.
 
-    R12: an active separate consent for face processing; R19: and for central storage, for a
-    purpose attached to this (active) deployment that stores templates centrally. Raise
+    R12: an active separate consent for face processing, of the kind the deployment's
+    jurisdiction asks (R17 explicit consent in the EU, R18 written release in Illinois); R26: a
+    legal basis and the person's consent where faces leave the PRC; R19: and for central
+    storage, for a purpose attached to this (active) deployment that stores it centrally. Raise
     ProcessingSuspended (R2, R27, R29) while the deployment's assessment is stale or missing
     or it has no purpose left, CentralStorageRefused (R19) on an on-device deployment.
     """
@@ -90,16 +94,72 @@ def enrollment_check(*, organization, deployment, purpose, subject) -> None:
         )
     if purpose.current_version_id is None:
         raise EnrollmentRefused("The purpose has no current version.", code="purpose_inactive")
+    deployment_transfer_allowed(deployment=deployment)
+    if not consent_active_for(
+        subject=subject, purpose=purpose, deployment=deployment, cross_border=False
+    ):
+        raise consent_missing_refusal(deployment)
     if not consent_active_for(subject=subject, purpose=purpose, deployment=deployment):
-        raise EnrollmentRefused(
-            "The subject holds no active consent to face processing for this purpose (R12).",
-            code="consent_required",
+        raise TransferRefused(
+            _(
+                "Faces collected at this deployment are stored or processed outside the PRC, "
+                "and the subject has not given the separate consent to that transfer (R26, "
+                "PIPL Art. 39)."
+            ),
+            details=[
+                {
+                    "rule": "R26",
+                    "message": _(
+                        "Ask the person for the consent to the transfer abroad (the cross-border "
+                        "item of their consent), or keep this deployment's data in the PRC."
+                    ),
+                    "fix_url": "",
+                }
+            ],
         )
     if not consent_allows_central_storage(subject=subject, purpose=purpose, deployment=deployment):
         raise EnrollmentRefused(
             "The subject's consent does not cover central storage of their face data (R19).",
             code="storage_consent_required",
         )
+
+
+def consent_missing_refusal(deployment) -> EnrollmentRefused:
+    """Return the refusal for a subject without a usable consent, naming the rule of the
+    deployment's jurisdiction: R17 (GDPR explicit consent), R18 (BIPA written release) or R12."""
+    rule, message, fix = {
+        Jurisdiction.EU: (
+            "R17",
+            _(
+                "The subject holds no explicit consent (GDPR Art. 9(2)(a)) to face processing "
+                "for this purpose at this EU deployment (R17)."
+            ),
+            _("Record the person's explicit consent (kind gdpr_explicit) for this deployment."),
+        ),
+        Jurisdiction.US_IL: (
+            "R18",
+            _(
+                "The subject has signed no written release (BIPA 740 ILCS 14/15(b)) for this "
+                "purpose at this Illinois deployment (R18)."
+            ),
+            _(
+                "Have the person sign the written release naming the purpose and its term "
+                "(kind bipa_written_release) for this deployment."
+            ),
+        ),
+    }.get(
+        deployment.jurisdiction,
+        (
+            "R12",
+            _("The subject holds no active consent to face processing for this purpose (R12)."),
+            _("Record the person's separate consent for this purpose."),
+        ),
+    )
+    return EnrollmentRefused(
+        message,
+        code="consent_required",
+        details=[{"rule": rule, "message": fix, "fix_url": ""}],
+    )
 
 
 def enrollment_separation_check(*, organization, deployment, purpose, subject, user) -> None:

@@ -100,6 +100,10 @@ def test_r21_raw_images_granted_separately_allow_keeping_them(cw):
 
 
 def test_r25_each_recipient_is_its_own_yes_or_no(cw):
+    from tests.factories import RecipientFactory
+
+    RecipientFactory(organization=cw.org, name="Gate Vendor Ltd")
+    RecipientFactory(organization=cw.org, name="Analytics Co")
     consent, receipt = cw.grant(
         recipients=[Recipient("Gate Vendor Ltd", True), Recipient("Analytics Co", False)]
     )

@@ -217,8 +217,9 @@ def test_R18_no_face_is_collected_at_an_illinois_site_without_a_written_release(
     subject = illinois.subject("Obama")
     run_on_commit(lambda: illinois.consent(subject))  # separate consent, the profile's kind
 
-    with pytest.raises(EnrollmentRefused, match="R12") as refused:
+    with pytest.raises(EnrollmentRefused, match="R18") as refused:
         _enroll(illinois, subject, faces, run_on_commit)
 
     assert refused.value.code == "consent_required"
+    assert refused.value.details[0]["rule"] == "R18"
     assert not Enrollment.objects.exists() and not FaceTemplate.objects.exists()
