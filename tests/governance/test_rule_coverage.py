@@ -69,3 +69,35 @@ def test_every_rule_appears_in_the_rendered_compliance_view(world, panel_as):
     for rule, status in regulation_rules().items():
         where = enforced_part if status in ("C", "S") else context_part
         assert f'id="rule-{rule}"' in where, (rule, status)
+
+
+TESTS = Path(__file__).resolve().parents[1]
+RULE_IN_NAME = re.compile(r"(?:^|_)[rR](\d+)(?=_|$)")
+
+
+def rules_named_by_tests() -> dict[str, list[str]]:
+    """Return {rule ID: [test names]} from every test function under tests/ (read with ast)."""
+    import ast
+
+    named: dict[str, list[str]] = {}
+    for path in sorted(TESTS.rglob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+                "test"
+            ):
+                for number in RULE_IN_NAME.findall(node.name):
+                    named.setdefault(f"R{int(number)}", []).append(node.name)
+    return named
+
+
+def test_the_name_pattern_reads_rule_ids_only_between_separators():
+    assert RULE_IN_NAME.findall("test_r26_transfer_needs_a_basis") == ["26"]
+    assert RULE_IN_NAME.findall("test_R17_r18_both") == ["17", "18"]
+    assert RULE_IN_NAME.findall("test_error_r2d2_and_hr26") == []
+
+
+def test_every_enforced_rule_has_a_test_named_after_it():
+    named = rules_named_by_tests()
+    missing = [rule for rule in enforced_ids() if rule not in named]
+    assert missing == [], f"C/S rules without a test named after them: {missing}"
