@@ -31,7 +31,8 @@ def _broker() -> str:
     return "ok"
 
 
-def _platform_staff(request) -> bool:
+def platform_staff(request) -> bool:
+    """Return True for signed-in platform staff (is_staff or superuser) past any second factor."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not (user.is_staff or user.is_superuser):
         return False
@@ -42,6 +43,6 @@ def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if healthy else "error"}
-    if _platform_staff(request):
+    if platform_staff(request):
         body.update(checks)
     return JsonResponse(body, status=200 if healthy else 503)

@@ -5,6 +5,8 @@ import uuid
 
 from django.conf import settings
 
+from portal.logs import request_id_var
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -27,6 +29,11 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.client_ip = client_ip(request)
-        response = self.get_response(request)
+        # Log lines of this request carry its id, as its audit events do (portal/logs.py).
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
         response["X-Request-ID"] = request.request_id
         return response

@@ -524,9 +524,5 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-}
+# JSON logs with request ids, and /metrics' bearer token (portal/settings_operations.py).
+from portal.settings_operations import *  # noqa: E402, F403

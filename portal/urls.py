@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from portal.api.baseline import BareView, FloorView
 from portal.health import healthz
+from portal.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("tenants.urls")),
     path("api/v1/", include(("portal.api.urls", "api"), namespace="api")),
