@@ -25,6 +25,7 @@ from audit.services import (
 )
 from audit.services.exports import audit_export_bundle
 from portal.panel.access import org_view
+from portal.panel.audit_rendering import audit_rendered
 from portal.panel.forms import AuditFilterForm
 from tenants import roles
 
@@ -49,6 +50,7 @@ def audit_log(request):
         {
             "form": form,
             "page": page,
+            "rows": audit_rendered(page.object_list, request),
             "query": query.urlencode(),
             "chain": audit_chain_state(organization_id=request.organization.pk),
         },
