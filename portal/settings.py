@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RequestIdMiddleware",
+    # A CompreFace host (COMPREFACE_HOSTS) gets CompreFace's URL configuration (issue 18).
+    "recognition.compreface.hosts.CompreFaceHostMiddleware",
     # Row-level security: a request's scope (set where its organization is resolved) ends with it.
     "tenants.rls.RowLevelSecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -358,6 +360,11 @@ RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION = env_int(
     "RECOGNITION_UPLOAD_SLOTS_PER_ORGANIZATION", 1_000 if PORTAL_MODE == "test" else 2
 )
 RECOGNITION_UPLOAD_SLOT_SECONDS = env_int("RECOGNITION_UPLOAD_SLOT_SECONDS", 120)
+# The CompreFace-compatible API (docs/compreface.md): host names that serve CompreFace's paths
+# at /api/v1/ (each must also be in ALLOWED_HOSTS), and how long a request waits for the worker
+# to finish an example or a search before it answers 202 or 503.
+COMPREFACE_HOSTS = [h.lower() for h in env_list("COMPREFACE_HOSTS", [])]
+COMPREFACE_WAIT_SECONDS = env_int("COMPREFACE_WAIT_SECONDS", 30)
 # Absolute links in consent receipts and e-mails (the notice, the self-service pages).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000")
 # Signed audit checkpoints (issue 16, docs/audit.md): the key's name in signature lines, each

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("tenants.urls")),
     path("api/v1/", include(("portal.api.urls", "api"), namespace="api")),
+    # CompreFace's paths, for its clients (docs/compreface.md); on a host of their own too.
+    path("compreface/api/v1/", include(("recognition.compreface.urls", "compreface"))),
     path("", include("governance.urls")),
     path("", include("consent.urls")),
     path("", include("recognition.urls")),
@@ -41,6 +43,6 @@ def handler404(request, exception=None, *args, **kwargs):
 
     from portal.api.errors import not_found
 
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/compreface/")):
         return not_found(request)
     return page_not_found(request, exception)

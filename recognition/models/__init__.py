@@ -1,6 +1,7 @@
 """Biometric records: keys, templates, enrollments, recognition jobs, results, webhooks."""
 
 from recognition.models.calibrations import GalleryCalibration
+from recognition.models.compreface import CompreFaceBinding
 from recognition.models.galleries import GalleryChange, GalleryVersion
 from recognition.models.interactions import SubjectInteraction
 from recognition.models.jobs import (
@@ -15,6 +16,7 @@ from recognition.models.templates import Enrollment, FaceTemplate, RawImage
 from recognition.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "CompreFaceBinding",
     "Enrollment",
     "FaceTemplate",
     "GalleryCalibration",

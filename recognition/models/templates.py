@@ -30,6 +30,8 @@ class Enrollment(PurposeBoundWork):
         # R19: the deployment moved to on-device storage; R23: BIPA's destruction schedule.
         PURGED_STORAGE_ON_DEVICE = "purged_storage_on_device", _("Purged: storage moved to device")
         DESTROYED_BIPA = "destroyed_bipa", _("Destroyed: BIPA schedule")
+        # The operator's system deleted the example (the CompreFace-compatible API).
+        DELETED_BY_OPERATOR = "deleted_by_operator", _("Deleted by the operator's system")
         # Removed before the reason was recorded on the enrollment (older rows).
         REMOVED = "removed", _("Removed")
 

@@ -37,6 +37,9 @@ class DeletionReason:
     # R19: the deployment now keeps templates on the device; R23: BIPA's destruction schedule.
     STORAGE_ON_DEVICE = "storage_on_device"
     BIPA_SCHEDULE = "bipa_schedule"
+    # The operator's system deleted a subject's examples (recognition.compreface): PIPL Art. 47
+    # lets the handler end processing itself; the consent stays as it was.
+    OPERATOR_DELETED = "deleted_by_operator"
 
 
 _TEMPLATE_STATES = {
@@ -47,6 +50,7 @@ _TEMPLATE_STATES = {
     DeletionReason.REENROLLED: Enrollment.TemplateState.REPLACED,
     DeletionReason.STORAGE_ON_DEVICE: Enrollment.TemplateState.PURGED_STORAGE_ON_DEVICE,
     DeletionReason.BIPA_SCHEDULE: Enrollment.TemplateState.DESTROYED_BIPA,
+    DeletionReason.OPERATOR_DELETED: Enrollment.TemplateState.DELETED_BY_OPERATOR,
 }
 
 
