@@ -46,6 +46,7 @@ def test_receipt_has_kantara_and_iso_27560_fields_and_no_direct_identifier(cw):
         "faceProcessing": True,
         "centralStorage": False,
         "rawImages": False,
+        "crossBorderTransfer": False,
         "thirdPartyRecipients": [],
     }
 

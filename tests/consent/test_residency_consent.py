@@ -194,3 +194,28 @@ def test_r12_enrollment_refusal_at_a_chinese_site_still_names_r12(world):
     with pytest.raises(EnrollmentRefused, match=r"\(R12\)") as refused:
         _check(rec, subject)
     assert refused.value.details[0]["rule"] == "R12"
+
+
+def test_r26_panel_records_the_transfer_consent_at_the_desk(abroad, panel_as):
+    TransferBasisFactory(deployment=abroad.deployment)
+    subject = abroad.subject("Li", date_of_birth="1990-01-01")
+    url = f"/o/acme/subjects/{subject.pseudonym}/consent/"
+    owner = panel_as(abroad.world.owner)
+    assert 'name="cross_border"' in owner.get(url).content.decode()
+    response = owner.post(
+        url,
+        {
+            "purpose": abroad.purpose.pk,
+            "deployment": abroad.deployment.pk,
+            "language": "en",
+            "kind": "written",
+            "channel": "paper",
+            "central_storage": "yes",
+            "raw_images": "no",
+            "cross_border": "yes",
+            "signed_document": SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Consent.objects.get(subject=subject).cross_border is True
+    _check(abroad, subject)

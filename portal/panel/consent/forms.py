@@ -51,6 +51,13 @@ class ConsentRecordForm(forms.Form):
     raw_images = forms.ChoiceField(
         label=_("Keeping raw images granted"), choices=YES_NO, widget=forms.RadioSelect
     )
+    # R26, PIPL Art. 39: asked where the site stores or processes abroad; unanswered is "no".
+    cross_border = forms.ChoiceField(
+        label=_("Transfer outside mainland China granted"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     guardian_name = forms.CharField(label=_("Guardian name"), max_length=200, required=False)
     guardian_relationship = forms.CharField(label=_("Relationship"), max_length=60, required=False)
     guardian_verification = forms.CharField(

@@ -203,6 +203,7 @@ def consent_record(request, pseudonym):
                     deployment=data["deployment"],
                     central_storage=data["central_storage"] == "yes",
                     raw_images=data["raw_images"] == "yes",
+                    cross_border=data.get("cross_border") == "yes",
                     guardian=guardian,
                     signed_document=data["signed_document"],
                     e_signature=data["e_signature"],
