@@ -23,6 +23,7 @@ from dsr.services.termination import (
 from dsr.services.termination_package import termination_package_delete, termination_package_open
 from tenants import roles
 from tenants.errors import NotFound
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -93,6 +94,7 @@ class TerminationRunView(OrgScopedMixin, generics.GenericAPIView):
         return Response(TerminationRunOutput(_run(self.organization)).data)
 
     @extend_schema(request=TerminationStartInput, responses={202: TerminationRunOutput})
+    @idempotent
     def post(self, request):
         TerminationStartInput(data=request.data).is_valid(raise_exception=True)
         run = termination_start(organization=self.organization, actor=self.actor)

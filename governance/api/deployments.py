@@ -7,6 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from governance.api.common import scoped_or_404
+from governance.api.go_live import GoLiveActions
 from governance.gates import deployment_checks
 from governance.models import Deployment, DeploymentPurpose, Device, Location, Purpose
 from governance.selectors import (
@@ -146,7 +147,11 @@ _READ, _WRITE = roles.VIEW_GOVERNANCE, roles.MANAGE_GOVERNANCE
 
 
 class DeploymentViewSet(
-    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    GoLiveActions,
+    OrgScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Deployments. Activation runs every gate and answers 422 listing each unmet rule."""
 
@@ -158,6 +163,9 @@ class DeploymentViewSet(
         "list": _READ,
         "retrieve": _READ,
         "checks": _READ,
+        "checklist": _READ,
+        "templates": _READ,
+        "from_template": _WRITE,
         "grants": _READ,
         "create": _WRITE,
         "partial_update": _WRITE,

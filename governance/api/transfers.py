@@ -20,6 +20,7 @@ from governance.services.transfers import (
 )
 from governance.uploads import ATTACHMENT_MEDIA_TYPES, DEFAULT_MEDIA_TYPE
 from tenants import roles
+from tenants.idempotency import idempotent
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -96,6 +97,7 @@ class RecipientViewSet(
     @extend_schema(
         request={"multipart/form-data": RecipientInput}, responses={201: RecipientOutput}
     )
+    @idempotent
     def create(self, request):
         data = RecipientInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -166,6 +168,7 @@ class TransferBasisViewSet(
     @extend_schema(
         request={"multipart/form-data": TransferBasisInput}, responses={201: TransferBasisOutput}
     )
+    @idempotent
     def create(self, request):
         data = TransferBasisInput(data=request.data)
         data.is_valid(raise_exception=True)
