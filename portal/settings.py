@@ -389,6 +389,7 @@ GOVERNANCE_PSEUDONYM_CHECK = "consent.selectors.pseudonyms_unknown"
 GOVERNANCE_RULE_EVALUATORS = {
     "R15": "consent.compliance.r15_minors",
     "R50": "dsr.compliance.r50_deadlines",
+    "R51": "dsr.compliance.r51_termination",
     "R54": "recognition.accuracy.accuracy_check",
 }
 # The self-service pages of apps above consent, linked from consent's /me/ menu by URL name,
@@ -396,7 +397,6 @@ GOVERNANCE_RULE_EVALUATORS = {
 CONSENT_SELF_SERVICE_PAGES = [("dsr:me_requests", _("Requests about my data"))]
 FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
 GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
-    "R51": "dsr.compliance.r51_termination",
 GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # R6: signage evidence of a public place is re-attested (a new photo) this often; the daily
 # job flags active deployments whose photo is older.
