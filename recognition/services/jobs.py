@@ -17,6 +17,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from governance.gates import deployment_processing_check
 from governance.models import DeploymentPurpose
+from governance.residency import deployment_transfer_allowed
 from governance.selectors import deployment_is_active, purpose_version_current
 from recognition import crypto, engine
 from recognition.blobs import blob_delete, blob_read, blob_write
@@ -62,7 +63,8 @@ def recognition_job_check(*, organization, deployment, purpose, mode: str, user=
     """Raise unless a job of ``mode`` may run on the deployment for the purpose now.
 
     R2, R41; R27 and R29: ProcessingSuspended (422) while the deployment's impact assessment
-    is stale or missing, or it has no purpose left; the worker asks again before it runs.
+    is stale or missing, or it has no purpose left; the worker asks again before it runs. R26:
+    TransferRefused (422) while a site that matches abroad has no transfer basis in force.
     """
     if mode not in ALLOWED_MODES:
         raise ApplicationError(
@@ -77,6 +79,7 @@ def recognition_job_check(*, organization, deployment, purpose, mode: str, user=
     if not deployment_is_active(deployment=deployment):
         raise JobRefused("The deployment is not active.", code="deployment_inactive")
     deployment_processing_check(deployment=deployment)
+    deployment_transfer_allowed(deployment=deployment)
     if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
         raise JobRefused(
             "This purpose is not declared for the deployment (R2).", code="purpose_not_attached"

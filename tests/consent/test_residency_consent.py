@@ -14,6 +14,7 @@ from consent.services import Recipient
 from governance.residency import TransferRefused
 from recognition.errors import EnrollmentRefused
 from recognition.services.enrollment import enrollment_check
+from recognition.services.jobs import recognition_job_check
 from tenants.errors import RuleViolation
 from tests.factories import RecipientFactory, SubjectFactory, TransferBasisFactory
 from tests.recognition.conftest import make_rec_world
@@ -219,3 +220,18 @@ def test_r26_panel_records_the_transfer_consent_at_the_desk(abroad, panel_as):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Consent.objects.get(subject=subject).cross_border is True
     _check(abroad, subject)
+
+
+def test_r26_no_recognition_job_runs_at_a_site_abroad_without_legal_basis(abroad):
+    def check():
+        recognition_job_check(
+            organization=abroad.org,
+            deployment=abroad.deployment,
+            purpose=abroad.purpose,
+            mode="identify",
+        )
+
+    with pytest.raises(TransferRefused, match="R26"):
+        check()
+    TransferBasisFactory(deployment=abroad.deployment)
+    check()
