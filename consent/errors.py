@@ -8,3 +8,10 @@ class Throttled(ApplicationError):
 
     status = 429
     code = "throttled"
+
+
+class SignInLinkExpired(ApplicationError):
+    """A /me/ sign-in link past its 30 minutes: gone, as an expired download is (410)."""
+
+    status = 410
+    code = "link_expired"

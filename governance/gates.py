@@ -12,6 +12,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.api_fixes import (
+    api_fix,
+    assessment_create_fix,
+    assessment_reassess_fix,
+    attach_purpose_fix,
+    deployment_edit_fix,
+    purpose_edit_fix,
+)
 from governance.jurisdiction import is_bipa, retention_policy_path
 from governance.models import Assessment, Deployment, DeploymentPurpose, Notice, Purpose
 from tenants.errors import RuleViolation
@@ -24,9 +32,16 @@ class RuleCheck:
     message: str
     fix_url: str = ""
     applicable: bool = True
+    # The API call that meets the rule (governance.api_fixes): clients never see the panel.
+    fix: dict | None = None
 
     def as_detail(self) -> dict:
-        return {"rule": self.rule, "message": self.message, "fix_url": self.fix_url}
+        return {
+            "rule": self.rule,
+            "message": self.message,
+            "fix_url": self.fix_url,
+            "fix": self.fix,
+        }
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -116,18 +131,28 @@ def _place_checks(deployment: Deployment) -> list[RuleCheck]:
             if deployment.is_banned_place
             else _("The place is not a private space of a public place."),
             edit if deployment.is_banned_place else "",
+            fix=api_fix("deployments_retire_create", "POST", "deployment-retire", deployment.pk)
+            if deployment.is_banned_place
+            else None,
         )
     ]
     public = deployment.is_public_place
     missing = []
+    fix = None
     if public:
         if not deployment.public_security_justification.strip():
             missing.append(_("a public-security justification"))
+            fix = deployment_edit_fix(deployment, "public_security_justification")
         if not deployment.capture_area.strip():
             missing.append(_("a description of the capture area"))
+            fix = fix or deployment_edit_fix(deployment, "capture_area")
         signage = (deployment.signage_photo, deployment.signage_location, deployment.signage_date)
+        signage_fix = api_fix(
+            "deployments_signage_create", "POST", "deployment-signage", deployment.pk, field="photo"
+        )
         if not all(signage):
             missing.append(_("signage evidence (a photo with its location and date)"))
+            fix = fix or signage_fix
         elif signage_is_stale(deployment):
             missing.append(
                 _("new signage evidence: the last photo, of %(date)s, is older than %(days)s days")
@@ -135,6 +160,7 @@ def _place_checks(deployment: Deployment) -> list[RuleCheck]:
             )
             # Signage evidence is uploaded on the detail page, not the edit form.
             edit = fix_url("gov_deployment_detail", org, pk=deployment.pk) + "#signage"
+            fix = fix or signage_fix
     checks.append(
         RuleCheck(
             "R6",
@@ -146,6 +172,7 @@ def _place_checks(deployment: Deployment) -> list[RuleCheck]:
             else _("Not a public place."),
             edit if missing else "",
             applicable=public,
+            fix=fix,
         )
     )
     return checks
@@ -161,6 +188,7 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
             if not links
             else _("Purposes are declared."),
             _attach_purpose_url(deployment) if not links else "",
+            fix=None if links else attach_purpose_fix(deployment),
         )
     ]
     r8_unmet = [
@@ -183,6 +211,7 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
             else _("Purposes are limited to public security or need separate consent."),
             fix_url("gov_deployment_detail", org, pk=deployment.pk) if r8_unmet else "",
             applicable=deployment.is_public_place,
+            fix=attach_purpose_fix(deployment) if r8_unmet else None,
         )
     )
     content: dict[str, list[str]] = {"R3": [], "R14": [], "R20": []}
@@ -214,6 +243,7 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
                 not names,
                 texts[rule] % ", ".join(names) if names else _("Met by every attached purpose."),
                 fix_url("gov_purpose_edit", org, pk=first[rule].pk) if names else "",
+                fix=purpose_edit_fix(first[rule], rule) if names else None,
             )
         )
     checks.append(
@@ -225,6 +255,9 @@ def _purpose_checks(deployment: Deployment, links: list[DeploymentPurpose]) -> l
             if unnoticed
             else _("Every purpose has a published notice."),
             notice_fix_url(unnoticed[0].current_version) if unnoticed else "",
+            fix=api_fix("notices_create", "POST", "notice-list", field="purpose_version")
+            if unnoticed
+            else None,
         )
     )
     return checks
@@ -278,6 +311,7 @@ def _storage_check(deployment: Deployment) -> RuleCheck:
         else _("Central storage is justified; separate consent is collected per person."),
         fix_url("gov_deployment_edit", deployment.organization, pk=deployment.pk) if unmet else "",
         applicable=central,
+        fix=deployment_edit_fix(deployment, "central_storage_reason") if unmet else None,
     )
 
 
@@ -362,6 +396,7 @@ def _assessment_checks(deployment: Deployment, links: list[DeploymentPurpose]) -
                 False,
                 _("Write an impact assessment for this deployment and have a DPO sign it off."),
                 create,
+                fix=assessment_create_fix(),
             )
         ]
     if latest.status == Assessment.Status.STALE:
@@ -372,6 +407,7 @@ def _assessment_checks(deployment: Deployment, links: list[DeploymentPurpose]) -
                 _("The impact assessment is stale (%(reason)s): reassess and sign off again.")
                 % {"reason": latest.stale_reason},
                 fix_url("gov_assessment_detail", org, pk=latest.pk),
+                fix=assessment_reassess_fix(latest),
             )
         ]
     covered = set(latest.purpose_versions.values_list("pk", flat=True))
@@ -388,6 +424,7 @@ def _assessment_checks(deployment: Deployment, links: list[DeploymentPurpose]) -
                 _("The approved assessment does not cover the current version of: %s. Reassess.")
                 % ", ".join(uncovered),
                 fix_url("gov_assessment_detail", org, pk=latest.pk),
+                fix=assessment_reassess_fix(latest),
             )
         ]
     return [
@@ -455,6 +492,7 @@ def deployment_processing_unmet(deployment: Deployment) -> list[dict]:
                     "or retire it."
                 ),
                 "fix_url": fix_url("gov_deployment_detail", org, pk=deployment.pk),
+                "fix": attach_purpose_fix(deployment),
             }
         )
     unmet += [check.as_detail() for check in _assessment_checks(deployment, links) if not check.met]
@@ -506,6 +544,7 @@ def deployment_central_storage_check(*, deployment: Deployment) -> None:
                 "fix_url": fix_url(
                     "gov_deployment_edit", deployment.organization, pk=deployment.pk
                 ),
+                "fix": deployment_edit_fix(deployment, "storage_mode"),
             }
         ],
     )

@@ -524,6 +524,7 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "governance.models.Notice.Status",
         "AssessmentStatusEnum": "governance.models.Assessment.Status",
         "PurposeKindEnum": "governance.models.Purpose.Kind",
+        "RecognitionDecisionEnum": "recognition.models.RecognitionResult.Decision",
         # RecognitionJob and Enrollment share one set of states.
         "JobStatusEnum": "recognition.models.RecognitionJob.Status",
         # The data-request API takes a language code without labels.

@@ -25,6 +25,7 @@ from consent.services import (
 from governance.models import Deployment, Device, Notice, PurposeVersion
 from tenants import roles
 from tenants.idempotency import idempotent
+from tenants.json_schema import JsonMapField
 from tenants.references import reference_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -53,6 +54,45 @@ class TemplatePurgeOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=["pending", "done"])
     done_at = serializers.DateTimeField(allow_null=True)
     attempts = serializers.IntegerField()
+
+
+class ConsentGuardianOutput(serializers.Serializer):
+    name = serializers.CharField(help_text="Empty unless personal data may be shown.")
+    relationship = serializers.CharField()
+    verification = serializers.CharField(help_text="How the guardian was checked.")
+    evidence = serializers.CharField(help_text="Empty unless personal data may be shown.")
+
+
+class ReceiptSignatureOutput(serializers.Serializer):
+    alg = serializers.CharField(help_text="The signature algorithm (Ed25519).")
+    kid = serializers.CharField(help_text="The signing key, as published by the portal.")
+    value = serializers.CharField(help_text="The signature of the receipt's canonical JSON.")
+
+
+class ReceiptContentOutput(serializers.Serializer):
+    """The signed content: a Kantara Consent Receipt v1.1 with an ISO/IEC TS 27560 record."""
+
+    version = serializers.CharField()
+    jurisdiction = serializers.CharField()
+    consentTimestamp = serializers.IntegerField()  # noqa: N815 (Kantara's own key)
+    collectionMethod = serializers.CharField()  # noqa: N815
+    consentReceiptID = serializers.CharField()  # noqa: N815
+    language = serializers.CharField()
+    piiPrincipalId = serializers.CharField()  # noqa: N815
+    piiControllers = serializers.ListField(child=JsonMapField())  # noqa: N815
+    policyUrl = serializers.CharField()  # noqa: N815
+    services = serializers.ListField(child=JsonMapField())
+    sensitive = serializers.BooleanField()
+    spiCat = serializers.ListField(child=serializers.CharField())  # noqa: N815
+    publicKey = serializers.CharField()  # noqa: N815
+    receiptCode = serializers.CharField()  # noqa: N815
+    iso27560 = JsonMapField(help_text="The ISO/IEC TS 27560 record: header, processing, parties.")
+    extensions = JsonMapField(help_text="PIPL, FRM and BIPA fields of this product.")
+
+
+class ReceiptDocumentOutput(serializers.Serializer):
+    receipt = ReceiptContentOutput()
+    signature = ReceiptSignatureOutput()
 
 
 class ConsentOutput(serializers.ModelSerializer):
@@ -101,6 +141,7 @@ class ConsentOutput(serializers.ModelSerializer):
         # Withdrawn consents only: whether recognition's purge after it is pending or done.
         return consent_purge_status(consent=obj)
 
+    @extend_schema_field(ConsentGuardianOutput(allow_null=True))
     def get_guardian(self, obj) -> dict | None:
         if obj.kind != Consent.Kind.GUARDIAN:
             return None
@@ -133,6 +174,7 @@ class ConsentReceiptOutput(serializers.ModelSerializer):
         model = ConsentReceipt
         fields = ["receipt_id", "event", "kid", "created_at", "document"]
 
+    @extend_schema_field(ReceiptDocumentOutput)
     def get_document(self, obj) -> dict:
         return receipt_document(obj)
 
@@ -147,6 +189,16 @@ class ConsentGuardianInput(serializers.Serializer):
     relationship = serializers.CharField(max_length=60)
     verification = serializers.CharField(max_length=200)
     evidence = serializers.CharField(max_length=300)
+
+
+@extend_schema_field(ConsentRecipientInput(many=True))
+class RecipientsField(JSONValueField):
+    """The recipients the person answered for; JSON text in a multipart form."""
+
+
+@extend_schema_field(ConsentGuardianInput)
+class GuardianField(JSONValueField):
+    """The guardian who consents for a child under 14 (R13); JSON text in a multipart form."""
 
 
 class ConsentGrantInput(serializers.Serializer):
@@ -164,8 +216,8 @@ class ConsentGrantInput(serializers.Serializer):
     raw_images = serializers.BooleanField()
     # R26, PIPL Art. 39: the separate consent to a transfer out of the PRC; absent is "no".
     cross_border = serializers.BooleanField(required=False, default=False)
-    recipients = JSONValueField(required=False)
-    guardian = JSONValueField(required=False)
+    recipients = RecipientsField(required=False)
+    guardian = GuardianField(required=False)
     signed_document = serializers.FileField(required=False)
     e_signature = serializers.CharField(max_length=200, required=False, allow_blank=True)
     term_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)

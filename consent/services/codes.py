@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
-from consent.errors import Throttled
+from consent.errors import SignInLinkExpired, Throttled
 from consent.models import ConsentReceipt, OneTimeCode, SignInAttempt, Subject
 from consent.receipts import normalize_code, public_url
 from tenants.errors import ApplicationError
@@ -260,9 +260,8 @@ def link_sign_in(*, token: str) -> list[Subject]:
     if row is None or row.organization_id != organization_id:
         raise invalid
     if row.expires_at <= now:
-        raise ApplicationError(
-            _("This sign-in link has expired (links last 30 minutes). Ask for a new e-mail."),
-            code="link_expired",
+        raise SignInLinkExpired(
+            _("This sign-in link has expired (links last 30 minutes). Ask for a new e-mail.")
         )
     # One use only, even when two requests race with the same link.
     if not OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):

@@ -7,6 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from consent.models import Subject
+from dsr.api.documents import (
+    AccessPackageOutput,
+    CorrectionChangesField,
+    CorrectionRecordOutput,
+    VerificationReportOutput,
+)
 from dsr.models import DataRequest
 from dsr.selectors import data_requests_queue
 from dsr.services.completion import dsr_request_complete
@@ -26,6 +32,8 @@ from tenants.scoping import OrgScopedMixin
 
 class DsrRequestOutput(serializers.ModelSerializer):
     duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    changes = CorrectionRecordOutput(read_only=True)
+    verification_report = VerificationReportOutput(read_only=True, allow_null=True)
 
     class Meta:
         model = DataRequest
@@ -74,7 +82,7 @@ class DsrIdentityInput(serializers.Serializer):
 
 class DsrCompleteInput(serializers.Serializer):
     response = serializers.CharField(max_length=8000, required=False, allow_blank=True)
-    changes = serializers.DictField(required=False, help_text="Correction: profile fields.")
+    changes = CorrectionChangesField(required=False, help_text="Correction: profile fields.")
 
 
 class DataRequestViewSet(
@@ -164,7 +172,7 @@ class DataRequestViewSet(
         )
         return self._answer(row)
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: AccessPackageOutput})
     @action(detail=True, methods=["get"])
     def package(self, request, pk=None):
         """The access package of a completed access or portability request, as JSON (audited)."""

@@ -130,7 +130,7 @@ def dsr_export_link_issue(*, data_request: DataRequest, actor: Actor) -> str:
     on the request, so a new link or the expiry stops the old one working.
     """
     if data_request.kind not in (DataRequest.Kind.ACCESS, DataRequest.Kind.PORTABILITY):
-        raise Conflict("Only access and portability requests have a package.", code="no_package")
+        raise NotFound("Only access and portability requests have a package.", code="no_package")
     data_request.export_nonce = secrets.token_hex(16)
     data_request.export_expires_at = timezone.now() + timedelta(
         hours=settings.DSR_EXPORT_LINK_HOURS
@@ -182,7 +182,7 @@ def dsr_package_download(
     The person downloads through the link (``token``); staff of the organization pass none.
     """
     if data_request.kind not in (DataRequest.Kind.ACCESS, DataRequest.Kind.PORTABILITY):
-        raise Conflict("Only access and portability requests have a package.", code="no_package")
+        raise NotFound("Only access and portability requests have a package.", code="no_package")
     if data_request.status != DataRequest.Status.COMPLETED:
         raise Conflict("The package is ready once the request is completed.", code="not_ready")
     if token is not None:

@@ -129,12 +129,22 @@ class SuspendInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
+class ApiFixOutput(serializers.Serializer):
+    """The API call that meets an unmet rule (governance.api_fixes)."""
+
+    operation = serializers.CharField(help_text="The schema's operationId.")
+    method = serializers.ChoiceField(choices=["POST", "PUT", "PATCH", "DELETE"])
+    path = serializers.CharField(help_text="With its ids filled in.")
+    field = serializers.CharField(allow_null=True, help_text="The body field to set.")
+
+
 class RuleCheckOutput(serializers.Serializer):
     rule = serializers.CharField()
     met = serializers.BooleanField()
     applicable = serializers.BooleanField()
     message = serializers.CharField()
     fix_url = serializers.CharField()
+    fix = ApiFixOutput(allow_null=True)
 
 
 class GrantOutput(serializers.Serializer):

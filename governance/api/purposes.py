@@ -1,6 +1,6 @@
 """/api/v1/purposes/: declared purposes and their versions."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -74,10 +74,15 @@ class PurposeVersionInput(serializers.Serializer):
     change_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
+@extend_schema_field({"type": "string", "enum": list(Purpose.Kind.values)})
+class PurposeKindField(serializers.CharField):
+    """Documented as the enum it is, but read as a string: the service refuses any other kind
+    under R41 with its reason (422), which a bare "not a valid choice" would not give."""
+
+
 class PurposeCreateInput(PurposeVersionInput):
     name = serializers.CharField(max_length=200)
-    # A free string on purpose: the service refuses unknown kinds under R41 with its reason.
-    kind = serializers.CharField(max_length=40)
+    kind = PurposeKindField(max_length=40)
 
 
 class PurposeUpdateInput(PurposeVersionInput):

@@ -12,7 +12,7 @@ from governance.models import Complaint, Deployment
 from governance.workdays import add_workdays
 from tenants.alerts import alert_send
 from tenants.counters import window_hit
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, Conflict
 
 # FRM Art. 16-17 set no answer period; PIPL Art. 50 asks requests to be handled promptly, and
 # the portal gives complaints the 15 working days it gives people's requests.
@@ -103,7 +103,7 @@ def complaint_file(
             code="too_long",
         )
     if deployment.status == Deployment.Status.RETIRED:
-        raise ApplicationError(_("This site no longer uses face recognition."), code="retired")
+        raise Conflict(_("This site no longer uses face recognition."), code="retired")
     _pace(ip)
     now = timezone.now()
     due = add_workdays(timezone.localdate(now), ANSWER_WORKDAYS)
@@ -141,7 +141,7 @@ def complaint_answer(*, complaint: Complaint, actor: Actor, answer: str, close: 
         )
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.state == Complaint.State.CLOSED:
-        raise ApplicationError(_("This complaint is closed."), code="closed")
+        raise Conflict(_("This complaint is closed."), code="closed")
     now = timezone.now()
     complaint.answer = answer
     complaint.answered_at = now

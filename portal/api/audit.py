@@ -3,7 +3,6 @@ checkpoints and verifiable exports (issue 16). Every read of the log is itself r
 event per request (R31)."""
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -21,6 +20,7 @@ from audit.services import (
 from audit.services.exports import audit_export_bundle
 from portal.api.filters import UtcIsoDateTimeFilter
 from tenants import roles
+from tenants.json_schema import JsonMapField
 from tenants.scoping import OrgScopedMixin
 
 
@@ -40,6 +40,7 @@ class AuditEventFilter(django_filters.FilterSet):
 class AuditEventOutput(serializers.ModelSerializer):
     seq = serializers.IntegerField(source="seal.seq", allow_null=True, default=None)
     hash = serializers.CharField(source="seal.hash", allow_null=True, default=None)
+    details = JsonMapField(help_text="What the event records; its keys vary by action.")
 
     class Meta:
         model = AuditEvent
@@ -63,6 +64,30 @@ class VerifyOutput(serializers.Serializer):
     first_broken_event_id = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField()
     message = serializers.CharField()
+
+
+class ExportEventOutput(serializers.Serializer):
+    index = serializers.IntegerField(help_text="0-based leaf index in the Merkle tree")
+    event_id = serializers.IntegerField()
+    entry = serializers.CharField(help_text="the canonical JSON entry that was hashed")
+
+
+class VerifiableExportOutput(serializers.Serializer):
+    format = serializers.CharField()
+    origin = serializers.CharField(help_text="the log's name in its signed notes")
+    verifier_key = serializers.CharField()
+    checkpoint = serializers.CharField(help_text="the signed checkpoint note, or empty")
+    tree_size = serializers.IntegerField()
+    events = ExportEventOutput(many=True)
+    inclusion = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="with ?event: each leaf index's inclusion proof, hex hashes",
+    )
+    consistency = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="each earlier size's consistency proof to tree_size, hex hashes",
+    )
 
 
 class CheckpointOutput(serializers.Serializer):
@@ -135,7 +160,7 @@ class AuditEventViewSet(
                 "consistency_from", int, many=True, description="earlier checkpoint sizes"
             ),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=VerifiableExportOutput,
     )
     @action(detail=False, methods=["get"], url_path="verifiable-export")
     def verifiable_export(self, request):

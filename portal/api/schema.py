@@ -16,47 +16,9 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from portal.api.error_schema import document_error_answers
 from tenants import idempotency
 
-ERROR_COMPONENT = "Error"
-ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "code": {"type": "string", "description": "stable, machine-readable"},
-        "message": {"type": "string", "description": "a sentence for people"},
-        "details": {"nullable": True, "description": "the fields at fault, when any"},
-    },
-    "required": ["code", "message", "details"],
-}
-# What portal.api.errors answers, by status: the domain's ApplicationError family and DRF's own.
-ERRORS = {
-    "400": "The request is not valid: a field, a reference or a rule (see code and details).",
-    "401": "No valid credentials.",
-    "403": "The credentials do not allow this.",
-    "404": "Not found in this organization.",
-    "409": "The object's state does not allow this now.",
-    "422": "The request is understood but a regulatory rule refuses it.",
-    "429": (
-        "Too many requests: a rate limit of the caller or the organization for this route class "
-        "(code rate_limited, details {scope, route_class, limit, window, retry_after}), or too "
-        "many of the organization's jobs or enrollments queued or running. Retry-After says when "
-        "to try again."
-    ),
-}
-RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again.",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-}
-BODY_ERRORS = {
-    "413": (
-        "The upload is too large: one file, or all the images of the request together, in bytes "
-        "or decoded pixels (details name the budget, its limit and the figure sent)."
-    ),
-    "415": "The content type is not accepted.",
-}
-GONE = {"410": "The download has expired."}
 IDEMPOTENCY_KEY = OpenApiParameter(
     idempotency.HEADER,
     str,
@@ -121,29 +83,14 @@ class PortalAutoSchema(AutoSchema):
 
 
 def document_errors(result, generator, request, public):
-    """Postprocessing hook: one encoding per body, and the error answers of every operation."""
+    """Postprocessing hook: one encoding per body, and the error answers of every operation
+    (portal.api.error_schema: typed by status and code)."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
-    components[ERROR_COMPONENT] = ERROR_SCHEMA
-    ref = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
-    for path, item in result.get("paths", {}).items():
+    for item in result.get("paths", {}).values():
         for operation in item.values():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            if "requestBody" in operation:
+            if isinstance(operation, dict) and "requestBody" in operation:
                 _one_encoding(operation["requestBody"], components)
-            errors = dict(ERRORS)
-            if "requestBody" in operation:
-                errors |= BODY_ERRORS
-            if "package" in path:
-                errors |= GONE
-            for code, description in errors.items():
-                response = {
-                    "description": description,
-                    "content": {"application/json": {"schema": ref}},
-                }
-                if code == "429":
-                    response["headers"] = RETRY_AFTER
-                operation["responses"].setdefault(code, response)
+    document_error_answers(result)
     return result
 
 

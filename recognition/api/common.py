@@ -38,3 +38,11 @@ class BoxField(serializers.Field):
     def to_representation(self, value):
         top, right, bottom, left = value
         return {"top": top, "right": right, "bottom": bottom, "left": left}
+
+
+class WorkErrorOutput(serializers.Serializer):
+    """Why an enrollment or a job failed after it was accepted (202): the worker's stable code
+    (intake's image codes, subject_erased, processing_suspended, no_face, ...) and a sentence."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()

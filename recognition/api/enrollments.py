@@ -2,12 +2,12 @@
 
 import django_filters
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from recognition.api.common import BoxField, resolve_targets
+from recognition.api.common import BoxField, WorkErrorOutput, resolve_targets
 from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser, UploadSlotMixin
 from recognition.models import Enrollment
 from recognition.selectors import enrollments_for
@@ -27,7 +27,13 @@ class EnrollmentInput(serializers.Serializer):
 class EnrollmentOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     subject = serializers.UUIDField(source="subject_pseudonym")
-    error = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(
+        help_text=(
+            "Null until the worker refuses the photo: the 202 accepts it before any face is "
+            "detected, so no face, several faces or a refused image arrive here later, with "
+            "status failed. Poll the enrollment's url."
+        )
+    )
     face_box = BoxField(allow_null=True)
     url = serializers.SerializerMethodField()
 
@@ -51,6 +57,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
             "finished_at",
         ]
 
+    @extend_schema_field(WorkErrorOutput(allow_null=True))
     def get_error(self, obj) -> dict | None:
         if not obj.error_code:
             return None

@@ -1,12 +1,12 @@
 """/api/v1/recognition-jobs/: identify, verify or detect faces in one or many images."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from recognition.api.common import BoxField, resolve_targets
+from recognition.api.common import BoxField, WorkErrorOutput, resolve_targets
 from recognition.api.uploads import UPLOAD_RATE_CLASSES, UploadParser, UploadSlotMixin
 from recognition.models import GalleryCalibration, RecognitionJob, RecognitionResult
 from recognition.selectors import job_results, jobs_for
@@ -16,13 +16,23 @@ from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
+@extend_schema_field({"type": "string", "enum": list(RecognitionJob.Mode.values)})
+class JobModeField(serializers.CharField):
+    """Documented as the enum it is, but read as a string: the service refuses any other mode
+    by name (job_type_not_allowed, R41), which a bare "not a valid choice" would not say."""
+
+
 class JobInput(serializers.Serializer):
     deployment = serializers.IntegerField()
     purpose = serializers.IntegerField()
-    # A plain string, not a choice: the service refuses anything else by name (R41).
-    mode = serializers.CharField(max_length=60, help_text="identify, verify or detect")
+    mode = JobModeField(max_length=60, help_text="identify, verify or detect")
     images = serializers.ListField(child=serializers.FileField(), min_length=1)
     claimed_subject = serializers.UUIDField(required=False, allow_null=True)
+
+
+class ReviewCandidateOutput(serializers.Serializer):
+    subject_pseudonym = serializers.CharField()
+    distance = serializers.FloatField()
 
 
 class ResultOutput(serializers.ModelSerializer):
@@ -33,7 +43,8 @@ class ResultOutput(serializers.ModelSerializer):
         help_text='The subject\'s pseudonym, or "unknown".'
     )
 
-    candidates = serializers.JSONField(
+    candidates = ReviewCandidateOutput(
+        many=True,
         read_only=True,
         help_text="For an ambiguous answer sent to review (R43): the consented candidates.",
     )
@@ -88,7 +99,9 @@ class JobOutput(serializers.ModelSerializer):
         read_only=True, help_text="R54: the operating point this job's 1:N answers used."
     )
     url = serializers.SerializerMethodField()
-    error = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(
+        help_text="Null unless the job failed after it was accepted (202); then why."
+    )
     results = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,9 +133,11 @@ class JobOutput(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         return reverse("api:recognition-job-detail", args=[obj.public_id])
 
+    @extend_schema_field(WorkErrorOutput(allow_null=True))
     def get_error(self, obj) -> dict | None:
         return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
 
+    @extend_schema_field(ResultOutput(many=True, allow_null=True))
     def get_results(self, obj) -> list | None:
         # Results only for those who may view them on this deployment (operators by grant).
         if not self.context.get("with_results"):

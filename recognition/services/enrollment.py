@@ -41,7 +41,7 @@ from recognition.services.keys import subject_key, subject_key_row_locked
 from recognition.services.leases import work_lease_heartbeat, work_lease_take, worker_name
 from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.templates import DeletionReason, templates_delete
-from tenants.errors import Forbidden, RuleViolation
+from tenants.errors import Conflict, Forbidden, RuleViolation
 from tenants.roles import ENROLL
 
 
@@ -83,7 +83,9 @@ def enrollment_check(*, organization, deployment, purpose, subject) -> None:
             "The deployment, purpose and subject belong to other organizations."
         )
     if subject.is_erased:
-        raise EnrollmentRefused("This subject was erased.", code="subject_erased")
+        # 409 as for consents and requests (docs/api-errors.md): the subject's state, not a
+        # rule the operator can meet, refuses it.
+        raise Conflict("This subject was erased.", code="subject_erased")
     if not deployment_is_active(deployment=deployment):
         raise EnrollmentRefused("The deployment is not active.", code="deployment_inactive")
     deployment_processing_check(deployment=deployment)
