@@ -251,7 +251,17 @@ class InvitationViewSet(
 class ApiKeyOutput(serializers.ModelSerializer):
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "role", "prefix", "created_at", "last_used_at", "revoked_at"]
+        # scope: "compreface" for a CompreFace client's key (its binding: /compreface-keys/).
+        fields = [
+            "id",
+            "name",
+            "role",
+            "scope",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
 
 
 class ApiKeyCreated(ApiKeyOutput):

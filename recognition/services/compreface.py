@@ -16,7 +16,7 @@ from governance.models import Deployment, DeploymentPurpose, Purpose
 from governance.services.deployments import deployment_grant_operator
 from recognition.models import CompreFaceBinding, FaceTemplate, RawImage
 from recognition.services.templates import DeletionReason, raw_images_delete, templates_delete
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, RuleViolation
 from tenants.models import ApiKey
 from tenants.roles import ENROLL, RUN_JOB, VIEW_RESULTS, Role
 from tenants.services import api_key_create
@@ -32,19 +32,18 @@ def compreface_key_create(
 ) -> tuple[ApiKey, str, CompreFaceBinding]:
     """Create a CompreFace-compatible key bound to ``deployment`` and ``purpose``.
 
-    Return the key, its secret (shown this once) and the binding. Raise ApplicationError
-    (``purpose_not_attached``) unless the purpose is declared for the deployment (R2), and when
-    either belongs to another organization.
+    Return the key, its secret (shown this once) and the binding. Raise RuleViolation
+    (``purpose_not_attached``, 422) unless the purpose is declared for the deployment (R2), and
+    ApplicationError when either belongs to another organization.
     """
     if deployment.organization_id != organization.pk or purpose.organization_id != organization.pk:
         raise ApplicationError(
             _("The deployment and purpose must be this organization's."), code="invalid"
         )
     if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
-        raise ApplicationError(
+        raise RuleViolation(
             _("This purpose is not declared for the deployment (R2)."),
             code="purpose_not_attached",
-            details={"field": "purpose"},
         )
     key, secret = api_key_create(
         organization=organization,
