@@ -185,7 +185,10 @@ def _export(request, spec: ListSpec, columns: list[Column], rows: list, fmt: str
         for row in rows:
             # A leading = + - @ would run as a formula in a spreadsheet (CSV injection).
             writer.writerow(
-                ["'" + t if t[:1] in "=+-@" else t for t in (_text(c.value(row)) for c in columns)]
+                [
+                    "'" + t if t and t[0] in "=+-@" else t
+                    for t in (_text(c.value(row)) for c in columns)
+                ]
             )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
