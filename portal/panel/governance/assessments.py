@@ -15,9 +15,10 @@ from governance.services import (
     assessment_update,
 )
 from portal.panel.access import apply_service, org_view, run_action
-from portal.panel.governance import next_steps
+from portal.panel.governance import lists, next_steps
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import AssessmentCreateForm, AssessmentForm, AttachmentForm
+from portal.panel.listing import Listing, list_page
 from recognition.accuracy import accuracy_figures
 from tenants import roles
 
@@ -29,10 +30,13 @@ def _to_detail(request, pk):
 @org_view(roles.VIEW_GOVERNANCE)
 def assessment_list(request):
     rows = Assessment.objects.for_org(request.organization).select_related("deployment")
+    listing = list_page(request, lists.ASSESSMENTS, rows)
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/governance/assessment_list.html",
-        {"assessments": rows, "can_manage": can_manage(request)},
+        {"listing": listing, "can_manage": can_manage(request)},
     )
 
 

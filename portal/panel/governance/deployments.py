@@ -28,7 +28,7 @@ from governance.services import (
     device_remove,
 )
 from portal.panel.access import apply_service, error_lines, org_view, run_action
-from portal.panel.governance import next_steps
+from portal.panel.governance import lists, next_steps
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import (
     AttachPurposeForm,
@@ -38,6 +38,7 @@ from portal.panel.governance.forms import (
     SignageForm,
 )
 from portal.panel.governance.transfers import transfer_context
+from portal.panel.listing import Listing, list_page
 from tenants import roles
 from tenants.errors import ApplicationError, RuleViolation
 
@@ -50,11 +51,16 @@ def _to_detail(request, deployment):
 
 @org_view(roles.VIEW_GOVERNANCE)
 def deployment_list(request):
-    rows = deployments_for_org(organization=request.organization).prefetch_related("purposes")
+    rows = deployments_for_org(organization=request.organization).prefetch_related(
+        "purposes", "devices"
+    )
+    listing = list_page(request, lists.DEPLOYMENTS, rows)
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/governance/deployment_list.html",
-        {"deployments": rows, "can_manage": can_manage(request)},
+        {"listing": listing, "can_manage": can_manage(request)},
     )
 
 

@@ -37,6 +37,12 @@ def deployment_unmet_count(deployment) -> int:
     return deployment._unmet_count
 
 
+def _place(deployment) -> str:
+    # A place where face recognition is banned (R1) says so in words, not by colour.
+    label = deployment.get_place_type_display()
+    return f"{label} ({_('forbidden')})" if deployment.is_banned_place else label
+
+
 class DeploymentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Deployment.Status.choices)
     place_type = django_filters.ChoiceFilter(
@@ -56,7 +62,7 @@ DEPLOYMENTS = ListSpec(
     columns=(
         Column("name", _("Name"), lambda d: d.name, "name", _url("gov_deployment_detail")),
         Column("address", _("Address"), lambda d: f"{d.address}, {d.province}", "province"),
-        Column("place_type", _("Place type"), lambda d: d.get_place_type_display(), "place_type"),
+        Column("place_type", _("Place type"), _place, "place_type"),
         Column("storage", _("Storage"), lambda d: d.get_storage_mode_display(), "storage_mode"),
         Column("devices", _("Devices"), lambda d: len(d.devices.all())),
         Column("status", _("Status"), lambda d: d.get_status_display(), "status"),

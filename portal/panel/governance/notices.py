@@ -9,9 +9,10 @@ from governance.models import Notice, PurposeVersion
 from governance.services import notice_create, notice_publish, notice_update
 from governance.services.notices import notice_suggested_content
 from portal.panel.access import apply_service, org_view, run_action
-from portal.panel.governance import next_steps
+from portal.panel.governance import lists, next_steps
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import NoticeCreateForm, NoticeForm, NoticeStartForm
+from portal.panel.listing import Listing, list_page
 from tenants import roles
 
 
@@ -38,10 +39,13 @@ def notice_list(request):
                 messages.success(request, _("Draft created from the purpose: complete it."))
                 return redirect("panel:gov_notice_detail", org_slug=org.slug, pk=notice.pk)
     notices = Notice.objects.for_org(org).select_related("purpose_version__purpose")
+    listing = list_page(request, lists.NOTICES, notices)
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/governance/notice_list.html",
-        {"notices": notices, "form": form, "can_manage": can_manage(request)},
+        {"listing": listing, "form": form, "can_manage": can_manage(request)},
     )
 
 

@@ -8,21 +8,23 @@ from governance.models import Deployment, Purpose
 from governance.selectors import purposes_for_org
 from governance.services import deployment_attach_purpose, purpose_create, purpose_update
 from portal.panel.access import apply_service, org_view, run_action
-from portal.panel.governance import next_steps
+from portal.panel.governance import lists, next_steps
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import PurposeForm
+from portal.panel.listing import Listing, list_page
 from tenants import roles
 
 
 @org_view(roles.VIEW_GOVERNANCE)
 def purpose_list(request):
+    rows = purposes_for_org(organization=request.organization).select_related("current_version")
+    listing = list_page(request, lists.PURPOSES, rows)
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/governance/purpose_list.html",
-        {
-            "purposes": purposes_for_org(organization=request.organization),
-            "can_manage": can_manage(request),
-        },
+        {"listing": listing, "can_manage": can_manage(request)},
     )
 
 
