@@ -59,8 +59,12 @@ def test_new_job_redirects_to_its_progress_page(rec, panel_as, faces):
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert b"<progress" in page.content
+    # A queued job does not claim it found no faces.
+    assert "No faces" not in page.content.decode()
+    assert "Results appear here when the job finishes." in page.content.decode()
     status = client.get(f"/o/acme/recognition/jobs/{job.public_id}/status.json").json()
     assert status == {
+        "label": "Queued (Waiting, 0/1 images)",
         "status": "queued",
         "phase": "waiting",
         "progress": 0,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import Deployment, Purpose
 from governance.selectors import deployments_for_org, purposes_for_org
 from portal.panel.listing import Column, ListSpec
+from portal.panel.recognition.states import enrollment_outcome
 from recognition.models import Enrollment, RecognitionJob
 
 
@@ -105,7 +106,8 @@ ENROLLMENTS = ListSpec(
         ),
         Column("deployment", _("Deployment"), lambda e: e.deployment.name, "deployment__name"),
         Column("purpose", _("Purpose"), lambda e: e.purpose.name, "purpose__name"),
-        Column("status", _("Status"), lambda e: e.get_status_display(), "status"),
+        # The outcome says when the template was removed since (issue 19: honest states).
+        Column("status", _("Status"), enrollment_outcome, "status"),
         Column(
             "template", _("Template"), lambda e: e.get_template_state_display(), "template_state"
         ),

@@ -6,41 +6,34 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from consent.selectors import subject_for_org
 from governance.selectors import deployments_for_org, purposes_for_org
 from portal.panel.access import apply_service, org_view, run_action
-from portal.panel.listing import Listing, list_page
+from portal.panel.listing import Listing, list_page, shows_personal_data
 from portal.panel.recognition.forms import EnrollForm, JobForm
 from portal.panel.recognition.lists import JOBS
-from recognition.models import Enrollment, RecognitionResult
+from portal.panel.recognition.states import enrollment_outcome, job_state_label
+from recognition.models import Enrollment, RecognitionJob, RecognitionResult
 from recognition.selectors import enrollments_for, job_results, jobs_for, review_queue
 from recognition.services.enrollment import enrollment_request
 from recognition.services.jobs import recognition_job_create
 from recognition.services.review import result_review
 from tenants import roles
-from tenants.errors import NotFound
 
 
-def _choices(org):
+def _choices(request):
+    org = request.organization
     return {
         "deployments": deployments_for_org(organization=org).filter(status="active"),
         "purposes": purposes_for_org(organization=org),
+        "organization": org,
+        "personal_data": shows_personal_data(request),
     }
-
-
-def _subject(org, pseudonym):
-    if pseudonym is None:
-        return None
-    subject = subject_for_org(organization=org, pseudonym=pseudonym)
-    if subject is None:
-        raise NotFound("No such subject in this organization.")
-    return subject
 
 
 @org_view(roles.VIEW_ORGANIZATION)
 def enroll(request):
     org = request.organization
-    form = EnrollForm(request.POST or None, request.FILES or None, **_choices(org))
+    form = EnrollForm(request.POST or None, request.FILES or None, **_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         enrollment = apply_service(
@@ -49,7 +42,7 @@ def enroll(request):
                 organization=org,
                 deployment=data["deployment"],
                 purpose=data["purpose"],
-                subject=_subject(org, data["subject"]),
+                subject=data["subject"],
                 image=data["image"].read(),
                 content_type=data["image"].content_type,
                 actor=request.actor,
@@ -65,13 +58,20 @@ def enroll(request):
         "purpose": purpose if purpose.isdigit() else "",
         "template_state": state if state in Enrollment.TemplateState.values else "",
     }
-    recent = enrollments_for(user=request.user, organization=org, **filters)[:50]
+    recent = list(enrollments_for(user=request.user, organization=org, **filters)[:50])
+    for row in recent:
+        row.outcome = enrollment_outcome(row)
+    # While one is still queued or running the page refreshes itself to show its outcome.
+    pending = any(
+        row.status in (Enrollment.Status.QUEUED, Enrollment.Status.RUNNING) for row in recent
+    )
     return render(
         request,
         "panel/recognition/enroll.html",
         {
             "form": form,
             "recent": recent,
+            "pending": pending,
             "filters": filters,
             "purposes": purposes_for_org(organization=org),
             "template_states": Enrollment.TemplateState.choices,
@@ -89,7 +89,7 @@ def _uuid_or_none(value: str):
 @org_view(roles.VIEW_ORGANIZATION)
 def jobs(request):
     org = request.organization
-    form = JobForm(request.POST or None, request.FILES or None, **_choices(org))
+    form = JobForm(request.POST or None, request.FILES or None, **_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = apply_service(
@@ -102,7 +102,7 @@ def jobs(request):
                 images=[(f.read(), f.content_type) for f in data["images"]],
                 actor=request.actor,
                 user=request.user,
-                claimed_subject=_subject(org, data.get("claimed_subject")),
+                claimed_subject=data.get("claimed_subject"),
             ),
         )
         if job:
@@ -110,7 +110,19 @@ def jobs(request):
     listing = list_page(request, JOBS, jobs_for(user=request.user, organization=org))
     if not isinstance(listing, Listing):
         return listing
-    return render(request, "panel/recognition/jobs.html", {"form": form, "listing": listing})
+    running = jobs_for(user=request.user, organization=org).filter(
+        status__in=[RecognitionJob.Status.QUEUED, RecognitionJob.Status.RUNNING]
+    )
+    running = running.order_by("-created_at")[:20]
+    return render(
+        request,
+        "panel/recognition/jobs.html",
+        {
+            "form": form,
+            "listing": listing,
+            "running": [(job, job_state_label(job)) for job in running],
+        },
+    )
 
 
 def _job(request, public_id):
@@ -129,7 +141,18 @@ def job_detail(request, public_id):
     job = _job(request, public_id)
     can_see = request.user.has_perm(roles.VIEW_RESULTS, job.deployment)
     results = job_results(job=job) if can_see else None
-    return render(request, "panel/recognition/job_detail.html", {"job": job, "results": results})
+    # A named face links to its subject for readers who may open subject pages.
+    subject_links = request.user.has_perm(roles.VIEW_SUBJECTS, request.organization)
+    return render(
+        request,
+        "panel/recognition/job_detail.html",
+        {
+            "job": job,
+            "results": results,
+            "subject_links": subject_links,
+            "state_label": job_state_label(job),
+        },
+    )
 
 
 @org_view(roles.VIEW_ORGANIZATION)
@@ -138,6 +161,7 @@ def job_status(request, public_id):
     job = _job(request, public_id)
     return JsonResponse(
         {
+            "label": job_state_label(job),
             "status": job.status,
             "phase": job.phase,
             "progress": job.progress,

@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from portal.panel.recognition import accuracy, enrollment_list, pages
+from portal.panel.recognition import accuracy, enrollment_list, pages, subject_picker
 
 urlpatterns = [
     path("recognition/enroll/", pages.enroll, name="rec_enroll"),
+    path(
+        "recognition/subject-search/",
+        subject_picker.subject_search,
+        name="rec_subject_search",
+    ),
     path("recognition/enrollments/", enrollment_list.enrollments, name="rec_enrollments"),
     path("recognition/jobs/", pages.jobs, name="rec_jobs"),
     path("recognition/jobs/<uuid:public_id>/", pages.job_detail, name="rec_job"),

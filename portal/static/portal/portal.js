@@ -45,11 +45,59 @@
           .then(function (s) {
             progress.value = s.progress;
             if (status) {
-              status.textContent = s.status + " (" + s.phase + ", " + s.images_done + "/" + s.images_total + ")";
+              status.textContent = s.label || (s.status + " (" + s.phase + ", " + s.images_done + "/" + s.images_total + ")");
             }
-            if (s.finished) { location.reload(); } else { setTimeout(poll, 1000); }
+            // A job's page reloads to show its results; a list only updates its bar and text.
+            if (s.finished && progress.dataset.reloadOnFinish !== "no") { location.reload(); }
+            else if (!s.finished) { setTimeout(poll, 1000); }
           });
       })();
+    });
+
+    // <input data-subject-picker data-search-url>: suggestions from the organization's subjects
+    // as one types; choosing one puts its pseudonym in the field (no UUID pasted by hand).
+    document.querySelectorAll("input[data-subject-picker]").forEach(function (input) {
+      var list = document.createElement("datalist");
+      list.id = input.id + "-suggestions";
+      input.setAttribute("list", list.id);
+      input.parentNode.appendChild(list);
+      var timer = null;
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        var term = input.value.trim();
+        if (term.length < 2) { return; }
+        timer = setTimeout(function () {
+          fetch(input.dataset.searchUrl + "?q=" + encodeURIComponent(term), {credentials: "same-origin"})
+            .then(function (r) { return r.ok ? r.json() : {results: []}; })
+            .then(function (data) {
+              list.textContent = "";
+              data.results.forEach(function (row) {
+                var option = document.createElement("option");
+                option.value = row.pseudonym;
+                option.label = row.label;
+                option.textContent = row.label;
+                list.appendChild(option);
+              });
+            });
+        }, 250);
+      });
+    });
+
+    // <select data-filters-purposes>: the form's purposes narrow to the chosen deployment's.
+    document.querySelectorAll("select[data-filters-purposes]").forEach(function (select) {
+      var purposes = select.form && select.form.querySelector("select[name=purpose]");
+      if (!purposes) { return; }
+      function narrow() {
+        Array.prototype.forEach.call(purposes.options, function (option) {
+          if (!option.value) { return; }
+          var attached = (option.dataset.deployments || "").split(" ").indexOf(select.value) >= 0;
+          option.hidden = select.value !== "" && !attached;
+          option.disabled = option.hidden;
+          if (option.hidden && option.selected) { purposes.value = ""; }
+        });
+      }
+      select.addEventListener("change", narrow);
+      narrow();
     });
   });
 })();
