@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from portal.panel import audit, entrustment, organization, termination
+from portal.panel import audit, compreface_keys, entrustment, organization, termination
 
 app_name = "panel"
 
@@ -23,6 +23,11 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("o/<slug:org_slug>/api-keys/", organization.api_keys, name="api_keys"),
+    path(
+        "o/<slug:org_slug>/api-keys/compreface/",
+        compreface_keys.compreface_keys,
+        name="compreface_keys",
+    ),
     path(
         "o/<slug:org_slug>/api-keys/<int:pk>/revoke/",
         organization.api_key_revoke_view,

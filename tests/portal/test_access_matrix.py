@@ -37,6 +37,7 @@ PANEL_PAGES = [
     ("/o/acme/settings/", OWNER),
     ("/o/acme/members/", READERS),
     ("/o/acme/api-keys/", OWNER),
+    ("/o/acme/api-keys/compreface/", OWNER),
     ("/o/acme/audit/", READERS),
     ("/o/acme/audit/export.csv", READERS),
 ]
