@@ -226,3 +226,37 @@ def test_the_same_api_under_the_compreface_prefix_on_the_portal_host(cf, live_se
         "GET", f"{live_server.url}/api/v1/recognition/subjects", headers={"x-api-key": cf.secret}
     )
     assert own.status_code == 404 and own.json()["code"] == "not_found"
+
+
+@pytest.mark.worker
+def test_on_a_real_worker_the_request_waits_for_the_example_and_the_search(
+    world, settings, live_server, live_workers, faces
+):
+    """Nothing is decoded on the web thread: the SDK's calls wait on a separate worker."""
+    import time
+
+    live_workers(1)
+    settings.COMPREFACE_HOSTS = ["127.0.0.1"]
+    rec = make_rec_world(world)
+    _key, secret, _binding = compreface_key_create(
+        organization=rec.org,
+        actor=Actor.system("test"),
+        name="gate",
+        deployment=rec.deployment,
+        purpose=rec.purpose,
+    )
+    _consenting(rec, "emp-obama")
+    port = live_server.url.rsplit(":", 1)[1]
+    recognition = _sdk()("http://127.0.0.1", port, {}).init_face_recognition(secret)
+    started = time.monotonic()
+    added = recognition.get_face_collection().add(
+        image_path=str(faces.path("obama.jpg")), subject="emp-obama"
+    )
+    added_in = time.monotonic() - started
+    assert added["subject"] == "emp-obama", added
+    assert Enrollment.objects.get(public_id=added["image_id"]).worker  # a worker stored it
+    started = time.monotonic()
+    found = recognition.recognize(image_path=str(faces.path("obama2.jpg")))
+    found_in = time.monotonic() - started
+    assert [s["subject"] for s in found["result"][0]["subjects"]] == ["emp-obama"], found
+    print(f"add example {added_in:.2f} s, recognize {found_in:.2f} s on a real worker")
