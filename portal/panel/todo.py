@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from consent.models import Consent
 from dsr.models import DataRequest
 from dsr.services.deadlines import dsr_settings_for
 from governance.gates import deployment_checks
@@ -164,8 +163,8 @@ def _purges(organization, now) -> list[Todo]:
                 count,
             )
             % {"n": count},
-            reverse("panel:consents", args=[organization.slug])
-            + f"?state={Consent.State.WITHDRAWN}",
+            # The consents list filters the withdrawals; each subject page shows its purge state.
+            reverse("panel:consents", args=[organization.slug]),
         )
     ]
 
