@@ -110,3 +110,43 @@ def test_operator_enrolls_only_with_a_grant_and_sees_pseudonyms(rec, panel_as):
     assign_perm("governance.enroll_faces", rec.world.operator, rec.deployment)
     page = panel_as(rec.world.operator).get("/o/acme/recognition/enroll/").content.decode()
     assert "Type a reference or pseudonym" in page
+
+
+def _finished_job_with_a_named_face(rec, panel_as, faces):
+    from recognition.models import RecognitionJob, RecognitionResult
+
+    client = panel_as(rec.world.owner)
+    client.post(
+        "/o/acme/recognition/jobs/",
+        {
+            "deployment": rec.deployment.pk,
+            "purpose": rec.purpose.pk,
+            "mode": "identify",
+            "images": [SimpleUploadedFile("o.jpg", faces.read("obama.jpg"), "image/jpeg")],
+        },
+    )
+    job = RecognitionJob.objects.get()
+    RecognitionJob.objects.filter(pk=job.pk).update(status="succeeded", phase="done")
+    ann = rec.subject("Ann Lee")
+    RecognitionResult.objects.create(
+        organization=rec.org,
+        job=job,
+        image_index=0,
+        face_index=0,
+        box=[60, 155, 200, 35],
+        subject=ann,
+        subject_pseudonym=ann.pseudonym,
+        matched=True,
+        decision="named",
+    )
+    return job, ann
+
+
+def test_results_are_numbered_from_one_linked_to_the_subject_and_drawn(rec, panel_as, faces):
+    job, ann = _finished_job_with_a_named_face(rec, panel_as, faces)
+    page = panel_as(rec.world.owner).get(f"/o/acme/recognition/jobs/{job.public_id}/")
+    html = page.content.decode()
+    assert f'href="/o/acme/subjects/{ann.pseudonym}/"' in html
+    assert "<td>1</td><td>1</td><td>120×140 px at (35, 60)</td>" in html
+    assert '<rect x="35" y="60" width="120" height="140"' in html
+    assert "No faces" not in html

@@ -4,11 +4,13 @@ import uuid
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.selectors import deployments_for_org, purposes_for_org
 from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.listing import Listing, list_page, shows_personal_data
+from portal.panel.recognition.face_boxes import box_text, images_with_boxes
 from portal.panel.recognition.forms import EnrollForm, JobForm
 from portal.panel.recognition.lists import JOBS
 from portal.panel.recognition.states import enrollment_outcome, job_state_label
@@ -140,9 +142,14 @@ def _job(request, public_id):
 def job_detail(request, public_id):
     job = _job(request, public_id)
     can_see = request.user.has_perm(roles.VIEW_RESULTS, job.deployment)
-    results = job_results(job=job) if can_see else None
+    results = list(job_results(job=job)) if can_see else None
     # A named face links to its subject for readers who may open subject pages.
     subject_links = request.user.has_perm(roles.VIEW_SUBJECTS, request.organization)
+    for result in results or []:
+        result.box_text = box_text(result.box)
+    drawings = images_with_boxes(
+        results or [], lambda r: str(r.subject_pseudonym)[:8] if r.matched else _("unknown")
+    )
     return render(
         request,
         "panel/recognition/job_detail.html",
@@ -150,6 +157,7 @@ def job_detail(request, public_id):
             "job": job,
             "results": results,
             "subject_links": subject_links,
+            "drawings": drawings,
             "state_label": job_state_label(job),
         },
     )
