@@ -167,6 +167,7 @@ class MembershipViewSet(
 
     queryset = Membership.objects.none()
     serializer_class = MembershipOutput
+    ordering_fields = ["role", "created_at"]
     http_method_names = ["get", "patch", "delete", "head", "options"]
     filterset_fields = ["role"]
     required_perms = {
@@ -225,6 +226,7 @@ class InvitationViewSet(
 
     queryset = Invitation.objects.none()
     serializer_class = InvitationOutput
+    ordering_fields = ["role", "created_at", "expires_at"]
     filterset_fields = ["role"]
     required_perms = {"*": roles.MANAGE_MEMBERS}
 
@@ -287,6 +289,7 @@ class ApiKeyViewSet(
 
     queryset = ApiKey.objects.none()
     serializer_class = ApiKeyOutput
+    ordering_fields = ["name", "role", "created_at", "last_used_at"]
     filterset_fields = ["role"]
     required_perms = {"*": roles.MANAGE_API_KEYS}
 

@@ -6,14 +6,17 @@ another organization's objects answer 404, and permissions are asked of the back
 
 import django_filters
 from django import forms
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions
-from rest_framework.filters import OrderingFilter
 
+from tenants.ordering import StrictOrderingFilter
 from tenants.principals import actor_for, organizations_for, request_api_key
 from tenants.rls import rls_scope
 
 ORG_HEADER = "X-Organization"
+# What django's NullBooleanField reads as a boolean.
+BOOLEAN_WORDS = {"true", "false", "True", "False", "1", "0"}
 
 
 def request_organization(request):
@@ -108,6 +111,14 @@ class OrgFilterBackend(DjangoFilterBackend):
             if "" in request.query_params.getlist(name)
             and not _takes_empty(spec, filterset.form.fields[name])
         }
+        # django-filter reads any other word as "no filter" for a boolean (issue 18): a
+        # misspelt ?active=ture would list every row.
+        empty |= {
+            name: ["Must be true or false."]
+            for name, spec in filterset.filters.items()
+            if isinstance(spec, django_filters.BooleanFilter)
+            and any(v not in BOOLEAN_WORDS for v in request.query_params.getlist(name) if v)
+        }
         if empty:
             raise exceptions.ValidationError(empty)
         organization = request_organization(request)
@@ -137,7 +148,7 @@ class OrgScopedMixin:
     """Scope a view to the request's organization; build audit actors from the request."""
 
     permission_classes = [permissions.IsAuthenticated, OrgPermission]
-    filter_backends = [OrgFilterBackend, OrderingFilter]
+    filter_backends = [OrgFilterBackend, StrictOrderingFilter]
     required_perms: dict = {}
 
     @property
@@ -154,3 +165,33 @@ class OrgScopedMixin:
 
     def get_queryset(self):
         return self.scoped_queryset()
+
+    # The answer's field holding the created object's key in its detail URL ("pseudonym" for
+    # subjects); creating actions other than ``create`` map to ``path(view, data)`` here.
+    location_key = "id"
+    created_paths: dict = {}
+
+    def created_path(self, data) -> str | None:
+        """Return the path of what a 201/202 answer created, or None when it has no page.
+
+        ``create`` points to this viewset's detail route; another creating action has a function
+        in ``created_paths`` that returns the path from the view and the answer's data.
+        """
+        action = getattr(self, "action", None)
+        if action in self.created_paths:
+            return self.created_paths[action](self, data)
+        if action != "create" or not isinstance(data, dict) or self.location_key not in data:
+            return None
+        return reverse(
+            f"api:{self.basename}-detail",
+            kwargs={self.lookup_url_kwarg or self.lookup_field: data[self.location_key]},
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (201, 202):
+            # RFC 9110: a 201 names what it created; a 202 where to watch the work (issue 18).
+            path = response.get("Location") or self.created_path(getattr(response, "data", None))
+            if path:
+                response["Location"] = request.build_absolute_uri(path)
+        return response

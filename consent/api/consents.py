@@ -1,6 +1,7 @@
 """/api/v1/consents/: grant, withdraw, restrict, restore; receipts of each consent."""
 
 import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -264,10 +265,14 @@ class ConsentViewSet(
 
     queryset = Consent.objects.none()
     serializer_class = ConsentOutput
+    ordering_fields = ["given_at", "expires_at", "state_changed_at", "state", "kind"]
     lookup_field = "public_id"
     lookup_url_kwarg = "pk"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     filterset_class = ConsentFilter
+    created_paths = {
+        "create": lambda view, data: reverse("api:consent-detail", args=[data["consent"]["id"]])
+    }
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     required_perms = {
         "list": roles.VIEW_SUBJECTS,

@@ -1,5 +1,7 @@
 """Receipt verification (public), minors' rules and signing keys."""
 
+import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -68,6 +70,14 @@ class MinorRulesInput(serializers.Serializer):
     url = serializers.URLField(required=False, allow_blank=True, max_length=200)
 
 
+class MinorRulesFilter(django_filters.FilterSet):
+    title = django_filters.CharFilter(lookup_expr="icontains", help_text="Words in the title.")
+
+    class Meta:
+        model = MinorDataRules
+        fields = ["title"]
+
+
 class MinorRulesViewSet(
     OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -75,6 +85,8 @@ class MinorRulesViewSet(
 
     queryset = MinorDataRules.objects.none()
     serializer_class = MinorRulesOutput
+    filterset_class = MinorRulesFilter
+    ordering_fields = ["published_at", "title"]
     required_perms = {
         "list": roles.VIEW_SUBJECTS,
         "retrieve": roles.VIEW_SUBJECTS,
@@ -98,11 +110,26 @@ class SigningKeyOutput(serializers.ModelSerializer):
         fields = ["kid", "public_key", "created_at", "retired_at"]
 
 
+class SigningKeyFilter(django_filters.FilterSet):
+    # True: the key that signs new receipts; false: retired keys, kept to verify old ones.
+    active = django_filters.BooleanFilter(
+        field_name="retired_at", lookup_expr="isnull", help_text="Not retired."
+    )
+
+    class Meta:
+        model = SigningKey
+        fields = ["active"]
+
+
 class SigningKeyViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The organization's receipt-signing keys (public halves only)."""
 
     queryset = SigningKey.objects.none()
     serializer_class = SigningKeyOutput
+    filterset_class = SigningKeyFilter
+    # A key has no page of its own; the new one heads the list of active keys.
+    created_paths = {"rotate": lambda view, data: reverse("api:signing-key-list")}
+    ordering_fields = ["created_at", "retired_at"]
     required_perms = {"list": roles.VIEW_SUBJECTS, "rotate": roles.MANAGE_GOVERNANCE}
 
     @extend_schema(request=None, responses={201: SigningKeyOutput})

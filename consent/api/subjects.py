@@ -72,7 +72,9 @@ class SubjectViewSet(
 
     queryset = Subject.objects.none()
     serializer_class = SubjectOutput
+    ordering_fields = ["created_at", "updated_at", "choice", "age_bracket"]
     lookup_field = "pseudonym"
+    location_key = "pseudonym"
     lookup_value_regex = "[0-9a-f-]{36}"
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["choice", "age_bracket", "external_ref"]

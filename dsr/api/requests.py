@@ -92,6 +92,7 @@ class DataRequestViewSet(
 
     queryset = DataRequest.objects.none()
     serializer_class = DsrRequestOutput
+    ordering_fields = ["created_at", "due_at", "status", "kind"]
     filterset_fields = ["kind", "status", "channel", "deadline_flag"]
     required_perms = {"*": roles.HANDLE_REQUESTS}
 

@@ -1,6 +1,7 @@
 """/api/v1/assessments/: impact assessments, DPO sign-off and attachments (R27-R30)."""
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -91,8 +92,15 @@ class AssessmentViewSet(
 
     queryset = Assessment.objects.none()
     serializer_class = AssessmentOutput
+    ordering_fields = ["created_at", "updated_at", "status", "signed_off_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_fields = ["deployment", "status"]
+    created_paths = {
+        "reassess": lambda view, data: reverse("api:assessment-detail", args=[data["id"]]),
+        "add_attachment": lambda view, data: reverse(
+            "api:assessment-download-attachment", args=[view.kwargs["pk"], data["id"]]
+        ),
+    }
     required_perms = {
         "list": roles.VIEW_GOVERNANCE,
         "retrieve": roles.VIEW_GOVERNANCE,

@@ -52,6 +52,7 @@ class ComplaintViewSet(
 
     queryset = Complaint.objects.none()
     serializer_class = ComplaintOutput
+    ordering_fields = ["received_at", "deadline", "state"]
     filterset_fields = ["deployment", "state"]
     required_perms = {
         "list": roles.HANDLE_REQUESTS,

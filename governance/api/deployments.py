@@ -1,5 +1,6 @@
 """/api/v1/deployments/: sites, devices, purposes, activation and operator grants."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -167,8 +168,15 @@ class DeploymentViewSet(
 
     queryset = Deployment.objects.none()
     serializer_class = DeploymentOutput
+    ordering_fields = ["name", "status", "created_at", "activated_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_fields = ["status", "place_type", "processing_kind", "jurisdiction", "storage_mode"]
+    # A device and a purpose link have no page of their own: they show in the deployment's.
+    created_paths = {
+        "add_device": lambda view, data: reverse("api:deployment-detail", args=[view.kwargs["pk"]]),
+        "attach_purpose": lambda view, data: reverse("api:deployment-detail", args=[data["id"]]),
+        "add_grant": lambda view, data: reverse("api:deployment-grants", args=[view.kwargs["pk"]]),
+    }
     required_perms = {
         "list": _READ,
         "retrieve": _READ,

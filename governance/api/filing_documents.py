@@ -48,6 +48,7 @@ class FilingDocumentViewSet(
 
     queryset = FilingDocument.objects.none()
     serializer_class = FilingDocumentOutput
+    ordering_fields = ["uploaded_at", "kind", "name"]
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["filing", "kind"]
     required_perms = {

@@ -90,6 +90,7 @@ class FilingViewSet(
 
     queryset = Filing.objects.none()
     serializer_class = FilingOutput
+    ordering_fields = ["trigger_date", "deadline", "status", "kind"]
     filterset_fields = ["kind", "status"]
     required_perms = {
         "list": roles.VIEW_GOVERNANCE,

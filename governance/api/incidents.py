@@ -81,6 +81,7 @@ class IncidentViewSet(
 
     queryset = Incident.objects.none()
     serializer_class = IncidentOutput
+    ordering_fields = ["discovered_at", "occurred_at", "severity", "status"]
     filterset_fields = ["severity", "status", "deployment"]
     required_perms = {
         "list": roles.VIEW_GOVERNANCE,

@@ -62,6 +62,7 @@ class NoticeViewSet(
 
     queryset = Notice.objects.none()
     serializer_class = NoticeOutput
+    ordering_fields = ["language", "status", "published_at", "created_at"]
     filterset_fields = ["purpose_version", "language", "status"]
     required_perms = {
         "list": roles.VIEW_GOVERNANCE,

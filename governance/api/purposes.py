@@ -100,6 +100,7 @@ class PurposeViewSet(
 
     queryset = Purpose.objects.none()
     serializer_class = PurposeOutput
+    ordering_fields = ["name", "kind", "created_at"]
     filterset_fields = ["kind"]
     required_perms = {
         "list": roles.VIEW_GOVERNANCE,

@@ -1,6 +1,7 @@
 """/api/v1/accuracy-reports/{purpose id}/: a purpose's 1:N accuracy (R54), history and CSV."""
 
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -56,6 +57,12 @@ class AccuracyReportViewSet(OrgScopedMixin, mixins.RetrieveModelMixin, viewsets.
         "retrieve": roles.VIEW_GOVERNANCE,
         "download": roles.VIEW_GOVERNANCE,
         "calibrate": roles.MANAGE_GOVERNANCE,
+    }
+    # The calibration's outcome shows in the purpose's accuracy report.
+    created_paths = {
+        "calibrate": lambda view, data: reverse(
+            "api:accuracy-report-detail", args=[view.kwargs["pk"]]
+        )
     }
 
     def scoped_queryset(self):

@@ -64,7 +64,10 @@ class EnrollmentOutput(serializers.ModelSerializer):
         return {"code": obj.error_code, "message": obj.error_message}
 
     def get_url(self, obj) -> str:
-        return reverse("api:enrollment-detail", args=[obj.public_id])
+        # Absolute, as a client follows it from a 202 without knowing where the API lives.
+        path = reverse("api:enrollment-detail", args=[obj.public_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class EnrollmentFilter(django_filters.FilterSet):
@@ -87,6 +90,7 @@ class EnrollmentViewSet(
 
     queryset = Enrollment.objects.none()
     serializer_class = EnrollmentOutput
+    ordering_fields = ["created_at", "finished_at", "status"]
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-f-]{36}"
     parser_classes = [UploadParser, FormParser]
@@ -119,4 +123,4 @@ class EnrollmentViewSet(
             actor=self.actor,
             user=request.user,
         )
-        return Response(EnrollmentOutput(enrollment).data, status=status.HTTP_202_ACCEPTED)
+        return Response(self.get_serializer(enrollment).data, status=status.HTTP_202_ACCEPTED)

@@ -131,7 +131,10 @@ class JobOutput(serializers.ModelSerializer):
         ]
 
     def get_url(self, obj) -> str:
-        return reverse("api:recognition-job-detail", args=[obj.public_id])
+        # Absolute, as a client follows it from a 202 without knowing where the API lives.
+        path = reverse("api:recognition-job-detail", args=[obj.public_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     @extend_schema_field(WorkErrorOutput(allow_null=True))
     def get_error(self, obj) -> dict | None:
@@ -157,6 +160,7 @@ class RecognitionJobViewSet(
 
     queryset = RecognitionJob.objects.none()
     serializer_class = JobOutput
+    ordering_fields = ["created_at", "finished_at", "status"]
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-f-]{36}"
     parser_classes = [UploadParser, FormParser]
@@ -173,12 +177,18 @@ class RecognitionJobViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(JobOutput(page, many=True).data)
+        return self.get_paginated_response(
+            JobOutput(page, many=True, context=self.get_serializer_context()).data
+        )
 
     def retrieve(self, request, *args, **kwargs):
         job = self.get_object()
         with_results = request.user.has_perm(roles.VIEW_RESULTS, job.deployment)
-        return Response(JobOutput(job, context={"with_results": with_results}).data)
+        return Response(
+            JobOutput(
+                job, context={**self.get_serializer_context(), "with_results": with_results}
+            ).data
+        )
 
     @extend_schema(request=JobInput, responses={202: JobOutput})
     @idempotent
@@ -196,4 +206,7 @@ class RecognitionJobViewSet(
             user=request.user,
             claimed_subject=targets.get("claimed_subject"),
         )
-        return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            JobOutput(job, context=self.get_serializer_context()).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -1,5 +1,6 @@
 """/api/v1/review-queue/: matches awaiting a person's decision (R43), and the webhook endpoint."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -34,9 +35,20 @@ class ReviewDecisionInput(serializers.Serializer):
     )
 
 
+class ReviewQueueFilter(django_filters.FilterSet):
+    job = django_filters.UUIDFilter(field_name="job__public_id", help_text="The job's id.")
+    decision = django_filters.ChoiceFilter(choices=RecognitionResult.Decision.choices)
+
+    class Meta:
+        model = RecognitionResult
+        fields = ["job", "decision"]
+
+
 class ReviewQueueViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = RecognitionResult.objects.none()
     serializer_class = ReviewItemOutput
+    filterset_class = ReviewQueueFilter
+    ordering_fields = ["created_at", "distance"]
     required_perms = {"list": roles.REVIEW_RESULTS, "decide": roles.REVIEW_RESULTS}
 
     def scoped_queryset(self):
