@@ -194,6 +194,8 @@ def test_refusals_name_their_rule(cf, faces):
     assert rename.status_code == 422 and rename.json()["rule"] == "R33"
     missing = _http("GET", f"{cf.base}/recognition/subjects")
     assert missing.status_code == 401 and missing.json()["code"] == 20
+    nowhere = _http("GET", f"{cf.base}/recognition/nothing", headers=headers)
+    assert nowhere.status_code == 404 and nowhere.json()["code"] == 0
 
 
 def test_r33_keys_answer_on_their_own_api_only(cf, live_server):
