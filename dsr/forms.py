@@ -16,3 +16,11 @@ class DataRequestForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class PortabilityForm(forms.Form):
+    # R46: face templates leave only when the person asks (and as far as the portal allows).
+    include_templates = forms.BooleanField(
+        label=_("Include my face templates (numbers describing my face, for another system)"),
+        required=False,
+    )

@@ -9,6 +9,7 @@ app_name = "dsr"
 
 urlpatterns = [
     path("me/requests/", views.me_requests, name="me_requests"),
+    path("me/portability/", views.me_portability, name="me_portability"),
     path("me/requests/<int:pk>/", views.me_request, name="me_request"),
     path("me/requests/<int:pk>/new-link/", views.me_new_link, name="me_new_link"),
     path("me/requests/<int:pk>/package/<str:token>/", views.me_package, name="me_package"),

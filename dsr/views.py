@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consent.views.common import self_service, subject_actor
-from dsr.forms import DataRequestForm
+from dsr.forms import DataRequestForm, PortabilityForm
 from dsr.models import DataRequest
 from dsr.selectors import data_requests_for_subject
 from dsr.services.export import (
@@ -27,6 +27,7 @@ from dsr.services.export import (
     package_json,
 )
 from dsr.services.filing import dsr_request_file
+from dsr.services.portability import portability_export, portability_json
 from tenants.errors import ApplicationError
 
 
@@ -146,3 +147,25 @@ def me_package_json(request, pk, token):
     response = HttpResponse(package_json(package), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="my-data-{pk}.json"'
     return response
+
+
+@self_service
+def me_portability(request):
+    """Take one's data to another organization (R46): the portability file, schema version 1."""
+    subject = request.subject
+    # Bound on every POST: an unticked box sends no field at all.
+    form = PortabilityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        document = portability_export(
+            subject=subject,
+            actor=subject_actor(request, subject),
+            include_templates=form.cleaned_data["include_templates"],
+        )
+        response = HttpResponse(portability_json(document), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="my-portable-data.json"'
+        return response
+    return render(
+        request,
+        "dsr/me_portability.html",
+        {"form": form, "org": subject.organization},
+    )

@@ -305,6 +305,11 @@ DSR_EU_EXTENSION_MONTHS = 2
 DSR_DUE_SOON_DAYS = env_int("DSR_DUE_SOON_DAYS", 5)
 # How long a link to an access package works before the person must ask for a new one.
 DSR_EXPORT_LINK_HOURS = env_int("DSR_EXPORT_LINK_HOURS", 72)
+# R46: a person may take their face templates in their portable data when they ask (only those
+# a storage consent still covers). Off: the file never carries templates.
+RECOGNITION_PORTABLE_TEMPLATES = env_bool("RECOGNITION_PORTABLE_TEMPLATES", True)
+# R46: the largest portability file an import accepts.
+DSR_PORTABILITY_MAX_BYTES = env_int("DSR_PORTABILITY_MAX_BYTES", 5 * 1024 * 1024)
 # R54: 1:N operating points are re-derived hourly where due: when the gallery grew by
 # RECOGNITION_RECALIBRATE_GROWTH since its last calibration, or it is older than
 # RECOGNITION_RECALIBRATE_SECONDS. A calibration holds out this many identities at most.
@@ -394,7 +399,10 @@ GOVERNANCE_RULE_EVALUATORS = {
 }
 # The self-service pages of apps above consent, linked from consent's /me/ menu by URL name,
 # so no consent template names a higher app (issue 14).
-CONSENT_SELF_SERVICE_PAGES = [("dsr:me_requests", _("Requests about my data"))]
+CONSENT_SELF_SERVICE_PAGES = [
+    ("dsr:me_requests", _("Requests about my data")),
+    ("dsr:me_portability", _("Take my data elsewhere")),
+]
 FILING_WARNING_RATIOS = [float(r) for r in env_list("FILING_WARNING_RATIOS", ["0.8", "0.9"])]
 GOVERNANCE_SIGNAGE_MAX_BYTES = env_int("GOVERNANCE_SIGNAGE_MAX_BYTES", 8 * 1024 * 1024)
 GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("GOVERNANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

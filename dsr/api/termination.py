@@ -10,7 +10,7 @@ import json
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
@@ -65,9 +65,14 @@ class TerminationRunOutput(serializers.ModelSerializer):
         return termination_report_check(run)
 
 
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class ConfirmField(serializers.BooleanField):
+    """A boolean that only ``true`` satisfies, and the schema says so."""
+
+
 class TerminationStartInput(serializers.Serializer):
     # Deleting every subject's data cannot be undone: the caller says so explicitly.
-    confirm = serializers.BooleanField(
+    confirm = ConfirmField(
         help_text="Must be true: the run deletes all personal data of the organization."
     )
 
@@ -75,6 +80,14 @@ class TerminationStartInput(serializers.Serializer):
         if not value:
             raise serializers.ValidationError("Confirm the termination with true.")
         return value
+
+
+# The resource exists only once the entrustment ended; the schema's own rule documents a 404
+# only where the path names an object, so these singleton operations state theirs.
+NOT_ENDED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Not found: the entrustment has not ended, or the run has no such file yet.",
+)
 
 
 def _run(organization) -> TerminationRun:
@@ -90,6 +103,7 @@ class TerminationRunView(OrgScopedMixin, generics.GenericAPIView):
     serializer_class = TerminationRunOutput
     required_perms = {"get": roles.VIEW_GOVERNANCE, "post": roles.MANAGE_GOVERNANCE}
 
+    @extend_schema(responses={200: TerminationRunOutput, 404: NOT_ENDED})
     def get(self, request):
         return Response(TerminationRunOutput(_run(self.organization)).data)
 
@@ -109,7 +123,7 @@ class TerminationReportView(OrgScopedMixin, generics.GenericAPIView):
     serializer_class = None
     required_perms = {"get": roles.VIEW_GOVERNANCE}
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT, 404: NOT_ENDED})
     def get(self, request):
         run = _run(self.organization)
         if run.report is None:
@@ -127,14 +141,14 @@ class TerminationPackageView(OrgScopedMixin, generics.GenericAPIView):
     serializer_class = None
     required_perms = {"get": roles.MANAGE_GOVERNANCE, "delete": roles.MANAGE_GOVERNANCE}
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY, 404: NOT_ENDED})
     def get(self, request):
         handle, filename = termination_package_open(run=_run(self.organization), actor=self.actor)
         return FileResponse(
             handle, as_attachment=True, filename=filename, content_type="application/zip"
         )
 
-    @extend_schema(request=None, responses={200: TerminationRunOutput})
+    @extend_schema(request=None, responses={200: TerminationRunOutput, 404: NOT_ENDED})
     def delete(self, request):
         run = termination_package_delete(run=_run(self.organization), actor=self.actor)
         return Response(TerminationRunOutput(run).data)

@@ -236,7 +236,7 @@ def test_r51_api_answers_202_with_the_status_resource_and_only_owner_or_dpo_star
     with django_capture_on_commit_callbacks(execute=True):
         answer = dpo.post("/api/v1/termination-run/", {"confirm": True}, format="json")
     assert answer.status_code == 202, answer.content
-    assert answer["Location"] == "/api/v1/termination-run/"
+    assert answer["Location"].endswith("/api/v1/termination-run/")
     status = api_as(world.auditor, "acme").get("/api/v1/termination-run/").json()
     assert status["status"] == "completed" and status["proves_termination"] is True
     report = dpo.get("/api/v1/termination-run/report/")
@@ -246,13 +246,17 @@ def test_r51_api_answers_202_with_the_status_resource_and_only_owner_or_dpo_star
     assert api_as(world.outsider, "other").get("/api/v1/termination-run/").status_code == 404
 
 
-def test_r51_panel_confirm_step_then_report(dw, world, panel_as, django_capture_on_commit_callbacks):
+def test_r51_panel_confirm_step_then_report(
+    dw, world, panel_as, django_capture_on_commit_callbacks
+):
     _contract(dw.org, "return")
     put_face_data(dw)
     url = "/o/acme/entrustment/end/"
     page = panel_as(world.dpo).get(url)
     assert page.status_code == 200 and b"face templates" in page.content
-    assert panel_as(world.operator).post(url, {"slug": "acme", "understood": "on"}).status_code == 403
+    assert (
+        panel_as(world.operator).post(url, {"slug": "acme", "understood": "on"}).status_code == 403
+    )
     wrong = panel_as(world.owner).post(url, {"slug": "acm", "understood": "on"})
     assert wrong.status_code == 200 and not TerminationRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):

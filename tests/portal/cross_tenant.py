@@ -327,6 +327,7 @@ RESOURCES = {
     "review-queue": "result",
     "accuracy-reports": "purpose",
     "members": "membership",
+    "portability-exports": "subject",
     "invitations": "invitation",
     "api-keys": "api_key",
     "audit-events": "audit_event",
