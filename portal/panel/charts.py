@@ -68,6 +68,8 @@ def grouped_bars(
     """Return vertical bars: one group per category, one bar per series (``values[s][c]``)."""
     chart = Chart(key=key, title=title, desc=desc, series=series)
     peak = max_value or _nice_max(max((v for row in values for v in row), default=0))
+    if unit != "%":
+        peak = max(peak, 4)  # counts: whole-number gridlines (0 1 2 3 4), never 0.25
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     group_w = plot_w / max(len(categories), 1)
     bar_w = max(min((group_w - 6) / max(len(series), 1), 28), 3)
@@ -89,7 +91,8 @@ def grouped_bars(
                     "w": round(bar_w - 1, 1),
                     "h": round(h, 1),
                     "fill": PATTERNS[s % len(PATTERNS)],
-                    "text": _fmt(value, unit),
+                    # Zero bars stay unlabelled (the table has every value): 14 zeros are noise.
+                    "text": _fmt(value, unit) if value else "",
                     "tx": round(x0 + s * bar_w + (bar_w - 1) / 2, 1),
                     "ty": round(TOP + plot_h - h - 3, 1),
                     "tooltip": f"{category} · {series[s]}: {_fmt(value, unit)}",

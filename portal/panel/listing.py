@@ -55,6 +55,8 @@ class ListSpec:
     filterset: type[django_filters.FilterSet] | None = None
     search: tuple[str, ...] = ()
     search_label: Any = _("Search")
+    # The label for a reader who sees pseudonyms only, where the search then looks at less.
+    search_label_masked: Any = None
     # A search of its own, (request, queryset, term) -> queryset, where what may be searched
     # depends on the reader (names only for those who may see them).
     search_with: Callable[[Any, Any, str], Any] | None = None
@@ -79,6 +81,7 @@ class Listing:
     rows: list[dict]
     query: str
     search: str
+    search_label: Any
     total: int
     headers: list[dict]
 
@@ -265,6 +268,9 @@ def list_page(request, spec: ListSpec, queryset) -> Listing | HttpResponse:
         rows=rows,
         query=_query_without(request, "page", "export"),
         search=term,
+        search_label=(spec.search_label_masked or spec.search_label)
+        if not personal
+        else spec.search_label,
         total=page.paginator.count,
         headers=headers,
     )

@@ -13,7 +13,12 @@ from outbox.models import OutboxEvent
 from portal.panel.dashboard_charts import dashboard_charts
 from portal.panel.todo import dashboard_todo
 from tests.consent.conftest import cw  # noqa: F401 - the consent world fixture
-from tests.factories import AssessmentFactory, DataRequestFactory, DeploymentFactory
+from tests.factories import (
+    PASSWORD,
+    AssessmentFactory,
+    DataRequestFactory,
+    DeploymentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +126,28 @@ def test_an_outsider_gets_404_and_sees_none_of_it(world, panel_as):
     assert panel_as(world.outsider).get("/o/acme/").status_code == 404
     other = dashboard_todo(organization=world.outsider_org, user=world.outsider)
     assert not any("Back door" in i.text for i in other)
+
+
+def test_the_dashboard_in_a_browser_draws_its_charts_within_the_policy(
+    world,
+    cw,  # noqa: F811
+    live_server,
+    browser,
+):
+    cw.grant()
+    DeploymentFactory(organization=world.org, name="Back door", status="draft")
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail or user name").fill("auditor@acme.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/o/acme/")
+    assert page.get_by_role("heading", name="What to do next").is_visible()
+    assert page.get_by_role("img", name="Consents given and withdrawn per day").is_visible()
+    # A filled bar is drawn for today's consent, with its value written above it.
+    assert page.locator("#chart-consents rect[height]:not([height='0.0'])").count() >= 1
+    page.get_by_text("Show the numbers as a table").first.click()
+    assert page.locator("#chart-filing table").is_visible()
+    # The organization's name is not cut off: the switcher is as wide as its longest name.
+    select = page.locator("#org-select")
+    assert select.evaluate("e => e.scrollWidth <= e.clientWidth + 1")

@@ -66,6 +66,7 @@ SUBJECTS = ListSpec(
     filterset=SubjectFilter,
     search_with=_subject_search,
     search_label=_("Name, e-mail, reference or pseudonym"),
+    search_label_masked=_("Reference or pseudonym"),
     subjects_of=lambda s: [str(s.pseudonym)],
 )
 
