@@ -11,6 +11,7 @@ and caps apply as they do to every upload.
 import time
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -19,6 +20,7 @@ from recognition.api.uploads import UploadParser, UploadSlotMixin
 from recognition.compreface.auth import CompreFaceKeyAuthentication
 from recognition.compreface.errors import (
     STILL_PROCESSING,
+    UNDEFINED,
     CompreFaceError,
     exception_handler,
     from_application_error,
@@ -44,11 +46,21 @@ RULE_CODES = frozenset(
 
 
 def wait_finished(model, pk):
-    """Return the row once its work is finished, or as it is when the wait runs out."""
+    """Return the row once its work is finished, or as it is when the wait runs out.
+
+    Raise CompreFaceError (404) if the row is gone meanwhile (its organization was deleted).
+    """
     deadline = time.monotonic() + settings.COMPREFACE_WAIT_SECONDS
     while True:
         row = model.objects.filter(pk=pk).first()
-        if row is None or row.is_finished or time.monotonic() >= deadline:
+        if row is None:
+            raise CompreFaceError(
+                _("The work was removed before it finished."),
+                code=UNDEFINED,
+                status=404,
+                reason="not_found",
+            )
+        if row.is_finished or time.monotonic() >= deadline:
             return row
         time.sleep(_POLL_SECONDS)
 
@@ -64,7 +76,8 @@ def work_failed(row) -> CompreFaceError:
 def still_running(row, what: str) -> CompreFaceError:
     """Return the answer for work not finished within the wait: 503, come back later."""
     return CompreFaceError(
-        f"The {what} {row.public_id} is still being processed; send the request again.",
+        _("The %(what)s %(id)s is still being processed; send the request again.")
+        % {"what": what, "id": row.public_id},
         code=STILL_PROCESSING,
         status=503,
         reason="still_processing",

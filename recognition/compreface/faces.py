@@ -104,10 +104,10 @@ class FacesView(CompreFaceUploadView):
     def post(self, request):
         name = _subject_required(request)
         options_read(request.query_params)  # det_prob_threshold checked; face_plugins refused
+        image, content_type = image_read(request)
         subject = subject_lookup(organization=self.organization, name=name)
         if subject is None:
             raise _unknown_subject(name)
-        image, content_type = image_read(request)
         binding = self.binding
         enrollment = enrollment_request(
             organization=self.organization,

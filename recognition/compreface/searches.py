@@ -66,7 +66,7 @@ class _JobView(CompreFaceUploadView):
         if row.status == RecognitionJob.Status.FAILED:
             raise work_failed(row)
         if row.status != RecognitionJob.Status.SUCCEEDED:
-            raise still_running(row, "job")
+            raise still_running(row, _("job"))
         return row, options
 
     def answer(self, job: RecognitionJob, options: Options, faces: list[dict]) -> Response:
