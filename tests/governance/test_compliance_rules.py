@@ -89,8 +89,11 @@ def test_rules_not_built_yet_are_shown_honestly(world):
     make_ready(world.org)
     rows = _rows(world.org)
     assert rows["R51"].result.state == State.UNMET
-    assert rows["R26"].result.state == State.UNMET  # a Chinese organization, nothing declared
-    for rule in ("R10", "R25", "R33", "R46"):
+    # R26: every site stores and processes where it collects, so no transfer (issue 17).
+    assert rows["R26"].result.state == State.NOT_APPLICABLE
+    # R25: the register is built; with no recipient nothing is shared.
+    assert rows["R25"].result.state == State.MET
+    for rule in ("R10", "R33", "R46"):
         assert rows[rule].result.state == State.PARTLY, rule
         assert "Not built yet" in rows[rule].result.message
 

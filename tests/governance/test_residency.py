@@ -282,7 +282,7 @@ def test_r25_r26_panel_registers_a_recipient_and_records_its_transfer_basis(worl
     page = dpo.get(url).content.decode()
     assert "Overseas Analytics" in page and "Singapore" in page
     assert reverse("panel:gov_recipient_contract", args=["acme", recipient.pk]) in page
-    add = reverse("panel:gov_transfer_basis_add", args=["acme", "recipient", recipient.pk])
+    add = reverse("panel:gov_recipient_transfer_basis", args=["acme", recipient.pk])
     assert add in page
     dpo.post(
         add,
@@ -303,4 +303,4 @@ def test_r26_panel_deployment_form_and_page_show_the_locations(world, panel_as):
     page = owner.get(reverse("panel:gov_deployment_detail", args=["acme", site.pk])).content
     page = page.decode()
     assert 'id="residency"' in page and "Hong Kong SAR" in page
-    assert reverse("panel:gov_transfer_basis_add", args=["acme", "deployment", site.pk]) in page
+    assert reverse("panel:gov_deployment_transfer_basis", args=["acme", site.pk]) in page

@@ -34,6 +34,8 @@ PANEL_RESOURCES = {
     "incidents": "incident",
     "filings": "filing",
     "complaints": "complaint",
+    "recipients": "recipient",
+    "transfer-bases": "transfer_basis",
     "subjects": "subject",
     "consents": "consent",
     "dsr": "data_request",

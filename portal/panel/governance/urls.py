@@ -52,10 +52,17 @@ urlpatterns = [
         transfers.recipient_contract_download,
         name="gov_recipient_contract",
     ),
-    re_path(
-        r"^transfer-bases/(?P<what>deployment|recipient)/(?P<pk>\d+)/$",
+    path(
+        "recipients/<int:pk>/transfer-basis/",
         transfers.transfer_basis_add,
-        name="gov_transfer_basis_add",
+        {"what": "recipient"},
+        name="gov_recipient_transfer_basis",
+    ),
+    path(
+        "deployments/<int:pk>/transfer-basis/",
+        transfers.transfer_basis_add,
+        {"what": "deployment"},
+        name="gov_deployment_transfer_basis",
     ),
     path(
         "transfer-bases/<int:pk>/document/",
