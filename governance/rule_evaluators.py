@@ -22,7 +22,6 @@ from governance.compliance_context import (
     jurisdiction_rule,
     met_rule,
     org_rule,
-    partly_rule,
     state_from_check,
     worst_state,
 )
@@ -404,10 +403,12 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
             "and their history, enrollments, matches and retention dates; each download is logged."
         )
     ),
-    "R46": partly_rule(
+    "R46": met_rule(
         gettext_lazy(
-            "The access package is JSON a receiving processor can read. Not built yet: a transfer "
-            "request straight to a designated processor."
+            "People download their data from their own pages in a documented, versioned JSON "
+            "format (portability schema 1), face templates only if they ask; another "
+            "organization imports the file, and the consents in it wait for the person to "
+            "consent again there."
         )
     ),
     "R47": met_rule(
