@@ -3,7 +3,8 @@
 import json
 from datetime import timedelta
 
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -138,11 +139,18 @@ def subject_requests_export(*, subject) -> list[dict]:
 
 
 def subject_audit_export(*, subject) -> list[list]:
-    """Return the audit events about the subject, oldest first, as compact rows."""
+    """Return the audit events about the subject, oldest first, as compact rows.
+
+    A panel listing or export records one event naming every subject it showed (R31,
+    ``details.subjects``), not one per row: those count as reads of this person's data too.
+    """
+    pseudonym = str(subject.pseudonym)
+    about = Q(subject_pseudonym=pseudonym)
+    # Scans the organization's events by their index: fine for an access request, which is rare.
+    if connection.features.supports_json_field_contains:  # not SQLite (the demo)
+        about |= Q(details__subjects__contains=[pseudonym])
     rows = (
-        AuditEvent.objects.filter(
-            organization_id=subject.organization_id, subject_pseudonym=str(subject.pseudonym)
-        )
+        AuditEvent.objects.filter(Q(organization_id=subject.organization_id) & about)
         .order_by("id")
         .values_list(
             "created_at",
@@ -154,7 +162,14 @@ def subject_audit_export(*, subject) -> list[list]:
             "details",
         )
     )
-    return [[_iso(r[0]), *r[1:]] for r in rows]
+    return [[_iso(r[0]), *r[1:-1], _own_details(r[-1], pseudonym)] for r in rows]
+
+
+def _own_details(details, pseudonym: str):
+    # A listing named other people too: the person gets their own pseudonym, never theirs.
+    if isinstance(details, dict) and isinstance(details.get("subjects"), list):
+        return {**details, "subjects": [p for p in details["subjects"] if p == pseudonym]}
+    return details
 
 
 AUDIT_COLUMNS = ["at", "action", "actor_type", "actor", "target_type", "target_id", "details"]

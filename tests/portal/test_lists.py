@@ -272,3 +272,15 @@ def test_a_cell_that_a_spreadsheet_would_run_is_exported_as_text(lists, panel_as
     SubjectFactory(organization=lists.org, external_ref="=HYPERLINK(1)", age_bracket="unknown")
     rows = _export(panel_as(lists.owner), "/o/acme/subjects/", "age_bracket=unknown", fmt="csv")
     assert rows[1][3] == "'=HYPERLINK(1)"
+
+
+def test_a_persons_access_export_counts_listings_that_showed_them_and_no_one_else(
+    lists, panel_as
+):
+    from consent.models import Subject
+    from dsr.selectors import subject_audit_export
+
+    panel_as(lists.owner).get("/o/acme/subjects/")
+    person = Subject.objects.get(external_ref="ACME-A")
+    listed = [row for row in subject_audit_export(subject=person) if row[1] == "subject.listed"]
+    assert len(listed) == 1 and listed[0][-1]["subjects"] == [str(person.pseudonym)]
