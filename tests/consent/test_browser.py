@@ -1,7 +1,7 @@
 """The whole self-service path in real Chromium, in English and in Simplified Chinese (R10).
 
-E-mail code, the list of consents, one-click withdrawal, a receipt download; driven by the
-accessible names (labels, roles) a screen reader would announce.
+E-mail code, the list of consents, withdrawal (one confirm page, one click), a receipt
+download; driven by the accessible names (labels, roles) a screen reader would announce.
 """
 
 import re
@@ -65,8 +65,14 @@ def test_self_service_path_code_list_withdraw_download(
     assert page.get_by_role("heading", level=1).inner_text() == text["heading"]
     assert page.get_by_role("heading", name="Office gate").is_visible()
 
-    # One click, reachable from the keyboard.
-    button = page.get_by_role("button", name=text["withdraw"])
+    # One confirm page and one click, as giving it took (R13), reachable from the keyboard.
+    link = page.get_by_role("link", name=text["withdraw"])
+    link.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    consent.refresh_from_db()
+    assert consent.state == Consent.State.ACTIVE
+    button = page.locator("#main form button.danger")
     button.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
