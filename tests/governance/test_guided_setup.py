@@ -134,3 +134,21 @@ def test_not_applicable_rows_carry_no_fix_link(world, panel_as):
         assert rows
         for row in rows:
             assert "<a " not in row, row
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("owner", 200), ("dpo", 200), ("operator", 403), ("auditor", 403), ("outsider", 404)],
+)
+def test_new_notice_form_is_for_those_who_manage_governance(world, panel_as, role, status):
+    assert panel_as(world.user(role)).get(url("gov_notice_create")).status_code == status
+
+
+def test_new_notice_form_never_prefills_another_organizations_purpose(world, panel_as):
+    theirs = PurposeFactory(organization=world.outsider_org)
+    page = panel_as(world.owner).get(
+        url("gov_notice_create") + f"?purpose_version={theirs.current_version_id}"
+    )
+    assert (
+        page.status_code == 200 and theirs.current_version.description not in page.content.decode()
+    )
