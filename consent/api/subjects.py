@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audit.services.recording import EventSpec, audit_record_many
+from audit.services.recording import EventSpec, audit_record, audit_record_many
 from consent.models import Subject
 from consent.selectors import subjects_for_org
 from consent.services import subject_create, subject_erase, subject_record_choice, subject_update
@@ -114,7 +114,20 @@ class SubjectViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        self._audit_read(page, "subject.listed")
+        # R31: one event per page read, naming every subject on it (the panel's lists do the
+        # same), rather than one event per row.
+        audit_record(
+            organization_id=self.organization.pk,
+            actor=self.actor,
+            action="subject.listed",
+            target_type="subject",
+            details={
+                "list": "subjects",
+                "rows": len(page),
+                "subjects": [str(s.pseudonym) for s in page],
+                "personal_data": self._reveals(),
+            },
+        )
         return self.get_paginated_response(self._out(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):

@@ -284,3 +284,12 @@ def test_a_persons_access_export_counts_listings_that_showed_them_and_no_one_els
     person = Subject.objects.get(external_ref="ACME-A")
     listed = [row for row in subject_audit_export(subject=person) if row[1] == "subject.listed"]
     assert len(listed) == 1 and listed[0][-1]["subjects"] == [str(person.pseudonym)]
+
+
+def test_the_api_subject_list_writes_one_audit_event_per_page(lists, api_as):
+    before = AuditEvent.objects.filter(organization=lists.org).count()
+    response = api_as(lists.owner, "acme").get("/api/v1/subjects/")
+    assert response.status_code == 200
+    events = list(AuditEvent.objects.filter(organization=lists.org).order_by("pk")[before:])
+    assert [e.action for e in events] == ["subject.listed"]
+    assert len(events[0].details["subjects"]) == 2
