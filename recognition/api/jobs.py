@@ -42,6 +42,15 @@ class ResultOutput(serializers.ModelSerializer):
     identity = serializers.SerializerMethodField(
         help_text='The subject\'s pseudonym, or "unknown".'
     )
+    match = serializers.SerializerMethodField(
+        help_text=(
+            "Whether the face matched at the purpose's operating point: for verify, the claimed "
+            "subject within the job's match_threshold (the purpose's 1:1 threshold) and still "
+            "consenting; for identify, a consenting subject named. Null for detect (no "
+            "comparison). A match that awaits review (review_status pending) may not be acted "
+            "on yet (R43)."
+        )
+    )
 
     candidates = ReviewCandidateOutput(
         many=True,
@@ -56,6 +65,7 @@ class ResultOutput(serializers.ModelSerializer):
             "face",
             "box",
             "identity",
+            "match",
             "decision",
             "distance",
             "margin",
@@ -72,6 +82,11 @@ class ResultOutput(serializers.ModelSerializer):
                 "help_text": "Estimated share of never-enrolled people named at this distance."
             },
         }
+
+    def get_match(self, obj) -> bool | None:
+        if obj.decision == RecognitionResult.Decision.DETECTED:
+            return None
+        return obj.matched
 
     def get_identity(self, obj) -> str:
         return str(obj.subject_pseudonym) if obj.matched and obj.subject_pseudonym else "unknown"
