@@ -3,7 +3,7 @@ checkpoints and verifiable exports (issue 16). Every read of the log is itself r
 event per request (R31)."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,10 +18,11 @@ from audit.services import (
     audit_verify,
 )
 from audit.services.exports import audit_export_bundle
+from portal.api.audit_targets import audit_target_public, audit_target_q, audit_targets_public
 from portal.api.filters import UtcIsoDateTimeFilter
 from tenants import roles
 from tenants.json_schema import JsonMapField
-from tenants.scoping import OrgScopedMixin
+from tenants.scoping import OrgScopedMixin, request_organization
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -31,20 +32,52 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     since = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    target = django_filters.CharFilter(
+        method="filter_target",
+        max_length=64,
+        help_text=(
+            "The target as the API names it (the `id` of the event's `target`): a consent's "
+            "id, a subject's pseudonym, a job's id, a deployment's number. Combine with "
+            "target_type where a number could name objects of several kinds."
+        ),
+    )
 
     class Meta:
         model = AuditEvent
         fields = ["actor_type", "actor_id", "target_type", "target_id", "subject_pseudonym"]
 
+    def filter_target(self, queryset, name, value):
+        organization = request_organization(self.request)
+        return queryset.filter(audit_target_q(value, organization=organization))
+
+
+class AuditTargetOutput(serializers.Serializer):
+    type = serializers.CharField(help_text="e.g. consent, subject, deployment, recognition_job")
+    id = serializers.CharField(
+        allow_null=True,
+        help_text="The id the API uses for it (null when the object no longer exists).",
+    )
+
 
 class AuditEventOutput(serializers.ModelSerializer):
     seq = serializers.IntegerField(source="seal.seq", allow_null=True, default=None)
     hash = serializers.CharField(source="seal.hash", allow_null=True, default=None)
+    target = serializers.SerializerMethodField(
+        help_text=(
+            "The target as the rest of the API names it; target_type and target_id are the "
+            "values sealed in the chain, unchanged."
+        )
+    )
+
     details = JsonMapField(help_text="What the event records; its keys vary by action.")
 
     class Meta:
         model = AuditEvent
-        fields = list(EXPORT_COLUMNS)
+        fields = [*EXPORT_COLUMNS, "target"]
+
+    @extend_schema_field(AuditTargetOutput(allow_null=True))
+    def get_target(self, obj):
+        return audit_target_public(obj, self.context.get("targets", {}))
 
 
 class ChainStateOutput(serializers.Serializer):
@@ -117,6 +150,16 @@ class AuditEventViewSet(
 
     def scoped_queryset(self):
         return audit_events_for_org(organization=self.organization)
+
+    def get_serializer(self, *args, **kwargs):
+        # One look-up per kind of target on the page, not one per event.
+        if args:
+            events = args[0] if kwargs.get("many") else [args[0]]
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "targets": audit_targets_public(events, organization=self.organization),
+            }
+        return super().get_serializer(*args, **kwargs)
 
     def _record_read(self, request, **details):
         # R31: one event per query of the log, however many rows it returns.
