@@ -1,19 +1,21 @@
 """What an organization's personal information amounts to, table by table (R51).
 
 The termination run counts before it starts and after it ends; the report puts the two side by
-side, and a run passes only when every "after" is zero. Pseudonymous records kept as proof
-(consent events, receipts, audit events, request rows; R16) are not counted here: the
-per-subject erasure verification checks that none of them still names a person.
+side (the labels are stored in English and translated where they are shown), and a run passes
+only when every "after" is zero. Pseudonymous records kept as proof (consent events, receipts,
+audit events, request rows; R16) are not counted here: the per-subject erasure verification
+checks that none of them still names a person.
 """
 
 from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext_noop as N_
 
 from consent.models import Consent, Subject
 from dsr.models import DataRequest
-from dsr.services.verification import EVIDENCE_FIELDS
+from dsr.services.verification import EVIDENCE_FIELDS, MEDIA_LABEL
 from governance.models import Complaint
 from recognition.blobs import blob_files
 from recognition.models import (
@@ -63,32 +65,32 @@ def organization_personal_counts(*, organization) -> list[dict]:
     rows = [
         (
             Subject,
-            "subjects with personal fields",
+            N_("subjects with personal fields"),
             Subject.objects.filter(Q(organization=org) & _personal_q()),
         ),
-        (Consent, "consents in force", consents.in_force()),
-        (Consent, "identifying consent evidence", consents.filter(_evidence_q())),
+        (Consent, N_("consents in force"), consents.in_force()),
+        (Consent, N_("identifying consent evidence"), consents.filter(_evidence_q())),
         (
             SubjectKey,
-            "data keys not destroyed",
+            N_("data keys not destroyed"),
             SubjectKey.objects.filter(organization=org, wrapped__isnull=False),
         ),
-        (FaceTemplate, "face templates", FaceTemplate.objects.filter(organization=org)),
-        (RawImage, "raw images", RawImage.objects.filter(organization=org)),
+        (FaceTemplate, N_("face templates"), FaceTemplate.objects.filter(organization=org)),
+        (RawImage, N_("raw images"), RawImage.objects.filter(organization=org)),
         (
             Enrollment,
-            "pending enrollment uploads",
+            N_("pending enrollment uploads"),
             Enrollment.objects.filter(organization=org).exclude(pending_path=""),
         ),
         (
             ProbeImage,
-            "probe images held",
+            N_("probe images held"),
             ProbeImage.objects.filter(job__organization=org).exclude(path=""),
         ),
-        (ProbeFace, "probe faces held", ProbeFace.objects.filter(job__organization=org)),
+        (ProbeFace, N_("probe faces held"), ProbeFace.objects.filter(job__organization=org)),
         (
             RecognitionResult,
-            "results naming a subject",
+            N_("results naming a subject"),
             RecognitionResult.objects.filter(
                 Q(organization=org)
                 & (Q(subject__isnull=False) | Q(subject_pseudonym__isnull=False))
@@ -96,12 +98,12 @@ def organization_personal_counts(*, organization) -> list[dict]:
         ),
         (
             DataRequest,
-            "request messages",
+            N_("request messages"),
             DataRequest.objects.filter(organization=org).exclude(message=""),
         ),
         (
             Complaint,
-            "complainants' names, contacts and messages",
+            N_("complainants' names, contacts and messages"),
             Complaint.objects.filter(
                 Q(organization=org) & (~Q(contact_name="") | ~Q(contact_email="") | ~Q(message=""))
             ),
@@ -111,9 +113,7 @@ def organization_personal_counts(*, organization) -> list[dict]:
         {"table": model._meta.db_table, "what": what, "count": queryset.count()}
         for model, what, queryset in rows
     ]
-    counted.append(
-        {"table": str(settings.MEDIA_ROOT), "what": "files on disk", "count": _files(org)}
-    )
+    counted.append({"table": MEDIA_LABEL, "what": N_("files on disk"), "count": _files(org)})
     return counted
 
 

@@ -28,6 +28,9 @@ from recognition.models import (
 )
 
 PERSONAL_FIELDS = ("external_ref", "display_name", "email", "phone")
+# Reports name the file store by this label, never by its path on the server: a report is
+# handed to people and exported, and a server path tells an attacker the layout (issue 18).
+MEDIA_LABEL = "media:"
 EVIDENCE_FIELDS = ("user_agent", "e_signature", "guardian_name", "guardian_evidence")
 
 
@@ -146,7 +149,7 @@ def verify_erasure(*, subject: Subject, traces: Traces) -> dict:
     )
     check(
         "files on disk under MEDIA_ROOT",
-        str(settings.MEDIA_ROOT),
+        MEDIA_LABEL,
         sum(1 for path in traces.files if Path(path).exists()),
     )
     ids = traces.identifiers
