@@ -144,7 +144,7 @@ def _assessments(org) -> list[dict]:
                 "status": a.status,
                 "purpose_version_ids": [v.pk for v in a.purpose_versions.all()],
                 **{f: getattr(a, f) for f in Assessment.SECTION_FIELDS},
-                "signed_off_by": a.signed_off_by.email if a.signed_off_by else None,
+                "signed_off_by": a.signed_off_by_label or None,
                 "signed_off_at": _dt(a.signed_off_at),
                 "stale_reason": a.stale_reason,
                 "retain_until": _dt(a.retain_until),

@@ -32,3 +32,26 @@ def organizations_for(request):
     if key is not None:
         return Organization.objects.filter(pk=key.organization_id)
     return Organization.objects.for_user(getattr(request, "user", None))
+
+
+def principal_api_key(user) -> ApiKey | None:
+    """Return the API key ``user`` is the service user of, or None for a person."""
+    if user is None:
+        return None
+    try:
+        return user.api_key
+    except ApiKey.DoesNotExist:
+        return None
+
+
+def principal_label(user) -> str:
+    """Return how records name who acted: a person's e-mail, or an API key's name and prefix
+    with the member who created it (a key's service user has no e-mail of its own)."""
+    if user is None:
+        return ""
+    key = principal_api_key(user)
+    if key is None:
+        return user.email or user.get_username()
+    creator = key.created_by.email if key.created_by else ""
+    label = f"API key {key.name} ({key.prefix})"
+    return f"{label} for {creator}" if creator else label

@@ -3,7 +3,7 @@
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -26,6 +26,7 @@ from governance.uploads import (
 from tenants import roles
 from tenants.errors import NotFound
 from tenants.idempotency import idempotent
+from tenants.principals import principal_api_key
 from tenants.references import reference_resolve, references_resolve
 from tenants.scoping import OrgScopedMixin
 
@@ -36,9 +37,23 @@ class AttachmentOutput(serializers.ModelSerializer):
         fields = ["id", "name", "size", "sha256", "uploaded_by_label", "uploaded_at"]
 
 
+class SignerKeyOutput(serializers.Serializer):
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The key's public prefix, as listed in api-keys.")
+    created_by = serializers.CharField(
+        source="created_by.email", default=None, allow_null=True, help_text="The member."
+    )
+
+
 class AssessmentOutput(serializers.ModelSerializer):
-    signed_off_by = serializers.CharField(
-        source="signed_off_by.email", default=None, allow_null=True
+    signed_off_by = serializers.SerializerMethodField(
+        help_text=(
+            "Who signed it off: a person's e-mail, or for an API key its name and prefix and "
+            "the member who created it."
+        )
+    )
+    signed_off_by_api_key = serializers.SerializerMethodField(
+        help_text="The API key that signed it off, when a key did; else null."
     )
     attachments = AttachmentOutput(many=True, read_only=True)
 
@@ -52,6 +67,7 @@ class AssessmentOutput(serializers.ModelSerializer):
             *Assessment.SECTION_FIELDS,
             "status",
             "signed_off_by",
+            "signed_off_by_api_key",
             "signed_off_at",
             "stale_reason",
             "stale_at",
@@ -60,6 +76,14 @@ class AssessmentOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def get_signed_off_by(self, obj) -> str | None:
+        return obj.signed_off_by_label or None
+
+    @extend_schema_field(SignerKeyOutput(allow_null=True))
+    def get_signed_off_by_api_key(self, obj):
+        key = principal_api_key(obj.signed_off_by)
+        return SignerKeyOutput(key).data if key is not None else None
 
 
 class AssessmentUpdateInput(serializers.Serializer):
@@ -116,7 +140,7 @@ class AssessmentViewSet(
     def scoped_queryset(self):
         return (
             Assessment.objects.for_org(self.organization)
-            .select_related("signed_off_by")
+            .select_related("signed_off_by__api_key__created_by")
             .prefetch_related("attachments", "purpose_versions")
         )
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from governance.querysets import AssessmentQuerySet, AttachmentQuerySet
+from tenants.principals import principal_label
 
 
 class Assessment(models.Model):
@@ -80,6 +81,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def signed_off_by_label(self) -> str:
+        """Return who signed it off: an e-mail, or an API key's name and prefix and member."""
+        return principal_label(self.signed_off_by)
 
 
 class AssessmentAttachment(models.Model):
