@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from recognition.api.uploads import UploadParser, UploadSlotMixin
 from recognition.compreface.auth import CompreFaceKeyAuthentication
 from recognition.compreface.errors import (
+    APP_ACCESS_DENIED,
     STILL_PROCESSING,
     UNDEFINED,
     CompreFaceError,
@@ -28,6 +29,7 @@ from recognition.compreface.errors import (
 from recognition.models import CompreFaceBinding
 from tenants.errors import ApplicationError
 from tenants.principals import actor_for
+from tenants.roles import ENROLL, VIEW_RESULTS
 from tenants.scoping import request_organization
 
 _POLL_SECONDS = 0.1
@@ -108,12 +110,24 @@ class CompreFaceView(APIView):
     uploads = False
     keyed = True
 
+    # The per-deployment grant each method needs on the key's deployment: reading answers,
+    # changing the collection. An owner who takes a grant away stops the key at once.
+    grants = {"GET": VIEW_RESULTS, "POST": ENROLL, "PUT": ENROLL, "DELETE": ENROLL}
+
     def initial(self, request, *args, **kwargs):
         self.action = "create" if self.uploads and request.method == "POST" else "other"
         super().initial(request, *args, **kwargs)
         if self.keyed:
             # Resolves the key's organization and narrows row-level security to it.
             request_organization(request)
+            grant = self.grants.get(request.method)
+            if grant and not request.user.has_perm(grant, self.binding.deployment):
+                raise CompreFaceError(
+                    _("This key may no longer do this on its deployment."),
+                    code=APP_ACCESS_DENIED,
+                    status=403,
+                    reason="forbidden",
+                )
 
     def get_exception_handler(self):
         return exception_handler

@@ -41,6 +41,7 @@ from recognition.compreface.shapes import (
 from recognition.models import Enrollment
 from recognition.services.compreface import compreface_examples_delete
 from recognition.services.enrollment import enrollment_request
+from tenants.roles import VIEW_RESULTS
 
 _DEFAULT_PAGE_SIZE = 20
 _MAX_PAGE_SIZE = 1000
@@ -205,6 +206,8 @@ class FaceImageView(CompreFaceView):
 
 class SubjectsView(CompreFaceView):
     """``/recognition/subjects``: list, "add" (an existing consenting subject), delete all."""
+
+    grants = {**CompreFaceView.grants, "POST": VIEW_RESULTS}
 
     def get(self, request):
         subjects = collection_subjects(binding=self.binding)

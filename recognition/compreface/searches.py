@@ -30,6 +30,7 @@ from recognition.compreface.shapes import (
 )
 from recognition.models import RecognitionJob, RecognitionResult
 from recognition.services.jobs import recognition_job_create
+from tenants.roles import RUN_JOB
 
 Decision = RecognitionResult.Decision
 Review = RecognitionResult.Review
@@ -45,6 +46,7 @@ def _threshold(job: RecognitionJob) -> float:
 
 class _JobView(CompreFaceUploadView):
     mode = ""
+    grants = {"POST": RUN_JOB}
 
     def run(self, request, *, claimed_subject=None) -> tuple[RecognitionJob, Options]:
         """Queue the job on the key's deployment and purpose; return it once finished."""
@@ -158,6 +160,8 @@ class DetectView(_JobView):
 
 class VerificationView(CompreFaceUploadView):
     """``/verification/verify``: comparing two arbitrary photos is refused (R12, R17)."""
+
+    grants = {}  # refused for every key alike, with its reason
 
     def post(self, request):
         raise CompreFaceError(

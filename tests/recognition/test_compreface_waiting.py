@@ -6,7 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from audit.actors import Actor
-from recognition.models import Enrollment, RecognitionJob
+from governance.services.deployments import deployment_revoke_operator
+from recognition.models import CompreFaceBinding, Enrollment, RecognitionJob
 from recognition.services.compreface import compreface_key_create
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,19 @@ def test_bad_parameters_are_compreface_errors(client, faces):
     assert missing.status_code == 400 and missing.json()["code"] == 33
     broken = client.post(f"{BASE}/detection/detect", {"file": "%%%"}, format="json")
     assert broken.status_code == 400 and broken.json()["code"] == 26
+
+
+def test_a_grant_taken_away_stops_the_key_at_once(rec, client, faces):
+    key = CompreFaceBinding.objects.get().api_key
+    photo = base64.b64encode(faces.read("obama.jpg")).decode()
+    deployment_revoke_operator(
+        deployment=rec.deployment, user=key.user, actor=rec.actor, perms=["run_job"]
+    )
+    refused = client.post(f"{BASE}/detection/detect", {"file": photo}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == 1
+    assert client.get(f"{BASE}/recognition/subjects").status_code == 200
+    deployment_revoke_operator(
+        deployment=rec.deployment, user=key.user, actor=rec.actor, perms=["enroll_faces"]
+    )
+    refused = client.delete(f"{BASE}/recognition/faces?subject=x")
+    assert refused.status_code == 403 and refused.json()["code"] == 1
