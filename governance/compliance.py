@@ -196,14 +196,16 @@ def _incident_check(organization) -> RuleCheck:
         status=Incident.Status.OPEN,
         authorities_notified_at__isnull=True,
     )
-    titles = list(unnotified.values_list("title", flat=True)[:5])
+    rows = list(unnotified.order_by("created_at", "pk").values_list("pk", "title")[:5])
+    titles = [title for _pk, title in rows]
     return RuleCheck(
         "R34",
         not titles,
         _("Notify the authorities and the people affected of: %s.") % ", ".join(titles)
         if titles
         else _("No major incident awaits notification."),
-        fix_url("gov_incidents", organization) if titles else "",
+        # The first incident's page, where its notification is recorded.
+        fix_url("gov_incident_detail", organization, pk=rows[0][0]) if rows else "",
     )
 
 

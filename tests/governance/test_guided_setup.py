@@ -152,3 +152,11 @@ def test_new_notice_form_never_prefills_another_organizations_purpose(world, pan
     assert (
         page.status_code == 200 and theirs.current_version.description not in page.content.decode()
     )
+
+
+def test_r34_fix_opens_the_incident_to_notify(world):
+    from governance.compliance import _incident_check
+    from tests.factories import IncidentFactory
+
+    incident = IncidentFactory(organization=world.org, severity="major", status="open")
+    assert _incident_check(world.org).fix_url == url("gov_incident_detail", pk=incident.pk)
