@@ -276,15 +276,12 @@ class PortabilityImport(models.Model):
 
 
 class ImportedConsent(models.Model):
-    """A consent the person gave another controller, shown here as history to confirm.
+    """A consent the person gave another controller, kept here as history to confirm.
 
-    Not a consent.Consent: nothing that asks whether a consent is usable can find it.
+    Not a consent.Consent: nothing that asks whether a consent is usable can find it. It counts
+    as confirmed only while the person holds a usable consent here for a purpose of the same
+    name (dsr.selectors.imported_consents_for), which they must give anew.
     """
-
-    class Status(models.TextChoices):
-        NEEDS_CONFIRMATION = "needs_confirmation", _("Imported, needs confirmation")
-        CONFIRMED = "confirmed", _("Confirmed by a new consent")
-        DECLINED = "declined", _("Not confirmed")
 
     organization = models.ForeignKey(
         "tenants.Organization", on_delete=models.CASCADE, related_name="+"
@@ -299,7 +296,6 @@ class ImportedConsent(models.Model):
     given_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     history = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=20, choices=Status, default=Status.NEEDS_CONFIRMATION)
 
     objects = OrgOwnedQuerySet.as_manager()
 
@@ -307,4 +303,4 @@ class ImportedConsent(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"imported consent for {self.purpose_name} ({self.status})"
+        return f"imported consent for {self.purpose_name}"

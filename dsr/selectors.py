@@ -4,10 +4,11 @@ import json
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from consent.models import Consent
 from consent.selectors import consents_for_subject
 from dsr.models import DataRequest, LegalHold
 from dsr.services.deadlines import dsr_settings_for
@@ -173,3 +174,15 @@ def _own_details(details, pseudonym: str):
 
 
 AUDIT_COLUMNS = ["at", "action", "actor_type", "actor", "target_type", "target_id", "details"]
+
+
+def imported_consents_for(queryset):
+    """Annotate imported consents with ``confirmed``: a usable consent here for that purpose.
+
+    Matched by the purpose's name, the one thing both organizations share; consent's own rule
+    (``usable``) decides, so a later withdrawal makes the import "needs confirmation" again.
+    """
+    usable_here = Consent.objects.filter(
+        subject=OuterRef("subject"), purpose__name__iexact=OuterRef("purpose_name")
+    ).usable()
+    return queryset.annotate(confirmed=Exists(usable_here))

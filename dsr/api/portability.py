@@ -10,13 +10,15 @@ was changed, is a 400 naming each problem. GET lists this organization's imports
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from consent.models import Subject
+from dsr.api.documents import PORTABILITY_DOCUMENT
 from dsr.models import ImportedConsent, PortabilityImport
+from dsr.selectors import imported_consents_for
 from dsr.services.portability import (
     portability_export,
     portability_import,
@@ -29,6 +31,10 @@ from tenants.scoping import OrgScopedMixin
 
 
 class ImportedConsentOutput(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(
+        help_text="needs_confirmation until the person consents here to a purpose of that name."
+    )
+
     class Meta:
         model = ImportedConsent
         fields = [
@@ -41,9 +47,12 @@ class ImportedConsentOutput(serializers.ModelSerializer):
             "status",
         ]
 
+    def get_status(self, row) -> str:
+        return "confirmed" if getattr(row, "confirmed", False) else "needs_confirmation"
+
 
 class PortabilityImportOutput(serializers.ModelSerializer):
-    consents = ImportedConsentOutput(many=True, read_only=True)
+    consents = serializers.SerializerMethodField()
 
     class Meta:
         model = PortabilityImport
@@ -59,6 +68,11 @@ class PortabilityImportOutput(serializers.ModelSerializer):
             "consents",
         ]
 
+    @extend_schema_field(ImportedConsentOutput(many=True))
+    def get_consents(self, record) -> list:
+        rows = imported_consents_for(ImportedConsent.objects.filter(source=record))
+        return ImportedConsentOutput(rows, many=True).data
+
 
 class PortabilityFileInput(serializers.Serializer):
     file = serializers.FileField(help_text="The portability file (JSON, schema version 1).")
@@ -70,7 +84,7 @@ class PortabilityExportView(OrgScopedMixin, generics.GenericAPIView):
     serializer_class = None
     required_perms = {"get": roles.HANDLE_REQUESTS}
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    @extend_schema(responses={(200, "application/json"): PORTABILITY_DOCUMENT})
     def get(self, request, pseudonym):
         subject = Subject.objects.for_org(self.organization).filter(pseudonym=pseudonym).first()
         if subject is None:
@@ -97,7 +111,7 @@ class PortabilityImportViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.G
     }
 
     def scoped_queryset(self):
-        return PortabilityImport.objects.for_org(self.organization).prefetch_related("consents")
+        return PortabilityImport.objects.for_org(self.organization)
 
     @extend_schema(
         request={

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record, audit_seal_pending, audit_verify
@@ -53,15 +54,17 @@ def termination_start(*, organization, actor: Actor) -> TerminationRun:
         record = Entrustment.objects.select_for_update().filter(organization=organization).first()
         if record is None or record.missing():
             raise Conflict(
-                "Record the entrustment contract in full before ending it.",
+                _("Record the entrustment contract in full before ending it."),
                 code="entrustment_incomplete",
-                details={"missing": record.missing() if record else ["the contract"]},
+                details={"missing": record.missing() if record else [_("the contract")]},
             )
         holds = LegalHold.objects.for_org(organization).active().count()
         if holds:
             raise Conflict(
-                "A legal hold keeps some subjects' data: lift the holds before the data is "
-                "deleted.",
+                _(
+                    "A legal hold keeps some subjects' data: lift the holds before the data is "
+                    "deleted."
+                ),
                 code="legal_hold_active",
                 details={"legal_holds": holds},
             )
@@ -242,9 +245,9 @@ def termination_report_check(run: TerminationRun) -> list[str]:
     """Return what keeps the run from proving the termination (empty when it proves it)."""
     problems = []
     if not run.is_finished:
-        problems.append("the run has not finished")
+        problems.append(_("the run has not finished"))
     elif not (run.report or {}).get("passed"):
-        problems.append("the report shows data left behind")
+        problems.append(_("the report shows data left behind"))
     if run.package and run.package_deleted_at is None:
-        problems.append("the return package is still held by the portal")
+        problems.append(_("the return package is still held by the portal"))
     return problems

@@ -17,6 +17,7 @@ import zipfile
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
@@ -119,11 +120,11 @@ def termination_package_open(*, run: TerminationRun, actor: Actor):
     Raise NotFound when the run has none (a "delete" run, or the package was removed).
     """
     if not run.package or run.package_deleted_at is not None:
-        raise NotFound("This termination run has no package to download.", code="no_package")
+        raise NotFound(_("This termination run has no package to download."), code="no_package")
     try:
         handle = run.package.open("rb")
     except FileNotFoundError:
-        raise NotFound("The package file is missing.", code="no_package") from None
+        raise NotFound(_("The package file is missing."), code="no_package") from None
     audit_record(
         organization_id=run.organization_id,
         actor=actor,
@@ -144,9 +145,9 @@ def termination_package_delete(*, run: TerminationRun, actor: Actor) -> Terminat
     with transaction.atomic():
         run = TerminationRun.objects.select_for_update().get(pk=run.pk)
         if not run.is_finished:
-            raise Conflict("The run has not finished.", code="not_finished")
+            raise Conflict(_("The run has not finished."), code="not_finished")
         if not run.package or run.package_deleted_at is not None:
-            raise NotFound("This termination run has no package to delete.", code="no_package")
+            raise NotFound(_("This termination run has no package to delete."), code="no_package")
         name = run.package.name
         run.package = ""
         run.package_deleted_at = timezone.now()

@@ -20,12 +20,14 @@ from django.utils import timezone
 from audit.actors import Actor
 from audit.models import AuditEvent
 from consent.models import Consent, Subject
+from consent.services import Evidence, consent_grant
 from dsr.models import ImportedConsent, PortabilityImport
 from dsr.services.portability import PortabilityFileInvalid, portability_export, portability_import
 from recognition import crypto
 from recognition.models import FaceTemplate
 from recognition.services.galleries import template_aad
 from recognition.services.keys import subject_key
+from tests.factories import PublishedNoticeFactory, PurposeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +143,18 @@ def test_r46_import_round_trip_into_a_second_organization(dw, world, api_as):
     assert answer["Location"].endswith(f"/api/v1/subjects/{created.pseudonym}/")
     listed = other.get("/api/v1/portability-imports/").json()
     assert [row["id"] for row in listed["results"]] == [body["id"]]
+    # Confirmed only once the person consents here, through the receiving organization's own
+    # purpose and notice.
+    purpose = PurposeFactory(organization=world.outsider_org, name="Office gate")
+    consent_grant(
+        subject=created,
+        purpose_version=purpose.current_version,
+        notice=PublishedNoticeFactory(purpose_version=purpose.current_version, language="en"),
+        actor=STAFF,
+        evidence=Evidence(channel="api", consent_ui_version="test-1"),
+    )
+    listed = other.get("/api/v1/portability-imports/").json()
+    assert listed["results"][0]["consents"][0]["status"] == "confirmed"
 
 
 def test_r46_import_as_multipart_file(dw, world, api_as):
