@@ -100,7 +100,7 @@ def test_an_ambiguous_name_asks_to_choose(rec, panel_as, faces):
 
 def test_an_enrollment_whose_template_was_purged_does_not_just_say_succeeded():
     enrollment = Enrollment(status="succeeded", template_state="purged_on_withdrawal")
-    assert enrollment_outcome(enrollment) == "Succeeded, then: Purged on withdrawal"
+    assert enrollment_outcome(enrollment) == "Template removed: Purged on withdrawal"
     assert enrollment_outcome(Enrollment(status="succeeded", template_state="stored")) == (
         "Succeeded"
     )

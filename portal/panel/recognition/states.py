@@ -29,5 +29,5 @@ def job_state_label(job) -> str:
 def enrollment_outcome(enrollment) -> str:
     """Return what an enrollment stands for now: once its template was removed, why."""
     if enrollment.template_state in REMOVED:
-        return _("Succeeded, then: %(state)s") % {"state": enrollment.get_template_state_display()}
+        return _("Template removed: %(state)s") % {"state": enrollment.get_template_state_display()}
     return enrollment.get_status_display()
