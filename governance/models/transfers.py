@@ -74,14 +74,15 @@ class Recipient(models.Model):
     def abroad(self) -> bool:
         return bool(self.location) and not in_prc(self.location)
 
-    def missing(self) -> list[str]:
-        """Return the verbose names of what R25 still needs (the contract document included)."""
+    def missing(self, *, contract_given: bool = False) -> list[str]:
+        """Return the verbose names of what R25 still needs (the contract document included,
+        unless ``contract_given``: one is being uploaded with the record)."""
         lacking = [
             str(self._meta.get_field(name).verbose_name)
             for name in self.REQUIRED_FIELDS
             if not str(getattr(self, name)).strip()
         ]
-        if not self.contract:
+        if not (self.contract or contract_given):
             lacking.append(str(_("contract document")))
         return lacking
 

@@ -75,9 +75,7 @@ def recipient_add(*, organization, actor: Actor, contract=None, **fields) -> Rec
         **{name: str(fields.get(name) or "").strip() for name in RECIPIENT_TEXT_FIELDS},
         location=location,
     )
-    lacking = recipient.missing()
-    if contract is not None:
-        lacking = [m for m in lacking if m != str(_("contract document"))]
+    lacking = recipient.missing(contract_given=contract is not None)
     if lacking:
         raise recipient_missing_violation(recipient, lacking)
     validate_attachment(contract)
