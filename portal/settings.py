@@ -457,6 +457,10 @@ else:
 # rate-limit tests set tiny ones. Env: API_RATE_<CLASS>_PER_<SCOPE>[_MAX], e.g.
 # API_RATE_UPLOAD_PER_ORGANIZATION=60, API_RATE_READ_PER_KEY_MAX=6000.
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+# How long a web process may remember an API key's principal (tenants/principal_cache.py): any
+# change of keys, roles, memberships or grants ends it everywhere at once through a generation
+# counter in the cache; this bounds changes made around the services. 0: read on every request.
+API_PRINCIPAL_CACHE_SECONDS = env_int("API_PRINCIPAL_CACHE_SECONDS", 300)
 _API_RATE_DEFAULTS = {
     "read": {"key": 600, "organization": 1200},
     "write": {"key": 120, "organization": 300},

@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from tenants.models import ApiKey
+from tenants.principal_cache import api_key_principal, principal_used
 
 # Recording every use would turn each read into a write; a minute's precision is enough to see
 # which keys are alive.
@@ -27,10 +28,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Malformed Authorization header: expected 'Bearer <api key>'."
             )
-        key = (
-            ApiKey.objects.select_related("user", "organization")
-            .filter(key_hash=ApiKey.hash_secret(parts[1]))
-            .first()
+        key_hash = ApiKey.hash_secret(parts[1])
+        key = api_key_principal(
+            key_hash,
+            lambda: (
+                ApiKey.objects.select_related("user", "organization")
+                .filter(key_hash=key_hash)
+                .first()
+            ),
         )
         if key is None:
             raise exceptions.AuthenticationFailed("Unknown API key.")
@@ -44,6 +49,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > _LAST_USED_PRECISION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            principal_used(key_hash, now)
         return key.user, key
 
     def authenticate_header(self, request):

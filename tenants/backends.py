@@ -80,6 +80,16 @@ class ObjectGrantBackend(ObjectPermissionBackend):
             return False
         if role_in(user_obj, organization_of(obj)) is None:
             return False
+        # Guardian asks two queries (user and group grants) per question. The answer is kept on
+        # the user object: for a signed-in person that is one request; for an API key's user it
+        # lives as long as its tenants.principal_cache entry, which any change of grants ends.
+        memo = user_obj.__dict__.setdefault("_object_grants", {})
+        asked = (perm, obj._meta.label, obj.pk)
+        if asked not in memo:
+            memo[asked] = self._has_perm(user_obj, perm, obj)
+        return memo[asked]
+
+    def _has_perm(self, user_obj, perm, obj):
         if perm == RECORD_CONSENT_AT:
             # Separation of duties (issue 15): an operator records consents only where they
             # work, i.e. on a deployment granted to them, whichever grant it is.

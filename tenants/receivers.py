@@ -1,12 +1,18 @@
-"""Sign-in plumbing: Django's and django-axes' signals handed to the services that audit them."""
+"""Sign-in plumbing: Django's and django-axes' signals handed to the services that audit them;
+and the end of remembered API-key principals when what they are made of changes."""
 
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from audit.actors import Actor
 from tenants.middleware import session_signed_in
+from tenants.models import ApiKey, Membership, Organization
+from tenants.principal_cache import principals_changed
 from tenants.services.sign_in import account_locked, sign_in_failed
 from tenants.throttling import username as throttled_name
 
@@ -49,3 +55,32 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         actor=_page_actor(request),
         cooloff_seconds=int(settings.AXES_COOLOFF_TIME * 3600),
     )
+
+
+def _principal_changed(sender, instance=None, update_fields=None, **kwargs):
+    # A sign-in saves only last_login: nothing a request's permissions are made of.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    principals_changed()
+
+
+# Cache invalidation is plumbing: whatever path changes a key, its user, a membership, an
+# organization's settings or a grant, no remembered principal outlives it
+# (tenants.principal_cache). Bulk updates send no signal: their services call it themselves.
+for _model in (
+    ApiKey,
+    Membership,
+    Organization,
+    get_user_model(),
+    UserObjectPermission,
+    GroupObjectPermission,
+):
+    post_save.connect(
+        _principal_changed, sender=_model, dispatch_uid=f"principals.save.{_model._meta.label}"
+    )
+    post_delete.connect(
+        _principal_changed, sender=_model, dispatch_uid=f"principals.delete.{_model._meta.label}"
+    )
+m2m_changed.connect(
+    _principal_changed, sender=get_user_model().groups.through, dispatch_uid="principals.groups"
+)

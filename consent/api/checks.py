@@ -6,9 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consent.services.checks import consent_check
-from governance.models import Deployment, Purpose
 from tenants import roles
-from tenants.references import reference_resolve
 from tenants.scoping import OrgPermission, OrgScopedMixin
 
 
@@ -48,17 +46,11 @@ class ConsentCheckView(OrgScopedMixin, APIView):
         data = ConsentCheckInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        org = self.organization
         check = consent_check(
-            organization=org,
+            organization=self.organization,
             pseudonym=v["subject"],
-            # The permission backends read the deployment's organization: fetched with it.
-            deployment=reference_resolve(
-                Deployment.objects.for_org(org).select_related("organization"),
-                v["deployment"],
-                field="deployment",
-            ),
-            purpose=reference_resolve(Purpose.objects.for_org(org), v["purpose"], field="purpose"),
+            deployment_id=v["deployment"],
+            purpose_id=v["purpose"],
             actor=self.actor,
             user=request.user,
         )

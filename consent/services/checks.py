@@ -11,8 +11,60 @@ from django.utils.translation import gettext as _
 from audit.actors import Actor
 from audit.services import audit_record
 from consent.models import Consent, Subject
+from governance.models import Deployment, Purpose
 from tenants.errors import Forbidden, UnknownReference
+from tenants.prepared_queries import (
+    PLACEHOLDER_INT,
+    PLACEHOLDER_TIME,
+    PLACEHOLDER_UUID,
+    PreparedQuery,
+)
 from tenants.roles import RUN_JOB
+
+
+def _deployment_fields() -> list[str]:
+    return [field.attname for field in Deployment._meta.concrete_fields]
+
+
+# A gate asks this before every recognition (P7): two queries, each compiled once per process
+# (tenants.prepared_queries), the deployment with whether the purpose is the organization's, then
+# the subject with the answer of consent's one rule.
+_DEPLOYMENT_QUERY = PreparedQuery(
+    lambda *, organization, deployment, purpose: (
+        Deployment.objects.for_org(organization)
+        .filter(pk=deployment)
+        .annotate(purpose_found=Exists(Purpose.objects.for_org(organization).filter(pk=purpose)))
+        .values_list(*_deployment_fields(), "purpose_found")
+    ),
+    {
+        "organization": PLACEHOLDER_INT[0],
+        "deployment": PLACEHOLDER_INT[1],
+        "purpose": PLACEHOLDER_INT[2],
+    },
+)
+
+
+def _subject_query(*, organization, purpose, pseudonym, at, deployment):
+    covering = Consent.objects.filter(subject=OuterRef("pk"), purpose_id=purpose).usable(
+        deployment=deployment, at=at
+    )
+    return (
+        Subject.objects.for_org(organization)
+        .filter(pseudonym=pseudonym)
+        .annotate(usable=Exists(covering))
+        .values_list("pk", "pseudonym", "usable")[:1]
+    )
+
+
+_SUBJECT_QUERY = PreparedQuery(
+    _subject_query,
+    {
+        "organization": PLACEHOLDER_INT[0],
+        "purpose": PLACEHOLDER_INT[1],
+        "pseudonym": PLACEHOLDER_UUID,
+        "at": PLACEHOLDER_TIME,
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -25,7 +77,7 @@ class ConsentCheck:
 
 
 def consent_check(
-    *, organization, pseudonym, deployment, purpose, actor: Actor, user=None
+    *, organization, pseudonym, deployment_id, purpose_id, actor: Actor, user=None
 ) -> ConsentCheck:
     """Return whether the subject ``pseudonym`` holds a usable consent for ``purpose`` at
     ``deployment`` now.
@@ -37,46 +89,57 @@ def consent_check(
     rules (active, purpose declared, assessment signed off) are asked again by the recognition
     job itself.
 
-    Raise Forbidden when ``user`` may not run jobs on the deployment: the question is the
-    gate's, whose key runs the job there. Raise UnknownReference naming ``subject`` when the
-    pseudonym is not one of the organization's subjects. Every check is audited
+    Raise UnknownReference naming ``deployment`` or ``purpose`` when the id is not one of the
+    organization's, and Forbidden when ``user`` may not run jobs on the deployment: the
+    question is the gate's, whose key runs the job there. Raise UnknownReference naming
+    ``subject`` when the pseudonym is not one of the organization's subjects. Every check is audited
     (``consent.checked``, one append): it tells the caller one person's consent, as reading
     that consent does.
     """
+    found = _DEPLOYMENT_QUERY.fetch(
+        (), organization=organization.pk, deployment=deployment_id, purpose=purpose_id
+    )
+    if not found:
+        raise UnknownReference("deployment", [deployment_id])
+    *row, purpose_found = found[0]
+    if not purpose_found:
+        raise UnknownReference("purpose", [purpose_id])
+    deployment = Deployment.from_db("default", _deployment_fields(), row)
+    # The permission backends read the deployment's organization: the one it was scoped to.
+    deployment.organization = organization
     if user is not None and not user.has_perm(RUN_JOB, deployment):
         raise Forbidden(_("You may not run jobs on this deployment."))
     try:
         pseudonym = UUID(str(pseudonym))
     except ValueError:
         raise UnknownReference("subject", [pseudonym]) from None
-    # A gate asks this before every recognition: one query finds the subject and answers.
-    covering = Consent.objects.filter(subject=OuterRef("pk"), purpose=purpose).usable(
-        deployment=deployment
+    now = timezone.now()
+    # The SQL of the rule depends on the deployment (its jurisdiction, its id): its whole row
+    # is the shape, so an edited deployment gets its own compiled query.
+    found = _SUBJECT_QUERY.fetch(
+        (deployment_id, repr(row)),
+        organization=organization.pk,
+        purpose=purpose_id,
+        pseudonym=pseudonym,
+        at=now,
+        fixed={"deployment": deployment},
     )
-    subject = (
-        Subject.objects.for_org(organization)
-        .filter(pseudonym=pseudonym)
-        .annotate(usable=Exists(covering))
-        .only("pk", "organization_id", "pseudonym")
-        .first()
-    )
-    if subject is None:
+    if not found:
         raise UnknownReference("subject", [pseudonym])
-    same_org = organization.pk == purpose.organization_id == deployment.organization_id
-    usable = same_org and subject.usable
+    subject_id, subject_pseudonym, usable = found[0]
     audit_record(
         organization_id=organization.pk,
         actor=actor,
         action="consent.checked",
         target_type="subject",
-        target_id=subject.pk,
-        subject_pseudonym=str(subject.pseudonym),
-        details={"deployment_id": deployment.pk, "purpose_id": purpose.pk, "usable": usable},
+        target_id=subject_id,
+        subject_pseudonym=str(subject_pseudonym),
+        details={"deployment_id": deployment.pk, "purpose_id": purpose_id, "usable": usable},
     )
     return ConsentCheck(
-        pseudonym=subject.pseudonym,
+        pseudonym=subject_pseudonym,
         deployment_id=deployment.pk,
-        purpose_id=purpose.pk,
+        purpose_id=purpose_id,
         usable=usable,
-        checked_at=timezone.now(),
+        checked_at=now,
     )

@@ -437,7 +437,7 @@ def deployment_revoke_operator(
     perms = _grant_target(deployment, user, perms)
     for codename in perms:
         remove_perm(f"governance.{codename}", user, deployment)
-    # The backend caches roles per user object; grants are read fresh by guardian each request.
+    # Deleting the grant ends every remembered API-key principal (tenants.principal_cache).
     _audit(deployment, actor, "deployment.grant_removed", user_id=user.pk, permissions=perms)
     return perms
 

@@ -10,6 +10,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import ApiKey, Membership, Organization
+from tenants.principal_cache import principals_changed
 from tenants.services.roles import role_check
 
 User = get_user_model()
@@ -69,6 +70,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
     User.objects.filter(pk=key.user_id).update(is_active=False)
+    principals_changed()  # the bulk update above sends no signal
     audit_record(
         organization_id=key.organization_id,
         actor=actor,

@@ -11,6 +11,7 @@ from audit.actors import Actor
 from audit.services import audit_record
 from tenants.errors import Conflict
 from tenants.models import ApiKey, Membership, Organization
+from tenants.principal_cache import principals_changed
 from tenants.roles import Role
 from tenants.selectors import owner_count
 from tenants.services.accounts import account_audit
@@ -69,6 +70,7 @@ def membership_change_role(*, membership: Membership, actor: Actor, role: str) -
     previous, membership.role = membership.role, role
     membership.save(update_fields=["role"])
     ApiKey.objects.filter(user_id=membership.user_id).update(role=role)
+    principals_changed()  # the bulk update above sends no signal
     audit_record(
         organization_id=membership.organization_id,
         actor=actor,

@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from consent.models import Consent
 from consent.services import consent_restrict, consent_withdraw
 from governance.models import DeploymentPurpose
-from governance.services.deployments import deployment_grant_operator
+from governance.services.deployments import deployment_grant_operator, deployment_revoke_operator
 from tests.factories import DeploymentFactory, PurposeFactory, SubjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,21 @@ def test_the_schema_documents_the_operation_and_its_parameters():
     assert {"deployment", "purpose", "subject"} <= set(params)
     assert all(params[name]["required"] for name in ("deployment", "purpose", "subject"))
     assert "200" in operation["responses"] and "400" in operation["responses"]
+
+
+def test_a_removed_grant_refuses_the_next_check_of_a_remembered_key(settings, cw, gate):
+    settings.API_PRINCIPAL_CACHE_SECONDS = 300
+    cw.grant()
+    assert _ask(gate, cw).json()["usable"] is True
+    deployment_revoke_operator(
+        deployment=cw.deployment, user=gate.api_key.user, actor=cw.actor, perms=["run_job"]
+    )
+    assert _ask(gate, cw).status_code == 403
+
+
+def test_r13_a_withdrawal_answers_no_at_once_on_the_prepared_query(cw, gate):
+    consent, _receipt = cw.grant()
+    for _ in range(2):  # the second answer comes from the query compiled for the first
+        assert _ask(gate, cw).json()["usable"] is True
+    consent_withdraw(consent=consent, actor=cw.actor, channel="api")
+    assert _ask(gate, cw).json()["usable"] is False
