@@ -216,7 +216,12 @@ class ConsentGrantInput(serializers.Serializer):
     central_storage = serializers.BooleanField()
     raw_images = serializers.BooleanField()
     # R26, PIPL Art. 39: the separate consent to a transfer out of the PRC; absent is "no".
-    cross_border = serializers.BooleanField(required=False, default=False)
+    cross_border = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The person's separate consent to a transfer out of the PRC (R26, PIPL Art. "
+        "39): needed at a site that stores or processes abroad and for a recipient abroad.",
+    )
     recipients = RecipientsField(required=False)
     guardian = GuardianField(required=False)
     signed_document = serializers.FileField(required=False)

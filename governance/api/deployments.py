@@ -94,8 +94,16 @@ class DeploymentInput(serializers.Serializer):
     storage_mode = serializers.ChoiceField(choices=Deployment.StorageMode.choices, required=False)
     central_storage_reason = serializers.CharField(required=False, allow_blank=True)
     # R26: omitted, where the site collects (the PRC for a Chinese site).
-    storage_location = serializers.ChoiceField(choices=Location.choices, required=False)
-    processing_location = serializers.ChoiceField(choices=Location.choices, required=False)
+    storage_location = serializers.ChoiceField(
+        choices=Location.choices,
+        required=False,
+        help_text="Where templates and logs are stored. Outside CN at a CN site: a transfer (R26).",
+    )
+    processing_location = serializers.ChoiceField(
+        choices=Location.choices,
+        required=False,
+        help_text="Where matching runs. Outside CN at a CN site: a transfer (R26).",
+    )
     verification_channel = serializers.ChoiceField(
         choices=Deployment.VerificationChannel.choices, required=False
     )

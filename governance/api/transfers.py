@@ -69,8 +69,15 @@ class RecipientInput(serializers.Serializer):
     purpose = serializers.CharField(required=False, allow_blank=True)
     method = serializers.CharField(max_length=200, required=False, allow_blank=True)
     data_types = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    location = serializers.ChoiceField(choices=Location.choices, required=False, allow_blank=True)
-    contract = serializers.FileField(required=False)
+    location = serializers.ChoiceField(
+        choices=Location.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Where the recipient stores and processes the data (R25; abroad: R26).",
+    )
+    contract = serializers.FileField(
+        required=False, help_text="The signed contract; a recipient without one is refused (R25)."
+    )
 
 
 class RecipientViewSet(
@@ -138,12 +145,20 @@ class TransferBasisOutput(serializers.ModelSerializer):
 
 
 class TransferBasisInput(serializers.Serializer):
-    deployment = serializers.IntegerField(required=False, allow_null=True)
-    recipient = serializers.IntegerField(required=False, allow_null=True)
+    deployment = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The site whose data leaves the PRC; or:"
+    )
+    recipient = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The recipient abroad (one of the two)."
+    )
     mechanism = serializers.ChoiceField(choices=TransferBasis.Mechanism.choices)
-    reference = serializers.CharField(max_length=200)
-    valid_until = serializers.DateField(required=False, allow_null=True)
-    document = serializers.FileField()
+    reference = serializers.CharField(
+        max_length=200, help_text="The assessment's, contract filing's or certificate's number."
+    )
+    valid_until = serializers.DateField(
+        required=False, allow_null=True, help_text="After this day the basis no longer counts."
+    )
+    document = serializers.FileField(help_text="The result, the filed contract or the certificate.")
 
 
 class TransferBasisViewSet(
