@@ -107,10 +107,14 @@ def _check_grant(
         if deployment.organization_id != org.pk:
             raise UnknownReference("deployment", [deployment.pk])
         if deployment.status in ("suspended", "retired"):
-            raise Conflict("This deployment is suspended or retired.", code="deployment_not_active")
+            # The code and status enrollments and jobs answer for the same condition (R2).
+            raise RuleViolation(
+                "This deployment is suspended or retired.", code="deployment_inactive"
+            )
         if not DeploymentPurpose.objects.filter(deployment=deployment, purpose=purpose).exists():
-            raise ApplicationError(
-                "This purpose is not declared for this deployment.", code="purpose_not_declared"
+            # The code and status enrollments and jobs answer for the same condition (R2).
+            raise RuleViolation(
+                "This purpose is not declared for this deployment.", code="purpose_not_attached"
             )
     # R21: keeping raw images is possible only where the purpose allows it at all.
     if raw_images and not purpose_version.keep_raw_images_allowed:

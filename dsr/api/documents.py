@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consent.services.subjects import SUBJECT_FIELDS
-from tenants.json_schema import JsonMapField, JsonValueField
+from dsr.services.portability import portability_schema
+from tenants.json_schema import JSON_VALUE, JsonMapField, JsonValueField
 
 # What a correction may change: consent's subject fields, nothing else (the service refuses
 # any other name with invalid_fields).
@@ -120,3 +121,40 @@ class AccessPackageOutput(serializers.Serializer):
     audit_proofs = JsonMapField(
         help_text="The consent events with inclusion proofs in the signed audit log (R16)."
     )
+
+
+def _portability_document() -> dict:
+    """The portability file's top level, from its JSON Schema (the full one ships with the app)."""
+    shipped = portability_schema()
+    return {
+        "type": "object",
+        "description": (
+            "A portability-1 document; dsr/schemas/portability-1.schema.json is its full JSON "
+            "Schema, which an import checks it against."
+        ),
+        "properties": {name: JSON_VALUE for name in shipped["properties"]},
+        "required": list(shipped.get("required", [])),
+    }
+
+
+PORTABILITY_DOCUMENT = _portability_document()
+
+
+class TerminationReportOutput(serializers.Serializer):
+    """What a termination run erased and what it checked (R51): the report to keep."""
+
+    organization = serializers.CharField()
+    mode = serializers.CharField()
+    contract_reference = serializers.CharField()
+    checked_at = serializers.DateTimeField()
+    passed = serializers.BooleanField()
+    tables = serializers.ListField(
+        child=JsonMapField(),
+        help_text="Each table's rows before and after, and whether it is clear.",
+    )
+    subjects = JsonMapField()
+    jobs = JsonMapField()
+    complaints_blanked = JsonValueField()
+    audit_chain = JsonMapField()
+    package = JsonValueField()
+    left_behind = serializers.ListField(child=serializers.CharField())

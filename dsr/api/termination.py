@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from dsr.api.documents import TerminationReportOutput
 from dsr.models import TerminationRun
 from dsr.services.termination import (
     termination_report_check,
@@ -85,7 +86,6 @@ class TerminationStartInput(serializers.Serializer):
 # The resource exists only once the entrustment ended; the schema's own rule documents a 404
 # only where the path names an object, so these singleton operations state theirs.
 NOT_ENDED = OpenApiResponse(
-    OpenApiTypes.OBJECT,
     description="Not found: the entrustment has not ended, or the run has no such file yet.",
 )
 
@@ -123,7 +123,7 @@ class TerminationReportView(OrgScopedMixin, generics.GenericAPIView):
     serializer_class = None
     required_perms = {"get": roles.VIEW_GOVERNANCE}
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT, 404: NOT_ENDED})
+    @extend_schema(responses={(200, "application/json"): TerminationReportOutput, 404: NOT_ENDED})
     def get(self, request):
         run = _run(self.organization)
         if run.report is None:

@@ -33,6 +33,15 @@ FACT = {
     "description": "a name, figure or list that explains the refusal",
 }
 FIELD_MESSAGES = {"type": "array", "items": STRING}
+MESSAGES = {"$ref": "#/components/schemas/FieldMessages"}
+
+
+def _field_errors(inner: dict) -> dict:
+    """A field's errors: its messages, or a nested object's (or list item's) map of ``inner``."""
+    nested = {"type": "object", "additionalProperties": inner}
+    return {"anyOf": [MESSAGES, nested, {"type": "array", "items": nested}]}
+
+
 API_FIX = {
     "type": "object",
     "description": (
@@ -49,18 +58,15 @@ API_FIX = {
 }
 DETAILS = {
     VALIDATION: {
-        "type": "object",
         "description": (
             "Each field at fault with its messages; a nested object maps its own fields, a "
-            "list of objects has one such map per item."
+            "list is mapped by item index, to three levels; a refusal of the whole body is a "
+            "list of messages."
         ),
-        "additionalProperties": {
-            "anyOf": [
-                {"$ref": REF + "FieldMessages"},
-                {"$ref": REF + "NestedFieldMessages"},
-                {"type": "array", "items": {"$ref": REF + "NestedFieldMessages"}},
-            ]
-        },
+        "anyOf": [
+            {"type": "object", "additionalProperties": _field_errors(_field_errors(MESSAGES))},
+            {"$ref": REF + "FieldMessages"},
+        ],
     },
     RULES: {
         "type": "array",
@@ -132,7 +138,10 @@ DESCRIPTIONS = {
     400: "The request is not valid: a field, a reference or a rule (see code and details).",
     401: "No valid credentials.",
     403: "The credentials do not allow this.",
-    404: "Not found in this organization.",
+    404: (
+        "Not found in this organization (another organization's object is a 404 too), or the "
+        "organization named in X-Organization is not the caller's."
+    ),
     409: "The object's state does not allow this now.",
     410: "The link or download has expired.",
     413: (
@@ -210,7 +219,6 @@ def error_components() -> dict[str, dict]:
         "ErrorFact": FACT,
         "ApiFix": API_FIX,
         "FieldMessages": FIELD_MESSAGES,
-        "NestedFieldMessages": {"type": "object", "additionalProperties": FIELD_MESSAGES},
         **DETAILS,
     }
     variants: dict[int, dict[str, list[str]]] = {}
@@ -255,11 +263,14 @@ def operation_statuses(path: str, method: str, operation: dict) -> list[int]:
     """Return the error statuses an operation can answer."""
     statuses = [400]
     security = operation.get("security") or []
-    if security and {} not in security:
+    secured = bool(security) and {} not in security
+    if secured:
         statuses += [401, 403]
-    parameters = {p.get("name") for p in operation.get("parameters", [])}
-    if "{" in path or "page" in parameters:
-        statuses.append(404)  # another organization's object, or a page past the last
+    # 404: another organization's object, a page past the last, a one-of resource not set up
+    # yet, or an X-Organization header naming an organization the caller is not in; the last
+    # can answer any operation that needs credentials.
+    if "{" in path or secured:
+        statuses.append(404)
     if method in UNSAFE or "package" in path:
         statuses.append(409)
     if "package" in path:
@@ -298,5 +309,13 @@ def document_error_answers(result: dict) -> None:
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for status in operation_statuses(path, method, operation):
-                operation["responses"].setdefault(str(status), error_response(status))
+            responses = operation["responses"]
+            declared = {int(s) for s in responses if s.isdigit() and int(s) in DESCRIPTIONS}
+            for status in sorted(declared | set(operation_statuses(path, method, operation))):
+                # Every error answer has the one error body, whatever a view declared for it;
+                # a view's own description of when it happens is kept.
+                answer = error_response(status)
+                answer["description"] = (
+                    responses.get(str(status), {}).get("description") or (answer["description"])
+                )
+                responses[str(status)] = answer

@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from portal.api.error_schema import document_error_answers
+from portal.api.examples import add_request_examples
 from tenants import idempotency
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -91,6 +92,7 @@ def document_errors(result, generator, request, public):
             if isinstance(operation, dict) and "requestBody" in operation:
                 _one_encoding(operation["requestBody"], components)
     document_error_answers(result)
+    add_request_examples(result)
     return result
 
 
@@ -107,6 +109,7 @@ def _one_encoding(body: dict, components: dict) -> None:
             del content[media_type]
     if keep == FORM:
         _drop_nullable(content[FORM].get("schema", {}), components, set())
+        _json_parts(content[FORM], components)
 
 
 def _resolve(schema: dict, components: dict) -> tuple[dict, str | None]:
@@ -136,3 +139,14 @@ def _drop_nullable(schema: dict, components: dict, seen: set) -> None:
     seen.add(name)
     for prop in schema.get("properties", {}).values():
         prop.pop("nullable", None)
+
+
+def _json_parts(media: dict, components: dict) -> None:
+    """Say that a form part holding objects (a consent's recipients or guardian) is JSON text:
+    a form field carries text only, and the view reads it as JSON."""
+    schema, _ = _resolve(media.get("schema", {}), components)
+    for name, prop in schema.get("properties", {}).items():
+        inner, _ = _resolve(prop.get("allOf", [prop])[0], components)
+        items, _ = _resolve(inner.get("items", {}), components)
+        if inner.get("type") == "object" or items.get("type") == "object":
+            media.setdefault("encoding", {})[name] = {"contentType": "application/json"}

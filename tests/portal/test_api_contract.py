@@ -54,7 +54,8 @@ def test_every_operation_documents_its_4xx_answers_in_the_error_schema(openapi):
     for path, method, operation in _operations(openapi):
         errors = {s: r for s, r in operation["responses"].items() if s.startswith("4")}
         assert "400" in errors and "429" in errors, (method, path)
-        assert ("404" in errors) == ("{" in path or _paginated(operation)), (method, path)
+        secured = {} not in operation.get("security", [{}])
+        assert ("404" in errors) == ("{" in path or secured), (method, path)
         for status, response in errors.items():
             media = response["content"]["application/json"]
             codes = _codes_of(openapi, media["schema"])
@@ -63,10 +64,6 @@ def test_every_operation_documents_its_4xx_answers_in_the_error_schema(openapi):
             example = next(iter(media["examples"].values()))["value"]
             assert example["code"] in codes and set(example) == {"code", "message", "details"}
         assert "Retry-After" in errors["429"]["headers"]
-
-
-def _paginated(operation) -> bool:
-    return any(p["name"] == "page" for p in operation.get("parameters", []))
 
 
 def test_every_operation_has_an_example(openapi):
@@ -193,3 +190,27 @@ def test_an_erased_subject_is_409_for_enrollments_as_for_consents_and_requests(w
         )
     assert (refused.value.status, refused.value.code) == (409, "subject_erased")
     assert ERROR_CODES["subject_erased"].status == 409
+
+
+CREATING = (
+    "subjects_create",
+    "consents_create",
+    "enrollments_create",
+    "recognition_jobs_create",
+    "data_requests_create",
+    "purposes_create",
+    "deployments_create",
+    "notices_create",
+    "assessments_create",
+)
+
+
+def test_the_creating_posts_carry_real_request_examples(openapi):
+    operations = {op["operationId"]: op for _p, _m, op in _operations(openapi)}
+    for name in CREATING:
+        (media,) = operations[name]["requestBody"]["content"].values()
+        schema = _resolve(openapi, media["schema"])
+        for example in media["examples"].values():
+            body = example["value"]
+            assert set(schema.get("required", [])) <= set(body), name
+            assert set(body) <= set(schema["properties"]), name
