@@ -408,6 +408,7 @@ FILL = {
     "choice": "alternative",
     "answer": "a",
     "permissions": ["run_job"],
+    "template": "staff_access_control",
 }
 FILL_BY_RESOURCE = {
     "deployments": {"kind": "access_gate"},
