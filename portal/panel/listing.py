@@ -180,7 +180,9 @@ def _export(request, spec: ListSpec, columns: list[Column], rows: list, fmt: str
     name = f"{request.organization.slug}-{spec.name}-{stamp}.{fmt}"
     if fmt == "json":
         data = [{c.key: _json_value(c.value(row)) for c in columns} for row in rows]
-        response = JsonResponse({"list": spec.name, "count": len(data), "rows": data})
+        body = {"list": spec.name, "count": len(data), "rows": data}
+        body["truncated"] = "truncated_at" in filters
+        response = JsonResponse(body)
     else:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -195,6 +197,8 @@ def _export(request, spec: ListSpec, columns: list[Column], rows: list, fmt: str
             )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    if "truncated_at" in filters:
+        response["X-Export-Truncated"] = filters["truncated_at"]
     return response
 
 
@@ -225,7 +229,11 @@ def list_page(request, spec: ListSpec, queryset) -> Listing | HttpResponse:
     queryset, sort = _sorted(queryset, spec, columns, request.GET.get("sort", ""))
     export = request.GET.get("export", "")
     if export in EXPORT_FORMATS:
-        return _export(request, spec, columns, list(queryset[:EXPORT_LIMIT]), export, filters)
+        rows = list(queryset[: EXPORT_LIMIT + 1])
+        if len(rows) > EXPORT_LIMIT:
+            # Said in the file and its audit event, so a cut copy is never taken for the whole.
+            filters["truncated_at"] = str(EXPORT_LIMIT)
+        return _export(request, spec, columns, rows[:EXPORT_LIMIT], export, filters)
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     objects = list(page.object_list)
     _audit_listing(request, spec, objects, export="", filters=filters)

@@ -293,3 +293,12 @@ def test_the_api_subject_list_writes_one_audit_event_per_page(lists, api_as):
     events = list(AuditEvent.objects.filter(organization=lists.org).order_by("pk")[before:])
     assert [e.action for e in events] == ["subject.listed"]
     assert len(events[0].details["subjects"]) == 2
+
+
+def test_an_export_past_its_limit_says_it_was_cut(lists, panel_as, monkeypatch):
+    monkeypatch.setattr("portal.panel.listing.EXPORT_LIMIT", 1)
+    response = panel_as(lists.owner).get("/o/acme/deployments/?export=json")
+    assert response.json()["count"] == 1 and response.json()["truncated"] is True
+    assert response["X-Export-Truncated"] == "1"
+    event = AuditEvent.objects.filter(action="deployments.exported").last()
+    assert event.details["filters"]["truncated_at"] == "1"
