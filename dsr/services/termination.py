@@ -192,6 +192,19 @@ def termination_run_execute(*, event_id: int, organization_id: int) -> str:
     run, actor = _claim(event_id=event_id, organization_id=organization_id)
     if run is None:
         return actor
+    try:
+        return _carry_out(run, actor, event_id=event_id)
+    except Exception as exc:
+        # Shown on the run's page; the lease is let go so that the task's retry resumes at once
+        # rather than finding the run held by the attempt that just failed.
+        TerminationRun.objects.filter(pk=run.pk).update(
+            last_error=repr(exc)[:2000], lease_until=None
+        )
+        raise
+
+
+def _carry_out(run: TerminationRun, actor: Actor, *, event_id: int) -> str:
+    organization_id = run.organization_id
     organization = run.organization
     package = None
     if run.mode == TerminationRun.Mode.RETURN:
@@ -227,7 +240,8 @@ def termination_run_execute(*, event_id: int, organization_id: int) -> str:
         run.status = TerminationRun.Status.COMPLETED if passed else TerminationRun.Status.INCOMPLETE
         run.finished_at = timezone.now()
         run.lease_until = None
-        run.save(update_fields=["report", "status", "finished_at", "lease_until"])
+        run.last_error = ""
+        run.save(update_fields=["report", "status", "finished_at", "lease_until", "last_error"])
         audit_record(
             organization_id=organization_id,
             actor=actor,

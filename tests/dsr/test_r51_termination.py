@@ -280,3 +280,33 @@ def test_r51_management_command_runs_the_same_service(dw, capsys):
     call_command("terminate_entrustment", "--org", "acme", "--confirm", "--now")
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "completed" and out["report"]["passed"] is True
+
+
+def test_r51_a_failed_attempt_is_recorded_and_the_retry_finishes(
+    dw, django_capture_on_commit_callbacks, monkeypatch
+):
+    from dsr.services import termination as service
+    from outbox import services as outbox_services
+
+    _contract(dw.org, "delete")
+    _world(dw)
+    monkeypatch.setattr(outbox_services, "event_dispatch", lambda *, event_id: False)
+    run = termination_start(organization=dw.org, actor=OWNER)
+    event = OutboxEvent.objects.get(topic=TOPIC)
+    erase = service.complaints_personal_data_erase
+
+    def broken(**kwargs):
+        raise RuntimeError("mail server gone")
+
+    monkeypatch.setattr(service, "complaints_personal_data_erase", broken)
+    with pytest.raises(RuntimeError, match="mail server gone"):
+        termination_run_execute(event_id=event.pk, organization_id=dw.org.pk)
+    run.refresh_from_db()
+    assert run.status == "running" and run.lease_until is None
+    assert "mail server gone" in run.last_error
+    monkeypatch.setattr(service, "complaints_personal_data_erase", erase)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert termination_run_execute(event_id=event.pk, organization_id=dw.org.pk) == "completed"
+    run.refresh_from_db()
+    assert run.attempts == 2 and run.last_error == "" and run.report["passed"] is True
+    assert run.report["subjects"]["verified"] == 2
