@@ -7,7 +7,7 @@ from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api.deployments import RuleCheckOutput
+from governance.api.deployments import ApiFixOutput, RuleCheckOutput
 from governance.compliance import organization_compliance
 from governance.filing import (
     PROFILE_FIELDS,
@@ -182,6 +182,7 @@ class UnmetRuleOutput(serializers.Serializer):
     rule = serializers.CharField()
     message = serializers.CharField()
     fix_url = serializers.CharField()
+    fix = ApiFixOutput(allow_null=True)
 
 
 class DeploymentComplianceOutput(serializers.Serializer):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
+from governance.api_fixes import api_fix, attach_purpose_fix
 from governance.models import Assessment, AssessmentAttachment, Deployment, PurposeVersion
 from governance.services.common import require_same_org
 from governance.uploads import file_sha256, validate_attachment
@@ -161,6 +162,7 @@ def assessment_sign_off(*, assessment: Assessment, actor: Actor, user) -> Assess
             "field": field,
             "message": _("Write the section: %s.") % Assessment._meta.get_field(field).verbose_name,
             "fix_url": "",
+            "fix": _edit_fix(assessment, field),
         }
         for field in Assessment.SECTION_FIELDS
         if not getattr(assessment, field).strip()
@@ -175,6 +177,7 @@ def assessment_sign_off(*, assessment: Assessment, actor: Actor, user) -> Assess
                 "message": _("Cover the current version of: %s.")
                 % ", ".join(f"{v.purpose.name} v{v.version}" for v in missing),
                 "fix_url": "",
+                "fix": _edit_fix(assessment, "purpose_versions"),
             }
         )
     if not covered and not missing:
@@ -184,6 +187,7 @@ def assessment_sign_off(*, assessment: Assessment, actor: Actor, user) -> Assess
                 "field": "purpose_versions",
                 "message": _("Attach the deployment's purposes before assessing it."),
                 "fix_url": "",
+                "fix": attach_purpose_fix(assessment.deployment),
             }
         )
     if problems:
@@ -266,3 +270,10 @@ def assessment_attach(
         sha256=sha256,
     )
     return attachment
+
+
+def _edit_fix(assessment: Assessment, field: str):
+    """The API call that writes ``field`` of a draft assessment before its sign-off."""
+    return api_fix(
+        "assessments_partial_update", "PATCH", "assessment-detail", assessment.pk, field=field
+    )

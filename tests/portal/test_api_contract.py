@@ -14,7 +14,12 @@ from governance.gates import ProcessingSuspended, deployment_processing_check
 from portal.api.error_codes import ERROR_CODES, error_table_markdown
 from recognition.services.enrollment import enrollment_check
 from tenants.errors import Conflict
-from tests.factories import DeploymentFactory, PurposeFactory, SubjectFactory
+from tests.factories import (
+    AssessmentFactory,
+    DeploymentFactory,
+    PurposeFactory,
+    SubjectFactory,
+)
 from tests.portal.error_code_scan import raised_codes
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +219,17 @@ def test_the_creating_posts_carry_real_request_examples(openapi):
             body = example["value"]
             assert set(schema.get("required", [])) <= set(body), name
             assert set(body) <= set(schema["properties"]), name
+
+
+def test_r28_a_sign_off_refusal_names_the_field_to_write_and_its_api_call(world, api_as, openapi):
+    deployment = DeploymentFactory(organization=world.org)
+    assessment = AssessmentFactory(deployment=deployment, section_security_risks="")
+    response = api_as(world.dpo).post(f"/api/v1/assessments/{assessment.pk}/sign-off/")
+    assert response.status_code == 422
+    details = {d["rule"]: d for d in response.json()["details"]}
+    fix = details["R28"]["fix"]
+    assert fix["field"] == "section_security_risks" == details["R28"]["field"]
+    operation = _operation_at(openapi, fix["method"], fix["path"])
+    assert operation["operationId"] == fix["operation"] == "assessments_partial_update"
+    assert fix["field"] in _body_fields(openapi, operation)
+    assert details["R27"]["fix"]["operation"] == "deployments_purposes_create"
