@@ -235,3 +235,12 @@ def test_r26_no_recognition_job_runs_at_a_site_abroad_without_legal_basis(abroad
         check()
     TransferBasisFactory(deployment=abroad.deployment)
     check()
+
+
+def test_r26_the_site_page_says_where_its_data_goes(abroad, client):
+    url = reverse("consent:deployment", args=["acme", abroad.deployment.pk])
+    page = client.get(url).content.decode()
+    assert 'id="cross-border"' in page and "processed in Hong Kong SAR" in page
+    abroad.deployment.processing_location = "CN"
+    abroad.deployment.save()
+    assert 'id="cross-border"' not in client.get(url).content.decode()
