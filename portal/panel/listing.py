@@ -219,6 +219,9 @@ def list_page(request, spec: ListSpec, queryset) -> Listing | HttpResponse:
             data.setdefault(key, value)
         filterset = spec.filterset(data or None, queryset=queryset, request=request)
         form = filterset.form
+        # Its own ids: the page's other form (new incident, new job ...) has fields of the same
+        # names, and two elements with one id break the labels.
+        form.auto_id = "list-%s"
         if filterset.is_bound and filterset.is_valid():
             queryset = filterset.qs
             filters = {

@@ -3,6 +3,8 @@ per listing, and another organization's rows never appear (issue 19)."""
 
 import csv
 import io
+import re
+from collections import Counter
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -274,9 +276,7 @@ def test_a_cell_that_a_spreadsheet_would_run_is_exported_as_text(lists, panel_as
     assert rows[1][3] == "'=HYPERLINK(1)"
 
 
-def test_a_persons_access_export_counts_listings_that_showed_them_and_no_one_else(
-    lists, panel_as
-):
+def test_a_persons_access_export_counts_listings_that_showed_them_and_no_one_else(lists, panel_as):
     from consent.models import Subject
     from dsr.selectors import subject_audit_export
 
@@ -302,3 +302,10 @@ def test_an_export_past_its_limit_says_it_was_cut(lists, panel_as, monkeypatch):
     assert response["X-Export-Truncated"] == "1"
     event = AuditEvent.objects.filter(action="deployments.exported").last()
     assert event.details["filters"]["truncated_at"] == "1"
+
+
+@pytest.mark.parametrize(("name", "url", "query", "sort"), CASES, ids=IDS)
+def test_no_id_is_used_twice_on_a_list_page(lists, panel_as, name, url, query, sort):
+    html = panel_as(lists.owner).get(url).content.decode()
+    twice = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+    assert twice == []
