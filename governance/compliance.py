@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from governance.api_fixes import api_fix, purpose_edit_fix
 from governance.compliance_context import ComplianceContext, state_from_check, worst_state
 from governance.filing import (
     LEGACY_FILING_DEADLINE,
@@ -67,6 +68,7 @@ def _purpose_checks(organization) -> list[RuleCheck]:
             not names,
             texts[rule] % ", ".join(names) if names else _("Met by every purpose."),
             fix_url("gov_purpose_edit", organization, pk=first[rule].pk) if names else "",
+            fix=purpose_edit_fix(first[rule], rule) if names else None,
         )
         for rule, names in by_rule.items()
     ]
@@ -88,6 +90,9 @@ def _purpose_checks(organization) -> list[RuleCheck]:
             if unnoticed
             else _("Every purpose in use has a published notice."),
             notice_fix_url(unnoticed[0].current_version) if unnoticed else "",
+            fix=api_fix("notices_create", "POST", "notice-list", field="purpose_version")
+            if unnoticed
+            else None,
         )
     )
     checks.append(
@@ -229,6 +234,7 @@ class ComplianceRow:
             "label": self.label,
             "message": self.result.message,
             "fix_url": self.result.fix_url,
+            "fix": self.result.fix,
         }
 
 

@@ -33,7 +33,7 @@ def state_from_check(check: RuleCheck) -> RuleState:
         return RuleState(State.NOT_APPLICABLE, check.message)
     if check.met:
         return RuleState(State.MET, check.message)
-    return RuleState(State.UNMET, check.message, check.fix_url)
+    return RuleState(State.UNMET, check.message, check.fix_url, check.fix)
 
 
 _ORDER = [State.UNMET, State.PARTLY, State.MET, State.NOT_APPLICABLE]
@@ -46,7 +46,8 @@ def worst_state(states: list[RuleState]) -> RuleState:
         if same:
             messages = list(dict.fromkeys(s.message for s in same))
             link = next((s.fix_url for s in same if s.fix_url), "")
-            return RuleState(kind, " ".join(messages), link)
+            fix = next((s.fix for s in same if s.fix), None)
+            return RuleState(kind, " ".join(messages), link, fix)
     return RuleState(State.NOT_APPLICABLE, _("No deployment is in use."))
 
 
@@ -63,7 +64,9 @@ def across_deployments(ctx: ComplianceContext, rule: str, org_check: bool = Fals
             continue
         state = state_from_check(check)
         if state.state == State.UNMET:
-            state = RuleState(state.state, f"{deployment.name}: {state.message}", state.fix_url)
+            state = RuleState(
+                state.state, f"{deployment.name}: {state.message}", state.fix_url, state.fix
+            )
         states.append(state)
     if org_check and rule in ctx.org_checks:
         states.append(state_from_check(ctx.org_checks[rule]))

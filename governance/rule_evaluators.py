@@ -96,7 +96,9 @@ def r19_storage(ctx: ComplianceContext) -> RuleState:
             continue
         if not check.met:
             states.append(
-                RuleState(State.UNMET, f"{deployment.name}: {check.message}", check.fix_url)
+                RuleState(
+                    State.UNMET, f"{deployment.name}: {check.message}", check.fix_url, check.fix
+                )
             )
         elif deployment.measures_apply:
             if deployment.storage_mode == Deployment.StorageMode.CENTRAL:
@@ -223,7 +225,7 @@ def r43_human_review(ctx: ComplianceContext) -> RuleState:
 
 def r44_property(ctx: ComplianceContext) -> RuleState:
     r3 = across_deployments(ctx, "R3", org_check=True)
-    return RuleState(r3.state, _("Covered by R3: %(r3)s") % {"r3": r3.message}, r3.fix_url)
+    return RuleState(r3.state, _("Covered by R3: %(r3)s") % {"r3": r3.message}, r3.fix_url, r3.fix)
 
 
 def r51_entrustment(ctx: ComplianceContext) -> RuleState:

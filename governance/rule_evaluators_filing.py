@@ -17,7 +17,7 @@ def r35_filing(ctx: ComplianceContext) -> RuleState:
     if not ctx.live_alerts:
         return state
     warnings = " ".join(filing_warning_text(alert) for alert in ctx.live_alerts)
-    return RuleState(state.state, f"{warnings} {state.message}", state.fix_url)
+    return RuleState(state.state, f"{warnings} {state.message}", state.fix_url, state.fix)
 
 
 def r38_pack(ctx: ComplianceContext) -> RuleState:

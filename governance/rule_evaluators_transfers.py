@@ -49,7 +49,9 @@ def r26_transfers(ctx: ComplianceContext) -> RuleState:
             state = state_from_check(check)
             # An unmet site names itself; a recipient's message already names the recipient.
             if state.state == State.UNMET:
-                state = RuleState(state.state, f"{deployment.name}: {state.message}", state.fix_url)
+                state = RuleState(
+                    state.state, f"{deployment.name}: {state.message}", state.fix_url, state.fix
+                )
             states.append(state)
     states += [
         state_from_check(c)

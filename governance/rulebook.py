@@ -55,10 +55,13 @@ class RuleState:
     state: str
     message: str
     fix_url: str = ""
+    # The API call that fixes it (governance.api_fixes), where a gate names one.
+    fix: dict | None = None
 
     def __post_init__(self):
-        if self.state in (State.MET, State.NOT_APPLICABLE, State.CONTEXT) and self.fix_url:
+        if self.state in (State.MET, State.NOT_APPLICABLE, State.CONTEXT):
             object.__setattr__(self, "fix_url", "")
+            object.__setattr__(self, "fix", None)
 
 
 RULES: tuple[Rule, ...] = (

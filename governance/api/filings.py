@@ -206,6 +206,7 @@ class ComplianceRuleOutput(serializers.Serializer):
     label = serializers.CharField()
     message = serializers.CharField(help_text="What makes it met, what is missing, or why not.")
     fix_url = serializers.CharField(help_text="The form that fixes it; empty when met or n/a.")
+    fix = ApiFixOutput(allow_null=True, help_text="The API call that fixes it, where one does.")
 
 
 class FilingWarningOutput(serializers.Serializer):

@@ -233,3 +233,14 @@ def test_r28_a_sign_off_refusal_names_the_field_to_write_and_its_api_call(world,
     assert operation["operationId"] == fix["operation"] == "assessments_partial_update"
     assert fix["field"] in _body_fields(openapi, operation)
     assert details["R27"]["fix"]["operation"] == "deployments_purposes_create"
+
+
+def test_the_compliance_answer_names_the_api_call_beside_the_panel_page(world, api_as, openapi):
+    DeploymentFactory(organization=world.org, place_type="public_place")
+    rows = api_as(world.dpo).get("/api/v1/compliance/").json()["rules"]
+    fixes = {row["rule"]: row["fix"] for row in rows if row["state"] == "unmet"}
+    assert fixes["R27"]["operation"] == "assessments_create"
+    for fix in filter(None, fixes.values()):
+        operation = _operation_at(openapi, fix["method"], fix["path"])
+        assert operation["operationId"] == fix["operation"], fix
+    assert all(row["fix"] is None for row in rows if row["state"] in ("met", "not_applicable"))
