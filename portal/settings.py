@@ -60,6 +60,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 INSTALLED_APPS = [
+    # Django's admin for platform staff, read only, behind a second factor (portal/admin_site.py).
+    "portal.admin_config.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 from portal.api.baseline import BareView, FloorView
@@ -6,6 +7,7 @@ from portal.health import healthz
 from portal.metrics import metrics
 
 urlpatterns = [
+    path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
