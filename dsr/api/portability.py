@@ -27,6 +27,7 @@ from dsr.services.portability import (
 )
 from tenants import roles
 from tenants.errors import NotFound
+from tenants.idempotency import idempotent
 from tenants.scoping import OrgScopedMixin
 
 
@@ -120,6 +121,7 @@ class PortabilityImportViewSet(OrgScopedMixin, mixins.ListModelMixin, viewsets.G
         },
         responses={201: PortabilityImportOutput},
     )
+    @idempotent
     def create(self, request):
         if request.content_type.startswith("multipart/"):
             upload = PortabilityFileInput(data=request.data)

@@ -94,6 +94,8 @@ class CompreFaceKeyViewSet(
             )
         ],
     )
+    # Not @idempotent: the answer carries the new secret, never kept beside its hash (as for
+    # POST /api-keys/).
     def create(self, request):
         data = CompreFaceKeyInput(data=request.data)
         data.is_valid(raise_exception=True)

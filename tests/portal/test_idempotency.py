@@ -354,9 +354,12 @@ def test_erasing_a_subject_forgets_the_answers_that_name_them(rec, owner, api_ke
     assert other.status_code == 201
 
 
+# Their answers hold a new secret, which is never kept: no Idempotency-Key.
+SECRET_ANSWERS = {"api_keys_create", "compreface_keys_create"}
+
+
 def test_every_creating_operation_documents_the_header(tmp_path):
-    """Every POST answering 201 or 202 takes Idempotency-Key, except the API key's creation
-    (its answer holds the new secret, which is never kept)."""
+    """Every POST answering 201 or 202 takes Idempotency-Key, except those creating a key."""
     path = tmp_path / "schema.yaml"
     call_command("spectacular", "--file", str(path))
     schema = yaml.safe_load(path.read_text())
@@ -369,8 +372,75 @@ def test_every_creating_operation_documents_the_header(tmp_path):
         creates = {"201", "202"} & set(operation["responses"])
         if "Idempotency-Key" in names:
             documented.add(operation["operationId"])
-        elif creates and operation["operationId"] != "api_keys_create":
+        elif creates and operation["operationId"] not in SECRET_ANSWERS:
             missing.append(operation["operationId"])
 
     assert missing == []
     assert set(CASES) <= documented
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_duplicate_is_told_to_retry_and_then_gets_the_first_answer(
+    world, live_server, monkeypatch
+):
+    """Two requests with one key at once: the second is a 409 while the first runs, never a
+    second subject; a retry after the first answered gets its answer."""
+    import json
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    from audit.actors import Actor
+    from consent.api import subjects as subjects_api
+    from tenants.services import api_key_create
+
+    _key, secret = api_key_create(
+        organization=world.org, actor=Actor.system("test"), name="gate", role="owner"
+    )
+    started = threading.Event()
+    real_create = subjects_api.subject_create
+
+    def slow_create(**kwargs):
+        started.set()
+        time.sleep(1.0)  # the first request is still running when the duplicate arrives
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(subjects_api, "subject_create", slow_create)
+
+    def post():
+        request = urllib.request.Request(  # noqa: S310 (the live server's own http URL)
+            f"{live_server.url}/api/v1/subjects/",
+            data=json.dumps({"display_name": "Bo"}).encode(),
+            headers={
+                "Authorization": f"Bearer {secret}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": "gate-42",
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return response.status, dict(response.headers), json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), json.loads(error.read())
+
+    answers = {}
+    first = threading.Thread(target=lambda: answers.setdefault("first", post()))
+    first.start()
+    assert started.wait(10)
+    answers["duplicate"] = post()
+    first.join(30)
+    answers["retry"] = post()
+
+    assert answers["first"][0] == 201
+    status, headers, body = answers["duplicate"]
+    assert (status, body["code"], headers["Retry-After"]) == (
+        409,
+        "idempotency_key_in_progress",
+        "1",
+    )
+    status, headers, body = answers["retry"]
+    assert status == 201 and headers["Idempotent-Replayed"] == "true"
+    assert body == answers["first"][2]
+    assert Subject.objects.for_org(world.org).count() == 1
