@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.actors import Actor
 from audit.models import AuditEvent
 from consent.services import Evidence, consent_grant, consent_withdraw
-from governance.models import Complaint, DeploymentPurpose
+from governance.models import Complaint, DeploymentPurpose, Filing
 from recognition.models import Enrollment, RecognitionJob
 from tests.factories import (
     AssessmentFactory,
@@ -90,6 +90,15 @@ def _fill(org, mark: str) -> None:
         Enrollment.objects.create(
             **work, subject=s, subject_pseudonym=s.pseudonym, template_state=state
         )
+    for i, status in enumerate(("open", "submitted")):
+        Filing.objects.create(
+            organization=org,
+            kind="initial" if i == 0 else "change",
+            status=status,
+            reason=f"{mark} filing {i}",
+            trigger_date=today,
+            deadline=today + timedelta(days=10 + i),
+        )
     RecognitionJob.objects.create(**work, mode="identify", match_threshold=0.6)
     RecognitionJob.objects.create(
         **work, mode="verify", match_threshold=0.6, status="succeeded", faces_found=2, matches=1
@@ -116,6 +125,7 @@ CASES = [
     ("enrollments", "/o/acme/recognition/enrollments/", "template_state=stored", "template"),
     ("jobs", "/o/acme/recognition/jobs/", "status=succeeded", "mode"),
     ("requests", "/o/acme/dsr/", "status=completed", "number"),
+    ("filings", "/o/acme/filings/", "status=submitted", "deadline"),
 ]
 IDS = [c[0] for c in CASES]
 

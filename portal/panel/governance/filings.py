@@ -21,8 +21,10 @@ from governance.filing_group import filing_group
 from governance.filing_pack import filing_pack_build
 from governance.models import Filing
 from portal.panel.access import apply_service, org_view, run_action
+from portal.panel.governance import lists
 from portal.panel.governance.common import can_manage, scoped
 from portal.panel.governance.forms import FilingNumberForm, FilingProfileForm, ReasonForm
+from portal.panel.listing import Listing, list_page
 from tenants import roles
 
 
@@ -47,11 +49,14 @@ def filing_list(request):
             ):
                 messages.success(request, _("Filing details saved."))
                 return _to_list(request)
+    listing = list_page(request, lists.FILINGS, Filing.objects.for_org(org))
+    if not isinstance(listing, Listing):
+        return listing
     return render(
         request,
         "panel/governance/filing_list.html",
         {
-            "filings": Filing.objects.for_org(org),
+            "listing": listing,
             "form": form,
             "can_manage": manage,
             "stored_count": stored_individuals_count(organization=org),

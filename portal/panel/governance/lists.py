@@ -5,7 +5,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.gates import deployment_checks
-from governance.models import Assessment, Complaint, Deployment, Incident, Notice, Purpose
+from governance.models import (
+    Assessment,
+    Complaint,
+    Deployment,
+    Filing,
+    Incident,
+    Notice,
+    Purpose,
+)
 from governance.selectors import deployments_for_org, purposes_for_org
 from portal.panel.listing import Column, ListSpec
 
@@ -233,4 +241,39 @@ COMPLAINTS = ListSpec(
     filterset=ComplaintFilter,
     search=("deployment__name",),
     search_label=_("Deployment"),
+)
+
+
+class FilingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Filing.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Filing.Kind.choices)
+
+    class Meta:
+        model = Filing
+        fields = ["status", "kind"]
+
+
+def _filing_deadline(filing) -> str:
+    # Estimated and overdue are said in words (R35), not by colour.
+    notes = [str(_("estimated"))] if filing.deadline_estimated else []
+    if filing.is_overdue:
+        notes.append(str(_("overdue")))
+    return f"{filing.deadline} ({', '.join(notes)})" if notes else str(filing.deadline)
+
+
+FILINGS = ListSpec(
+    name="filings",
+    columns=(
+        Column("kind", _("Kind"), lambda f: f.get_kind_display(), "kind"),
+        Column("reason", _("Reason"), lambda f: f.reason),
+        Column("triggered", _("Triggered"), lambda f: f.trigger_date, "trigger_date"),
+        Column("deadline", _("Deadline"), _filing_deadline, "deadline"),
+        Column("status", _("Status"), lambda f: f.get_status_display(), "status"),
+        Column("number", _("Filing number"), lambda f: f.filing_number, "filing_number"),
+    ),
+    default_sort="deadline",
+    filterset=FilingFilter,
+    search=("reason", "filing_number", "authority"),
+    search_label=_("Reason, number or authority"),
+    actions_template="panel/governance/_filing_actions.html",
 )
