@@ -68,6 +68,10 @@ class StrictOrderingFilter(OrderingFilter):
                 ),
                 "style": "form",
                 "explode": False,
-                "schema": {"type": "array", "items": {"type": "string", "enum": values}},
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": values},
+                    "minItems": 1,
+                },
             }
         ]

@@ -365,6 +365,9 @@ REFERENCES = {
     "actor_id": "user",
     "target_id": "incident",
     "subject_pseudonym": "subject",
+    # The review queue by job, the audit trail by a target's public id (issue 18).
+    "job": "job",
+    "target": "consent",
 }
 WEAK = {"email": "email", "pi_contact_email": "email", "contact_email": "email"}
 LISTS = {"purpose_versions", "affected_subjects"}
