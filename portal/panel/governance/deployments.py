@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.gates import deployment_checks, deployment_processing_unmet
+from governance.grant_labels import grant_label
 from governance.models import Deployment, Device, Purpose
 from governance.selectors import (
     deployment_operator_grants,
@@ -77,7 +78,11 @@ def _detail_context(request, deployment, **extra):
         else [],
         "links": deployment.purpose_links.select_related("purpose", "purpose__current_version"),
         "devices": deployment.devices.all(),
-        "grants": {u: p for u, p in deployment_operator_grants(deployment=deployment).items() if p},
+        "grants": {
+            u: [grant_label(c) for c in p]
+            for u, p in deployment_operator_grants(deployment=deployment).items()
+            if p
+        },
         "can_manage": can_manage(request),
         "device_form": DeviceForm(),
         "attach_form": AttachPurposeForm(organization=org),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.grant_labels import GRANT_LABELS
 from governance.models import (
     Assessment,
     Deployment,
@@ -72,7 +73,7 @@ class GrantForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Member"), queryset=None)
     permissions = forms.MultipleChoiceField(
         label=_("Permissions"),
-        choices=[(c, c.replace("_", " ")) for c in GRANTABLE_CODENAMES],
+        choices=[(c, GRANT_LABELS.get(c, c)) for c in GRANTABLE_CODENAMES],
         widget=forms.CheckboxSelectMultiple,
         initial=GRANTABLE_CODENAMES,
     )

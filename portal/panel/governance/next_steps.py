@@ -6,6 +6,7 @@ may manage governance are offered steps, since every step opens a form they alon
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance.gates import deployment_checks, notice_fix_url, notice_languages_published
 from governance.models import Assessment, Deployment, Notice
@@ -97,14 +98,15 @@ def after_assessment(request, assessment) -> list[dict]:
 
 
 # The set-up of a deployment in the order people do it: each step's rules, from the gates.
+# Lazy: the labels are read per request, in its language, not once at import.
 _CHECKLIST = (
-    (("R7", "R6"), _("Describe the place (R6, R7)")),
-    (("R2", "R8"), _("Attach its purposes (R2, R8)")),
-    (("R3", "R14", "R20"), _("Complete each purpose (R3, R14, R20)")),
-    (("R9",), _("Publish a notice for each purpose (R9)")),
-    (("R19",), _("Choose where templates are stored (R19)")),
-    (("R17", "R18", "R23", "R50"), _("Meet the rules of its jurisdiction")),
-    (("R27", "R29"), _("Have an impact assessment signed off by the DPO (R27)")),
+    (("R7", "R6"), gettext_lazy("Describe the place (R6, R7)")),
+    (("R2", "R8"), gettext_lazy("Attach its purposes (R2, R8)")),
+    (("R3", "R14", "R20"), gettext_lazy("Complete each purpose (R3, R14, R20)")),
+    (("R9",), gettext_lazy("Publish a notice for each purpose (R9)")),
+    (("R19",), gettext_lazy("Choose where templates are stored (R19)")),
+    (("R17", "R18", "R23", "R50"), gettext_lazy("Meet the rules of its jurisdiction")),
+    (("R27", "R29"), gettext_lazy("Have an impact assessment signed off by the DPO (R27)")),
 )
 
 
