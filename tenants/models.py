@@ -238,7 +238,9 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64)
     path = models.CharField(max_length=500)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    body = models.JSONField(null=True, blank=True)
+    # The answer's JSON as rendered, as text: jsonb would reorder its keys, and a replay
+    # answers the same bytes as the first answer.
+    body = models.TextField(null=True, blank=True)
     location = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

@@ -12,8 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,9 +109,9 @@ def idempotency_claim(
 
 
 def idempotency_complete(
-    *, record: IdempotencyKey, status_code: int, body, location: str = ""
+    *, record: IdempotencyKey, status_code: int, body: str | None, location: str = ""
 ) -> None:
-    """Keep the answer to a claimed key (in the transaction of the work it answers)."""
+    """Keep the answer (its JSON text) to a claimed key, in the transaction of the work."""
     IdempotencyKey.objects.filter(pk=record.pk).update(
         status_code=status_code, body=body, location=location[:500]
     )
@@ -139,10 +137,7 @@ def idempotency_answers_forget(*, organization: Organization, mention: str) -> i
     erasure in a copy of the answer that created them. A retry of such a request afterwards runs
     again and meets the erasure.
     """
-    deleted, _by_model = (
-        IdempotencyKey.objects.filter(organization=organization)
-        .annotate(text=Cast("body", TextField()))
-        .filter(text__contains=mention)
-        .delete()
-    )
+    deleted, _by_model = IdempotencyKey.objects.filter(
+        organization=organization, body__contains=mention
+    ).delete()
     return deleted
