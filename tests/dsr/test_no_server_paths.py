@@ -99,3 +99,26 @@ def test_termination_run_answers_and_report_show_no_server_path(dw, world, api_a
     assert "media:" in {row["table"] for row in rows}
     for answer, where in ((started, "start"), (status, "status"), (report, "report")):
         _assert_no_server_path(answer.content.decode(), f"the termination run's {where}")
+
+
+def test_reports_stored_before_are_rewritten_without_the_path(dw):
+    """dsr 0005 rewrites the files row of reports written with the absolute MEDIA_ROOT."""
+    import importlib
+
+    from django.apps import apps
+
+    from dsr.models import DataRequest
+
+    migration = importlib.import_module("dsr.migrations.0005_reports_without_server_paths")
+    request = dw.file("erasure")
+    old = {
+        "passed": True,
+        "checks": [
+            {"check": "face templates", "table": "recognition_facetemplate", "count": 0},
+            {"check": "files on disk under MEDIA_ROOT", "table": "/srv/media", "count": 0},
+        ],
+    }
+    DataRequest.objects.filter(pk=request.pk).update(verification_report=old)
+    migration.scrub_reports(apps, None)
+    report = DataRequest.objects.get(pk=request.pk).verification_report
+    assert [c["table"] for c in report["checks"]] == ["recognition_facetemplate", "media:"]
