@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.panel.audit_labels import EVENT_VERBS, EXTRA_THINGS, choice_name, detail_label
 from tenants import roles
 
 # The object of an action, by the part before the dot (and by target type).
@@ -149,8 +150,8 @@ def actor_text(event) -> str:
 def action_text(action: str) -> str:
     """Return the action as its object and what happened to it, in the page's language."""
     thing, _dot, done = action.partition(".")
-    noun = THINGS.get(thing, _words(thing))
-    verb = DONE.get(done, _words(done).lower())
+    noun = THINGS.get(thing) or EXTRA_THINGS.get(thing, _words(thing))
+    verb = DONE.get(done) or EVENT_VERBS.get(done, _words(done).lower())
     return _("%(thing)s · %(done)s") % {"thing": noun, "done": verb} if done else str(noun)
 
 
@@ -172,16 +173,19 @@ def _target_url(event, org_slug: str) -> str:
     return ""
 
 
-def _value_text(value) -> str:
+def _value_text(value, key: str = "") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
-        return "; ".join(f"{_words(str(k))}: {_value_text(v)}" for k, v in value.items()) or "—"
+        return (
+            "; ".join(f"{detail_label(str(k))}: {_value_text(v, str(k))}" for k, v in value.items())
+            or "—"
+        )
     if isinstance(value, list | tuple):
-        return ", ".join(_value_text(v) for v in value) or "—"
-    return str(value)
+        return ", ".join(_value_text(v, key) for v in value) or "—"
+    return choice_name(key, value) or str(value)
 
 
 def details_rows(event, org_slug: str) -> list[tuple[str, str, str]]:
@@ -191,7 +195,7 @@ def details_rows(event, org_slug: str) -> list[tuple[str, str, str]]:
         url = ""
         if key in DETAIL_LINKS and isinstance(value, int):
             url = _reverse(DETAIL_LINKS[key], org_slug, pk=value)
-        rows.append((_words(str(key)), _value_text(value), url))
+        rows.append((detail_label(str(key)), _value_text(value, str(key)), url))
     return rows
 
 
@@ -205,7 +209,9 @@ def audit_rendered(events, request) -> list[RenderedEvent]:
     may_see_subjects = request.user.has_perm(roles.VIEW_SUBJECTS, request.organization)
     rendered = []
     for event in events:
-        thing = THINGS.get(event.target_type, _words(event.target_type or ""))
+        thing = THINGS.get(event.target_type) or EXTRA_THINGS.get(
+            event.target_type, _words(event.target_type or "")
+        )
         target = f"{thing} {event.target_id}".strip() if event.target_type else ""
         subject_url = (
             _reverse("subject_detail", slug, pseudonym=event.subject_pseudonym)

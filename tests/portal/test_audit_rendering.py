@@ -54,8 +54,8 @@ def test_audit_page_renders_each_action_with_links_and_readable_details(world, p
     detail = reverse("panel:gov_assessment_detail", args=[world.org.slug, assessment.pk])
     assert f'<a href="{detail}">Impact assessment {assessment.pk}</a>' in page
     deployment_url = reverse("panel:gov_deployment_detail", args=[world.org.slug, deployment.pk])
-    assert f'<dt>Deployment id</dt><dd><a href="{deployment_url}">' in page
-    assert "<dt>Items</dt><dd>Central storage: no</dd>" in page
+    assert f'<dt>Deployment</dt><dd><a href="{deployment_url}">' in page
+    assert "<dt>Consent items</dt><dd>Central storage: no</dd>" in page
     assert "{&#x27;" not in page and "{'" not in page
     assert "Data subject: data subject" not in page
 
