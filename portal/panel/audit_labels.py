@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consent.models import Consent
 from dsr.models import DataRequest
-from governance.models import Deployment, Incident, Notice, Purpose
+from governance.models import Assessment, Deployment, Incident, Notice, Purpose
 
 DETAIL_LABELS = {
     "central_storage": _("Central storage"),
@@ -148,6 +148,7 @@ EXTRA_THINGS = {
     "admin": _("Platform administration"),
     "device": _("Device"),
     "filing_document": _("Filing document"),
+    "minor_data_rules": _("Rules for children's data"),
     "purpose_version": _("Purpose version"),
     "recipient": _("Recipient"),
     "transfer_basis": _("Legal basis of a transfer"),
@@ -163,6 +164,12 @@ _CHOICES = {
     "severity": dict(Incident.Severity.choices),
     "storage_mode": dict(Deployment.StorageMode.choices),
     "purpose_kind": dict(Purpose.Kind.choices),
+    # Each object's states; where two share a code they mean the same ("draft", "open").
+    "status": dict(DataRequest.Status.choices)
+    | dict(Assessment.Status.choices)
+    | dict(Notice.Status.choices)
+    | dict(Incident.Status.choices)
+    | dict(Deployment.Status.choices),
 }
 
 

@@ -249,6 +249,8 @@ class IncidentForm(forms.ModelForm):
             "contact",
             "affected_count",
         ]
+        # The model's field has no verbose name; without one the label is English in every page.
+        labels = {"deployment": _("Deployment")}
         widgets = {
             "occurred_at": DATETIME,
             "discovered_at": DATETIME,
