@@ -87,7 +87,7 @@ def bipa_release_text(*, organization, purpose_version, deployment: Deployment |
         "and term."
     ) % {
         "org": organization.name,
-        "site": (_(" at %(site)s") % {"site": deployment.name}) if deployment else "",
+        "site": (_(" at %(site)s") % {"site": deployment.local_name}) if deployment else "",
         "purpose": purpose_version.description,
         "days": purpose_version.retention_days,
         "years": BIPA_INACTIVITY_YEARS,

@@ -81,6 +81,9 @@ class PurposeFactory(factory.django.DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Purpose {n}")
+    # Both languages, so a Chinese notice of it publishes (governance.content_language).
+    name_zh_hans = factory.Sequence(lambda n: f"目的 {n}")
+    alternatives_zh_hans = factory.LazyFunction(lambda: ["工牌加 PIN 码", "前台人工核验"])
     kind = "access_control"
 
     @factory.post_generation

@@ -114,7 +114,7 @@ def receipt_mail(*, receipt_id: int) -> bool:
         withdrawn = receipt.event.type == ConsentEvent.Type.WITHDRAWN
         values = {
             "org": consent.organization.name,
-            "purpose": consent.purpose.name,
+            "purpose": consent.purpose.local_name,
             "code": display_code(receipt.code),
             "me": public_url(reverse("consent:me")),
             "verify": public_url(reverse("consent:receipt_verify")),

@@ -213,7 +213,7 @@ def me_withdraw(request, public_id):
                 "Your consent for “%(purpose)s” is withdrawn. Your face will no longer be used "
                 "for it. Withdrawal receipt code: %(code)s."
             )
-            % {"purpose": consent.purpose.name, "code": display_code(receipt.code)},
+            % {"purpose": consent.purpose.local_name, "code": display_code(receipt.code)},
         )
     return redirect("consent:me_consents")
 

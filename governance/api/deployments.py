@@ -84,6 +84,18 @@ class DeploymentOutput(serializers.ModelSerializer):
 class DeploymentInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=300)
+    name_zh_hans = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The name in Simplified Chinese.",
+    )
+    address_zh_hans = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="The address in Simplified Chinese.",
+    )
     province = serializers.CharField(max_length=60)
     place_type = serializers.ChoiceField(choices=Deployment.PlaceType.choices)
     processing_kind = serializers.ChoiceField(

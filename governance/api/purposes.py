@@ -35,7 +35,31 @@ class PurposeOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Purpose
-        fields = ["id", "name", "kind", "current_version", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "name_zh_hans",
+            "alternatives_zh_hans",
+            "kind",
+            "current_version",
+            "created_at",
+        ]
+
+
+class PurposeTranslationInput(serializers.Serializer):
+    """The purpose's texts in Simplified Chinese: not versioned, needed for a Chinese notice."""
+
+    name_zh_hans = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The name in Simplified Chinese; a zh-hans notice publishes only with it.",
+    )
+    alternatives_zh_hans = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text="Each alternative in Simplified Chinese, in the order of `alternatives`.",
+    )
 
 
 class PurposeVersionInput(serializers.Serializer):
@@ -80,12 +104,12 @@ class PurposeKindField(serializers.CharField):
     under R41 with its reason (422), which a bare "not a valid choice" would not give."""
 
 
-class PurposeCreateInput(PurposeVersionInput):
+class PurposeCreateInput(PurposeTranslationInput, PurposeVersionInput):
     name = serializers.CharField(max_length=200)
     kind = PurposeKindField(max_length=40)
 
 
-class PurposeUpdateInput(PurposeVersionInput):
+class PurposeUpdateInput(PurposeTranslationInput, PurposeVersionInput):
     name = serializers.CharField(max_length=200, required=False)
 
 

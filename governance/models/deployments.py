@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.content_language import in_language
 from governance.models.transfers import Location, in_prc
 from governance.querysets import DeploymentPurposeQuerySet, DeploymentQuerySet, DeviceQuerySet
 
@@ -69,6 +70,11 @@ class Deployment(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300)
+    # The same in Simplified Chinese: pages show their language's, else the other one.
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=200, blank=True)
+    address_zh_hans = models.CharField(
+        _("address (Simplified Chinese)"), max_length=300, blank=True
+    )
     province = models.CharField(_("province"), max_length=60)
     place_type = models.CharField(_("place type"), max_length=32, choices=PlaceType)
     processing_kind = models.CharField(
@@ -145,7 +151,16 @@ class Deployment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """Return the name in the active language, falling back to the other one."""
+        return in_language(self, "name")
+
+    @property
+    def local_address(self) -> str:
+        return in_language(self, "address")
 
     @property
     def is_banned_place(self) -> bool:

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.content_language import in_language, is_zh_hans
 from governance.querysets import PurposeQuerySet, PurposeVersionQuerySet
 
 # R54: one stranger in a thousand named at most, unless the purpose declares otherwise.
@@ -30,6 +31,13 @@ class Purpose(models.Model):
         "tenants.Organization", on_delete=models.CASCADE, related_name="purposes"
     )
     name = models.CharField(_("name"), max_length=200)
+    # The texts the organization writes, per language: the fields above are English, these
+    # Simplified Chinese. Pages show the one of their language, else the other (content_language).
+    # Not versioned: a translation changes no processing, so consents and assessments stand.
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=200, blank=True)
+    alternatives_zh_hans = models.JSONField(
+        _("non-biometric alternatives (Simplified Chinese)"), default=list, blank=True
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     current_version = models.ForeignKey(
         "governance.PurposeVersion",
@@ -46,7 +54,12 @@ class Purpose(models.Model):
         ordering = ["name", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """Return the name in the active language, falling back to the other one."""
+        return in_language(self, "name")
 
 
 class PurposeVersion(models.Model):
@@ -111,6 +124,15 @@ class PurposeVersion(models.Model):
     @property
     def needs_human_review(self) -> bool:
         return self.significant_effect or self.human_review
+
+    @property
+    def local_alternatives(self) -> list[str]:
+        """Return the alternatives in the active language: the purpose's translation when it
+        names each of this version's alternatives, else the version's own."""
+        translated = [a for a in self.purpose.alternatives_zh_hans if a.strip()]
+        if is_zh_hans() and translated and len(translated) == len(self.alternatives):
+            return translated
+        return self.alternatives
 
     @property
     def declared_fpir_one_in(self) -> int:

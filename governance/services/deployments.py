@@ -22,6 +22,8 @@ from tenants.references import reference_resolve
 DEPLOYMENT_FIELDS = (
     "name",
     "address",
+    "name_zh_hans",
+    "address_zh_hans",
     "province",
     "place_type",
     "processing_kind",

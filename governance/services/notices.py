@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
+from governance.content_language import notice_content_missing
 from governance.models import Notice, PurposeVersion
 from governance.services.common import require_same_org
 from tenants.errors import ApplicationError, Conflict, RuleViolation
@@ -117,7 +118,8 @@ def notice_update(*, notice: Notice, actor: Actor, **values) -> Notice:
 def notice_publish(*, notice: Notice, actor: Actor) -> Notice:
     """Publish a draft with its content hash.
 
-    Raise RuleViolation (R9) naming each empty mandatory field, Conflict when the purpose
+    Raise RuleViolation (R9) naming each empty mandatory field and each text of the purpose
+    missing in the notice's language (its name, its alternatives), Conflict when the purpose
     version is superseded or a notice in this language is already published for it.
     """
     notice = _lock_draft(notice)
@@ -136,6 +138,13 @@ def notice_publish(*, notice: Notice, actor: Actor) -> Notice:
             ],
         )
     version = notice.purpose_version
+    untranslated = notice_content_missing(purpose_version=version, language=notice.language)
+    if untranslated:
+        raise RuleViolation(
+            _("The notice would show the purpose's own texts in another language: %s.")
+            % ", ".join(m["field"] for m in untranslated),
+            details=[{"rule": "R9", **m, "fix_url": ""} for m in untranslated],
+        )
     if version.purpose.current_version_id != version.pk:
         raise Conflict(
             _("This purpose version was superseded: write the notice for the current one."),

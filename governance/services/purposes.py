@@ -138,16 +138,32 @@ def _version_details(version: PurposeVersion) -> dict:
     }
 
 
+def _translations(values: dict) -> dict:
+    """Pop and clean the purpose's Simplified Chinese texts (name, alternatives) from ``values``."""
+    found = {}
+    if "name_zh_hans" in values:
+        found["name_zh_hans"] = (values.pop("name_zh_hans") or "").strip()[:200]
+    if "alternatives_zh_hans" in values:
+        alternatives = values.pop("alternatives_zh_hans") or []
+        if not isinstance(alternatives, list | tuple) or not all(
+            isinstance(a, str) for a in alternatives
+        ):
+            raise ApplicationError(_("alternatives_zh_hans must be a list of texts."))
+        found["alternatives_zh_hans"] = [a.strip() for a in alternatives if a.strip()]
+    return found
+
+
 @transaction.atomic
 def purpose_create(*, organization, actor: Actor, name: str, kind: str, **values) -> Purpose:
     """Declare a purpose with its first version. Raise RuleViolation for R3, R14, R20, R41."""
+    translations = _translations(values)
     unknown = set(values) - set(VERSION_FIELDS) - {"change_note"}
     if unknown:
         raise ApplicationError(_("Unknown fields: %s.") % ", ".join(sorted(unknown)))
     if not (name or "").strip():
         raise ApplicationError(_("Fill in: %s.") % _("name"), code="missing_fields")
     _check_kind(kind)
-    purpose = Purpose(organization=organization, name=name.strip(), kind=kind)
+    purpose = Purpose(organization=organization, name=name.strip(), kind=kind, **translations)
     version = _build_version(purpose, 1, values, actor)
     purpose.save()
     version.purpose = purpose
@@ -174,11 +190,26 @@ def purpose_update(*, purpose: Purpose, actor: Actor, name: str | None = None, *
     (R37) and, after commit, sends ``purpose_version_superseded`` so consents to the old
     versions are renewed (R11).
     """
+    translations = _translations(values)
     unknown = set(values) - set(VERSION_FIELDS) - {"change_note"}
     if unknown:
         raise ApplicationError(_("Unknown fields: %s.") % ", ".join(sorted(unknown)))
     purpose = Purpose.objects.select_for_update().get(pk=purpose.pk)
     current = purpose.current_version
+    # A translation is not a new version: nothing about the processing changes.
+    translated = sorted(f for f, v in translations.items() if getattr(purpose, f) != v)
+    if translated:
+        for field in translated:
+            setattr(purpose, field, translations[field])
+        purpose.save(update_fields=translated)
+        audit_record(
+            organization_id=purpose.organization_id,
+            actor=actor,
+            action="purpose.translated",
+            target_type="purpose",
+            target_id=purpose.pk,
+            details={"fields": translated},
+        )
     if name is not None and name.strip() and name.strip() != purpose.name:
         previous = purpose.name
         purpose.name = name.strip()

@@ -68,6 +68,9 @@ STAFF_ACCESS_VERSION = {
         "so the turnstile must confirm that the card holder is the person entering."
     ),
     "alternatives": ["Staff card and PIN at the turnstile", "Card check by the reception guard"],
+    # What the Chinese notice and pages show (the purpose's texts exist in both languages).
+    "name_zh_hans": "员工门禁",
+    "alternatives_zh_hans": ["在闸机刷员工卡并输入 PIN 码", "由前台保安核验员工卡"],
     "retention_days": 365,
     # The enrollment photo may be kept, with its own consent, to re-enrol people when the
     # template model changes instead of photographing everyone again (R21).
@@ -81,6 +84,8 @@ VISITOR_CHECK_IN_VERSION = {
         "Invitations are forwarded; the kiosk confirms that the invited person is the visitor."
     ),
     "alternatives": ["Identity document check by the receptionist"],
+    "name_zh_hans": "访客签到",
+    "alternatives_zh_hans": ["由前台核验身份证件"],
     "retention_days": 7,
 }
 
@@ -245,6 +250,8 @@ def _headquarters(org, members: Members, log) -> tuple[Deployment, Purpose]:
         {
             "name": HEADQUARTERS,
             "address": "100 Demo Road, Pudong New Area, Shanghai (Building A, ground floor)",
+            "name_zh_hans": "总部员工入口",
+            "address_zh_hans": "上海市浦东新区示范路 100 号（A 栋一层）",
             "province": "Shanghai",
             "place_type": Deployment.PlaceType.WORKPLACE,
             "storage_mode": Deployment.StorageMode.CENTRAL,
@@ -304,6 +311,8 @@ def _visitor_kiosk(org, members: Members, log) -> Deployment:
         {
             "name": VISITOR_KIOSK,
             "address": "100 Demo Road, Pudong New Area, Shanghai (Building A, main lobby)",
+            "name_zh_hans": "访客自助终端",
+            "address_zh_hans": "上海市浦东新区示范路 100 号（A 栋大堂）",
             "province": "Shanghai",
             "place_type": Deployment.PlaceType.PRIVATE_PREMISES,
             "storage_mode": Deployment.StorageMode.CENTRAL,
@@ -326,6 +335,8 @@ def _washroom(org, members: Members, log) -> Deployment:
         {
             "name": WASHROOM,
             "address": "100 Demo Road, Pudong New Area, Shanghai (Building A, ground floor)",
+            "name_zh_hans": "一层卫生间（拟建）",
+            "address_zh_hans": "上海市浦东新区示范路 100 号（A 栋一层）",
             "province": "Shanghai",
             "place_type": Deployment.PlaceType.PUBLIC_TOILET,
         },

@@ -138,6 +138,7 @@ EVENT_VERBS = {
     "templates_exported": _("templates exported"),
     "termination_queued": _("termination queued"),
     "transfer_fetched": _("transfer fetched"),
+    "translated": _("translated"),
     "versioned": _("new version"),
     "warning_mailed": _("warning mailed"),
     "warning_raised": _("warning raised"),

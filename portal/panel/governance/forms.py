@@ -85,6 +85,12 @@ class GrantForm(forms.Form):
 
 class PurposeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_zh_hans = forms.CharField(
+        label=_("Name in Simplified Chinese"),
+        help_text=_("Needed to publish the Chinese notice."),
+        required=False,
+        max_length=200,
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Purpose.Kind.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     method = forms.CharField(label=_("Processing method"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -93,6 +99,11 @@ class PurposeForm(forms.Form):
     )
     alternatives = forms.CharField(
         label=_("Non-biometric alternatives (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    alternatives_zh_hans = forms.CharField(
+        label=_("The same alternatives in Simplified Chinese (one per line, in the same order)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -139,7 +150,12 @@ class PurposeForm(forms.Form):
     @staticmethod
     def initial_from(purpose: Purpose) -> dict:
         version: PurposeVersion = purpose.current_version
-        initial = {"name": purpose.name, "kind": purpose.kind}
+        initial = {
+            "name": purpose.name,
+            "name_zh_hans": purpose.name_zh_hans,
+            "alternatives_zh_hans": "\n".join(purpose.alternatives_zh_hans),
+            "kind": purpose.kind,
+        }
         for field in (
             "description",
             "method",
@@ -162,9 +178,8 @@ class PurposeForm(forms.Form):
         values = dict(self.cleaned_data)
         if values.get("declared_fpir") is None:
             values.pop("declared_fpir", None)  # the service's default: 1 in 1,000
-        values["alternatives"] = [
-            line.strip() for line in values["alternatives"].splitlines() if line.strip()
-        ]
+        for field in ("alternatives", "alternatives_zh_hans"):
+            values[field] = [line.strip() for line in values[field].splitlines() if line.strip()]
         return values
 
 
