@@ -61,7 +61,7 @@ def data(world, django_capture_on_commit_callbacks):
     """Two of everything in one organization, differing in every filtered field."""
     from consent.models import Consent
     from consent.services import signing_key_rotate
-    from dsr.models import DataRequest
+    from dsr.models import DataRequest, PortabilityTransfer
     from governance.models import (
         Complaint,
         Deployment,
@@ -151,10 +151,21 @@ def data(world, django_capture_on_commit_callbacks):
             review_status="pending",
         )
 
-    DataRequestFactory(subject=s1, kind="access", channel="self_service", deadline_flag="")
-    DataRequestFactory(
+    r_access = DataRequestFactory(
+        subject=s1, kind="access", channel="self_service", deadline_flag=""
+    )
+    r_erasure = DataRequestFactory(
         subject=s2, kind="erasure", channel="api", status="received", deadline_flag="overdue"
     )
+    for request, delivery, location in ((r_access, "link", "CN"), (r_erasure, "import", "SG")):
+        PortabilityTransfer.objects.create(
+            organization=org,
+            data_request=request,
+            receiver_name="Next employer",
+            receiver_contact="hr@next.test",
+            receiver_location=location,
+            delivery=delivery,
+        )
     deadline = timezone.localdate() + timedelta(days=15)
     Complaint.objects.create(organization=org, deployment=d1, message="Why?", deadline=deadline)
     Complaint.objects.create(
@@ -294,6 +305,10 @@ CASES = {
         "language": lambda d: "zh-hans",
         "purpose_version": lambda d: d.p1.current_version_id,
         "status": lambda d: "draft",
+    },
+    "portability_transfers_list": {
+        "delivery": lambda d: "import",
+        "receiver_location": lambda d: "CN",
     },
     "purposes_list": {"kind": lambda d: "attendance"},
     "recipients_list": {"location": lambda d: "SG"},
