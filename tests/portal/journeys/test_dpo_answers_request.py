@@ -1,5 +1,5 @@
-"""Journey 3 (issue 19): a DPO signs in with a second factor, finds a person's request on the
-dashboard's to-do list, records the identity check, starts it and answers it with the package."""
+"""Journey 3 (issue 19): a DPO signs in with a second factor, finds a person's request in the
+request queue, records the identity check, starts it and answers it with the package."""
 
 import json
 

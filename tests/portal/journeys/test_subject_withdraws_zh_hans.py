@@ -18,6 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_subject_withdraws_consent_on_me_in_zh_hans(world, live_server, browser, axe, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     rec = make_rec_world(world)
+    # The organization wrote the purpose's name in both languages (a Chinese notice needs it).
+    rec.purpose.name_zh_hans = "办公室门禁"
+    rec.purpose.save(update_fields=["name_zh_hans"])
     notice_zh = PublishedNoticeFactory(
         purpose_version=rec.purpose.current_version,
         organization=world.org,
@@ -44,6 +47,7 @@ def test_subject_withdraws_consent_on_me_in_zh_hans(world, live_server, browser,
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url("**/me/consents/")
     assert page.get_by_role("heading", level=1).inner_text() == "我的同意"
+    assert page.get_by_role("heading", name="办公室门禁").is_visible()
     axe.check(page)
 
     page.get_by_role("link", name="撤回此同意").click()
