@@ -100,6 +100,8 @@ def beat_schedule(
             "task": "recognition.prune_gallery_changes",
             "schedule": 24 * 3600,
         },
+        # Also deletes job previews past RECOGNITION_JOB_PREVIEW_SECONDS (R21, R24: face images
+        # kept no longer than needed); an hour's lag is harmless, as none is served past its time.
         "recognition-sweep-probes": {"task": "recognition.sweep_probes", "schedule": 3600},
         # R54: 1:N operating points are re-derived where due (RECOGNITION_RECALIBRATE_*).
         "recognition-calibrate-due": {

@@ -29,6 +29,7 @@ from governance.services.complaints import complaints_personal_data_erase
 from outbox.services import event_done, event_for_subscriber, event_record
 from recognition.models import RecognitionJob
 from recognition.services.job_outcomes import job_probes_delete, recognition_job_fail
+from recognition.services.previews import job_previews_delete
 from tenants.errors import Conflict
 
 TOPIC = "dsr.termination_queued"
@@ -159,11 +160,12 @@ def _subjects_erase(run: TerminationRun, actor: Actor) -> dict:
 
 
 def _jobs_clear(organization) -> dict:
-    """Fail unfinished jobs and delete the probe photos and faces every job still holds."""
+    """Fail unfinished jobs and delete the probe photos, previews and faces every job holds."""
     stopped = cleared = 0
     for job in RecognitionJob.objects.filter(organization=organization):
         if job.is_finished:
-            cleared += job_probes_delete(job=job)
+            # Previews count as probe images: downscaled copies of them (services/previews.py).
+            cleared += job_probes_delete(job=job) + job_previews_delete(job=job)
             continue
         recognition_job_fail(
             job=job, code="entrustment_terminated", message="The entrustment ended."

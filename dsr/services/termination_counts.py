@@ -28,7 +28,7 @@ from recognition.models import (
     SubjectKey,
 )
 
-BLOB_FOLDERS = ("raw", "pending", "probes")
+BLOB_FOLDERS = ("raw", "pending", "probes", "previews")
 
 
 def _personal_q() -> Q:

@@ -95,6 +95,16 @@ class ProbeImage(models.Model):
     faces = models.PositiveIntegerField(null=True, blank=True)
     encoded_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A small downscaled copy made by the worker so the job page can draw its boxes on the
+    # photo (R21, R24: only until preview_until, then deleted; see services/previews.py). The
+    # file is sealed under its own key, wrapped under the organization key and wiped with it.
+    preview_path = models.CharField(max_length=300, blank=True)
+    preview_key_wrapped = models.BinaryField(null=True)
+    preview_width = models.PositiveIntegerField(null=True, blank=True)
+    preview_height = models.PositiveIntegerField(null=True, blank=True)
+    # Preview pixels per pixel of the decoded upload, to scale the faces' boxes onto it.
+    preview_scale = models.FloatField(null=True, blank=True)
+    preview_until = models.DateTimeField(null=True, blank=True)
 
     objects = ProbeQuerySet.as_manager()
 
@@ -102,6 +112,14 @@ class ProbeImage(models.Model):
         ordering = ["job", "index"]
         constraints = [
             models.UniqueConstraint(fields=["job", "index"], name="probe_image_unique_index")
+        ]
+        indexes = [
+            # The periodic purge of previews past their time.
+            models.Index(
+                fields=["preview_until"],
+                condition=Q(preview_until__isnull=False),
+                name="probe_preview_until",
+            )
         ]
 
     def __str__(self) -> str:

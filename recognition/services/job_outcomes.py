@@ -13,6 +13,7 @@ from recognition import crypto
 from recognition.blobs import blob_delete
 from recognition.models import ProbeFace, ProbeImage, RecognitionJob, ShardResult
 from recognition.services.keys import probe_key
+from recognition.services.previews import job_previews_delete
 from recognition.services.webhooks import webhook_job_finished
 
 
@@ -67,7 +68,7 @@ def job_probes_delete(*, job: RecognitionJob) -> int:
 
 
 def recognition_job_fail(*, job: RecognitionJob, code: str, message: str) -> RecognitionJob:
-    """Mark the job failed, delete its probes, audit it and fire the webhook."""
+    """Mark the job failed, delete its probes and previews, audit it and fire the webhook."""
     with transaction.atomic():
         job = RecognitionJob.objects.select_for_update().get(pk=job.pk)
         if job.is_finished:
@@ -78,6 +79,8 @@ def recognition_job_fail(*, job: RecognitionJob, code: str, message: str) -> Rec
         job.lease_until = None
         job.save()
         job_probes_delete(job=job)
+        # A failed job has no results to draw on its photos: nothing justifies keeping them.
+        job_previews_delete(job=job)
         audit_record(
             organization_id=job.organization_id,
             actor=job_actor(job),

@@ -38,6 +38,7 @@ from recognition.services.leases import (
     work_lease_held,
     work_lease_take,
 )
+from recognition.services.previews import preview_seal, previews_expired_delete
 from recognition.services.quotas import active_work_claim, uploads_admit
 from recognition.services.results import job_match
 from tenants.errors import ApplicationError, Forbidden, RuleViolation
@@ -197,7 +198,8 @@ def job_lease_remaining(*, job: RecognitionJob) -> float:
 def job_detect_image(*, job: RecognitionJob, probe: ProbeImage, worker: str) -> int:
     """Detect (and encode) the faces of one probe image; store them; delete the image.
 
-    Return the number of faces. A probe already encoded is skipped (redelivery).
+    Keeps only a small encrypted preview for the job page (services/previews.py). Return the
+    number of faces. A probe already encoded is skipped (redelivery).
     """
     key = probe_key(job=job)
     image = crypto.decrypt(key, blob_read(probe.path), aad=_probe_aad(job, probe.index))
@@ -208,11 +210,24 @@ def job_detect_image(*, job: RecognitionJob, probe: ProbeImage, worker: str) -> 
         found = [(box, None) for box in engine.detect(pixels)]
     else:
         found = [(face.box, face.encoding) for face in engine.detect_and_encode(pixels)]
+    preview = preview_seal(job=job, index=probe.index, pixels=pixels)
     del pixels
     path = probe.path
+    try:
+        return _detected_store(
+            job=job, probe=probe, key=key, found=found, path=path, preview=preview
+        )
+    except BaseException:
+        preview.discard()
+        raise
+
+
+def _detected_store(*, job, probe, key, found, path, preview) -> int:
     with transaction.atomic():
         locked = ProbeImage.objects.select_for_update().get(pk=probe.pk)
         if locked.encoded_at is not None:
+            # A redelivered copy: the first one's preview stands, this one's goes.
+            transaction.on_commit(preview.discard)
             return locked.faces or 0
         ProbeFace.objects.bulk_create(
             [
@@ -233,7 +248,9 @@ def job_detect_image(*, job: RecognitionJob, probe: ProbeImage, worker: str) -> 
         )
         now = timezone.now()
         locked.faces, locked.encoded_at, locked.deleted_at, locked.path = len(found), now, now, ""
-        locked.save(update_fields=["faces", "encoded_at", "deleted_at", "path"])
+        for name, value in preview.fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["faces", "encoded_at", "deleted_at", "path", *preview.fields])
         RecognitionJob.objects.filter(pk=job.pk).update(
             images_done=F("images_done") + 1,
             faces_found=F("faces_found") + len(found),
@@ -246,7 +263,8 @@ def job_detect_image(*, job: RecognitionJob, probe: ProbeImage, worker: str) -> 
 
 
 def probes_sweep(*, now=None) -> dict:
-    """Delete the probes of failed jobs and fail jobs stuck past RECOGNITION_JOB_MAX_AGE.
+    """Delete the probes of failed jobs, previews past their time, and fail jobs stuck past
+    RECOGNITION_JOB_MAX_AGE.
 
     Also deletes enrollment uploads left behind by finished or stuck enrollments. Periodic.
     """
@@ -255,7 +273,13 @@ def probes_sweep(*, now=None) -> dict:
 
     now = now or timezone.now()
     max_age = timedelta(seconds=int(getattr(settings, "RECOGNITION_JOB_MAX_AGE_SECONDS", 6 * 3600)))
-    counts = {"jobs_timed_out": 0, "probe_files_deleted": 0, "enrollment_uploads_deleted": 0}
+    counts = {
+        "jobs_timed_out": 0,
+        "probe_files_deleted": 0,
+        "enrollment_uploads_deleted": 0,
+        # R21, R24: a job's previews go once RECOGNITION_JOB_PREVIEW_SECONDS have passed.
+        "previews_expired": previews_expired_delete(now=now),
+    }
     stale = RecognitionJob.objects.filter(
         status__in=[RecognitionJob.Status.QUEUED, RecognitionJob.Status.RUNNING],
         created_at__lt=now - max_age,

@@ -1,7 +1,8 @@
 """The key hierarchy: unwrap, create on first use, destroy (crypto-shredding) and rotate.
 
-master key (settings.MASTER_KEY) wraps each organization key, which wraps each subject's data key
-and each job's probe key. Keys are unwrapped in memory for one operation and never logged.
+master key (settings.MASTER_KEY) wraps each organization key, which wraps each subject's data key,
+each job's probe key and each job preview's key. Keys are unwrapped in memory for one operation
+and never logged.
 """
 
 from django.conf import settings
@@ -12,7 +13,13 @@ from audit.actors import Actor
 from audit.services import audit_record
 from recognition import crypto
 from recognition.crypto import owner_aad
-from recognition.models import OrganizationKey, RecognitionJob, SubjectKey, WebhookEndpoint
+from recognition.models import (
+    OrganizationKey,
+    ProbeImage,
+    RecognitionJob,
+    SubjectKey,
+    WebhookEndpoint,
+)
 
 
 def master_key() -> bytes:
@@ -30,6 +37,10 @@ def subject_key_aad(organization_id: int, pseudonym) -> bytes:
 
 def probe_key_aad(organization_id: int, job_public_id) -> bytes:
     return owner_aad(org=organization_id, job=str(job_public_id), kind="probe_key")
+
+
+def preview_key_aad(organization_id: int, job_public_id, index: int) -> bytes:
+    return owner_aad(org=organization_id, job=str(job_public_id), image=index, kind="preview_key")
 
 
 def webhook_secret_aad(organization_id: int) -> bytes:
@@ -153,7 +164,7 @@ def organization_key_rotate(*, organization, actor: Actor) -> dict:
         wrapped=crypto.wrap_key(master, new_key, aad=_org_aad(organization.pk)),
         master_kid=crypto.key_id(master),
     )
-    counts = {"subject_keys": 0, "probe_keys": 0, "webhook_secrets": 0}
+    counts = {"subject_keys": 0, "probe_keys": 0, "preview_keys": 0, "webhook_secrets": 0}
     rows = SubjectKey.objects.select_for_update().filter(
         organization=organization, wrapped__isnull=False
     )
@@ -173,6 +184,16 @@ def organization_key_rotate(*, organization, actor: Actor) -> dict:
         )
         job.save(update_fields=["probe_key_wrapped"])
         counts["probe_keys"] += 1
+    previews = ProbeImage.objects.select_for_update().filter(
+        job__organization=organization, preview_key_wrapped__isnull=False
+    )
+    for probe in previews.select_related("job"):
+        aad = preview_key_aad(organization.pk, probe.job.public_id, probe.index)
+        probe.preview_key_wrapped = crypto.rewrap_key(
+            old_key, new_key, bytes(probe.preview_key_wrapped), aad=aad
+        )
+        probe.save(update_fields=["preview_key_wrapped"])
+        counts["preview_keys"] += 1
     endpoint = WebhookEndpoint.objects.select_for_update().filter(organization=organization)
     for row in endpoint:
         aad = webhook_secret_aad(organization.pk)

@@ -2,15 +2,17 @@
 
 import uuid
 
-from django.http import Http404, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.selectors import deployments_for_org, purposes_for_org
 from portal.panel.access import apply_service, org_view, run_action
 from portal.panel.listing import Listing, list_page, shows_personal_data
-from portal.panel.recognition.face_boxes import box_text, images_with_boxes
+from portal.panel.recognition.face_boxes import Preview, box_text, images_with_boxes
 from portal.panel.recognition.forms import EnrollForm, JobForm
 from portal.panel.recognition.lists import JOBS
 from portal.panel.recognition.states import enrollment_outcome, job_state_label
@@ -18,6 +20,7 @@ from recognition.models import Enrollment, RecognitionJob, RecognitionResult
 from recognition.selectors import enrollments_for, job_results, jobs_for, review_queue
 from recognition.services.enrollment import enrollment_request
 from recognition.services.jobs import recognition_job_create
+from recognition.services.previews import job_preview_open, job_previews_live, preview_seconds
 from recognition.services.review import result_review
 from tenants import roles
 
@@ -147,8 +150,20 @@ def job_detail(request, public_id):
     subject_links = request.user.has_perm(roles.VIEW_SUBJECTS, request.organization)
     for result in results or []:
         result.box_text = box_text(result.box)
+    previews = {}
+    if can_see:
+        for probe in job_previews_live(job=job):
+            url = reverse(
+                "panel:rec_job_preview",
+                args=[request.organization.slug, job.public_id, probe.index + 1],
+            )
+            previews[probe.index] = Preview(
+                url, probe.preview_width, probe.preview_height, probe.preview_scale
+            )
     drawings = images_with_boxes(
-        results or [], lambda r: str(r.subject_pseudonym)[:8] if r.matched else _("unknown")
+        results or [],
+        lambda r: str(r.subject_pseudonym)[:8] if r.matched else _("unknown"),
+        previews,
     )
     return render(
         request,
@@ -158,9 +173,30 @@ def job_detail(request, public_id):
             "results": results,
             "subject_links": subject_links,
             "drawings": drawings,
+            "previews_shown": any(d.image_url for d in drawings),
+            "previews_missing": any(not d.image_url for d in drawings),
+            "preview_hours": max(1, preview_seconds() // 3600),
             "state_label": job_state_label(job),
         },
     )
+
+
+@org_view(roles.VIEW_ORGANIZATION)
+def job_preview(request, public_id, number):
+    """One job photo's small preview, for those who may see the job's results; audited.
+
+    Never cached (no-store): it is face imagery that lives only until its time is up.
+    """
+    job = _job(request, public_id)
+    if not request.user.has_perm(roles.VIEW_RESULTS, job.deployment):
+        raise PermissionDenied
+    data = job_preview_open(job=job, index=number - 1, actor=request.actor)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = f'inline; filename="job-image-{number}.jpg"'
+    return response
 
 
 @org_view(roles.VIEW_ORGANIZATION)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("recognition/jobs/", pages.jobs, name="rec_jobs"),
     path("recognition/jobs/<uuid:public_id>/", pages.job_detail, name="rec_job"),
     path("recognition/jobs/<uuid:public_id>/status.json", pages.job_status, name="rec_job_status"),
+    path(
+        "recognition/jobs/<uuid:public_id>/images/<int:number>/preview.jpg",
+        pages.job_preview,
+        name="rec_job_preview",
+    ),
     path("recognition/review/", pages.review, name="rec_review"),
     path("recognition/review/<int:pk>/decide/", pages.review_decide, name="rec_review_decide"),
     path("recognition/accuracy/<int:purpose_id>/", accuracy.accuracy, name="rec_accuracy"),
