@@ -10,11 +10,15 @@ from dsr.api.termination import (
     TerminationReportView,
     TerminationRunView,
 )
+from dsr.api.transfers import PortabilityTransferViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("data-requests", DataRequestViewSet, basename="data-request")
 router.register("portability-imports", PortabilityImportViewSet, basename="portability-import")
+router.register(
+    "portability-transfers", PortabilityTransferViewSet, basename="portability-transfer"
+)
 
 urlpatterns = [
     path("termination-run/", TerminationRunView.as_view(), name="termination-run"),

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dsr.querysets import DataRequestQuerySet, LegalHoldQuerySet
+from governance.models.transfers import Location
 from tenants.querysets import OrgOwnedQuerySet
 
 
@@ -84,6 +85,11 @@ class DataRequest(models.Model):
         RESTRICTION = "restriction", _("Restrict processing")
         EXPLANATION = "explanation", _("Explain the processing")
         OBJECTION = "objection", _("Object to the processing")
+        # R46: sent to a processor the person names; filed with its PortabilityTransfer.
+        PORTABILITY_TRANSFER = "portability_transfer", _("Send my data to another organization")
+
+    # What the generic request forms offer: a transfer has its own form naming the receiver.
+    FILE_KINDS = [c for c in Kind.choices if c[0] != "portability_transfer"]
 
     class Channel(models.TextChoices):
         SELF_SERVICE = "self_service", _("Self-service page")
@@ -121,7 +127,7 @@ class DataRequest(models.Model):
         related_name="data_requests",
     )
     subject_pseudonym = models.UUIDField()
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.RECEIVED)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel)
     message = models.TextField(_("message"), blank=True)
@@ -304,3 +310,71 @@ class ImportedConsent(models.Model):
 
     def __str__(self) -> str:
         return f"imported consent for {self.purpose_name}"
+
+
+class PortabilityTransfer(models.Model):
+    """The processor a portability-transfer request sends the person's data to (R46).
+
+    PIPL Art. 45(3): the person may ask that their data go to a processor they designate
+    where the CAC's conditions are met; outside mainland China those are a transfer basis
+    (PIPL Art. 38, R26) recorded for a registered recipient of that name. The request's
+    workflow (deadline, identity, rejection with reasons) is its DataRequest's; this row holds
+    the receiver, the eligibility the service last computed, and the delivery: a single-use
+    signed link for the receiver, or a direct import into another organization on the portal.
+    """
+
+    class Delivery(models.TextChoices):
+        LINK = "link", _("A download link for the receiver")
+        IMPORT = "import", _("Direct import into an organization on this platform")
+
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    data_request = models.OneToOneField(
+        DataRequest, on_delete=models.CASCADE, related_name="transfer"
+    )
+    receiver_name = models.CharField(_("receiving organization"), max_length=200)
+    receiver_contact = models.CharField(_("receiver's contact"), max_length=300)
+    receiver_location = models.CharField(
+        _("receiver's country or region"), max_length=8, choices=Location
+    )
+    delivery = models.CharField(_("delivery"), max_length=8, choices=Delivery)
+    # Delivery "import": the receiving organization's slug on this platform, as given.
+    receiver_slug = models.SlugField(_("receiver's identifier on this platform"), blank=True)
+    target_organization = models.ForeignKey(
+        "tenants.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The registered recipient (R25) the eligibility check matched by name, with its basis.
+    recipient = models.ForeignKey(
+        "governance.Recipient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # [{"check": ..., "ok": bool, "message": ...}], as last computed (at filing, on request
+    # and at approval), with when.
+    eligibility = models.JSONField(default=list, blank=True)
+    eligibility_checked_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by_label = models.CharField(max_length=200, blank=True)
+    # Delivery "link": the nonce signed into the link, its expiry and its single use.
+    link_nonce = models.CharField(max_length=32, blank=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivered_sha256 = models.CharField(max_length=64, blank=True)
+    import_record = models.ForeignKey(
+        PortabilityImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = OrgOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"transfer of request {self.data_request_id} to {self.receiver_name}"
+
+    @property
+    def is_eligible(self) -> bool:
+        return bool(self.eligibility) and all(c["ok"] for c in self.eligibility)
+
+    @property
+    def refusal_reasons(self) -> list[str]:
+        return [c["message"] for c in self.eligibility if not c["ok"]]

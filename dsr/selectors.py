@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from consent.models import Consent
 from consent.selectors import consents_for_subject
-from dsr.models import DataRequest, LegalHold
+from dsr.models import DataRequest, LegalHold, PortabilityTransfer
 from dsr.services.deadlines import dsr_settings_for
 
 
@@ -186,3 +186,8 @@ def imported_consents_for(queryset):
         subject=OuterRef("subject"), purpose__name__iexact=OuterRef("purpose_name")
     ).usable()
     return queryset.annotate(confirmed=Exists(usable_here))
+
+
+def transfer_for_request(*, data_request):
+    """Return the request's portability transfer (R46), or None for other kinds."""
+    return PortabilityTransfer.objects.filter(data_request=data_request).first()

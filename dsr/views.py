@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from consent.views.common import self_service, subject_actor
 from dsr.forms import DataRequestForm, PortabilityForm
 from dsr.models import DataRequest
-from dsr.selectors import data_requests_for_subject
+from dsr.selectors import data_requests_for_subject, transfer_for_request
 from dsr.services.export import (
     LinkExpired,
     dsr_export_link_issue,
@@ -86,7 +86,13 @@ def me_request(request, pk):
     return render(
         request,
         "dsr/me_request.html",
-        {"r": row, "token": token, "has_package": _has_package(row), "org": row.organization},
+        {
+            "r": row,
+            "token": token,
+            "has_package": _has_package(row),
+            "org": row.organization,
+            "transfer": transfer_for_request(data_request=row),
+        },
     )
 
 

@@ -66,7 +66,7 @@ class DsrRequestOutput(serializers.ModelSerializer):
 
 class DsrFileInput(serializers.Serializer):
     subject = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=DataRequest.Kind.choices)
+    kind = serializers.ChoiceField(choices=DataRequest.FILE_KINDS)
     message = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     identity_check = serializers.CharField(max_length=300, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)

@@ -34,6 +34,11 @@ def dsr_request_complete(
         raise Conflict("Verify the person's identity first.", code="identity_unverified")
     if current.subject is None:
         raise Conflict("The request's subject no longer exists.", code="subject_missing")
+    if current.kind == DataRequest.Kind.PORTABILITY_TRANSFER:
+        raise Conflict(
+            "A transfer is approved after its eligibility check, or refused with a reason.",
+            code="use_transfer_approval",
+        )
     if current.kind in _SEPARATE:
         return erasure.dsr_erasure_complete(data_request=current, actor=actor, note=response)
     with transaction.atomic():

@@ -40,8 +40,36 @@ def dsr_request_file(
     A self-service request counts as identity-verified. Staff must record the identity check
     they made (R45); an API client may leave it for the DPO to record later. Raise
     ApplicationError for an unknown kind or channel or a staff request without its check,
-    Conflict for an erased subject.
+    Conflict for an erased subject. A portability transfer names its receiver, so it is filed
+    by ``dsr.services.transfer.portability_transfer_file`` (which calls ``request_file``).
     """
+    if kind == DataRequest.Kind.PORTABILITY_TRANSFER:
+        raise ApplicationError(
+            "A transfer names its receiver: file it with POST /api/v1/portability-transfers/.",
+            code="use_transfer_request",
+        )
+    return request_file(
+        subject=subject,
+        kind=kind,
+        channel=channel,
+        actor=actor,
+        message=message,
+        identity_check=identity_check,
+        language=language,
+    )
+
+
+def request_file(
+    *,
+    subject: Subject,
+    kind: str,
+    channel: str,
+    actor: Actor,
+    message: str = "",
+    identity_check: str = "",
+    language: str = "",
+) -> DataRequest:
+    """File a request of any kind (the caller holds the transaction); see dsr_request_file."""
     if kind not in DataRequest.Kind.values:
         raise ApplicationError(f"Unknown request kind {kind!r}.", code="invalid_kind")
     if channel not in Channel.values:

@@ -37,6 +37,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "portability-
 INTEGRITY = "sha256-canonical-json"
 # The consent history kept in an import: states at the source, for the person and staff to see.
 _HISTORY_FIELDS = ("type", "from", "to", "at", "channel", "reason")
+_REQUEST_KINDS = {"portability_transfer": "portability"}
 
 
 class PortabilityFileInvalid(ApplicationError):
@@ -115,7 +116,9 @@ def portability_export(*, subject: Subject, actor: Actor, include_templates: boo
         "consents": _consents(subject),
         "requests": [
             {
-                "kind": r["kind"],
+                # Schema 1 allows 16 characters: a transfer is written as the portability
+                # request it is (GDPR Art. 20), its outcome saying how it was delivered.
+                "kind": _REQUEST_KINDS.get(r["kind"], r["kind"]),
                 "status": r["status"],
                 "received_at": r["received_at"],
                 "closed_at": r["closed_at"],

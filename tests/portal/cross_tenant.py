@@ -47,6 +47,7 @@ def _png() -> bytes:
 def _tenant(slug: str, mark: str) -> Tenant:
     from audit.actors import Actor
     from consent.services import Evidence, consent_grant
+    from dsr.models import PortabilityTransfer
     from governance.models import (
         AssessmentAttachment,
         Complaint,
@@ -122,6 +123,16 @@ def _tenant(slug: str, mark: str) -> Tenant:
         raw_images=False,
     )
     o["data_request"] = DataRequestFactory(subject=o["subject"], message=mark)
+    o["portability_transfer"] = PortabilityTransfer.objects.create(
+        organization=org,
+        data_request=DataRequestFactory(
+            subject=o["subject"], kind="portability_transfer", message=mark
+        ),
+        receiver_name=f"{mark} receiver",
+        receiver_contact=f"dpo@{slug}-receiver.test",
+        receiver_location="CN",
+        delivery="link",
+    )
     o["minor_rules"] = MinorDataRulesFactory(organization=org, title=f"{mark} rules")
     today = timezone.localdate()
     o["filing"] = Filing.objects.create(
@@ -300,6 +311,7 @@ VALUES = {
     "consent": lambda t: str(t.objects["consent"].public_id),
     "receipt": lambda t: str(t.objects["receipt"].receipt_id),
     "data_request": lambda t: t.objects["data_request"].pk,
+    "portability_transfer": lambda t: t.objects["portability_transfer"].pk,
     "minor_rules": lambda t: t.objects["minor_rules"].pk,
     "enrollment": lambda t: str(t.objects["enrollment"].public_id),
     "job": lambda t: str(t.objects["job"].public_id),
@@ -329,6 +341,7 @@ RESOURCES = {
     "subjects": "subject",
     "consents": "consent",
     "data-requests": "data_request",
+    "portability-transfers": "portability_transfer",
     "minor-rules": "minor_rules",
     "enrollments": "enrollment",
     "recognition-jobs": "job",
@@ -417,6 +430,12 @@ FILL_BY_RESOURCE = {
     "deployments": {"kind": "access_gate"},
     "consents": {"kind": "separate"},
     "data-requests": {"kind": "access"},
+    "portability-transfers": {
+        "receiver_name": "n",
+        "receiver_contact": "c",
+        "receiver_location": "CN",
+        "delivery": "link",
+    },
     "purposes": {"kind": "access_control"},
     "filing-documents": {"kind": "other"},
     "recipients": {"purpose": "p", "location": "CN"},

@@ -6,7 +6,7 @@ from dsr.models import DataRequest
 
 class FileRequestForm(forms.Form):
     subject = forms.UUIDField(label=_("Subject's pseudonymous ID"))
-    kind = forms.ChoiceField(label=_("Kind"), choices=DataRequest.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DataRequest.FILE_KINDS)
     message = forms.CharField(
         label=_("What the person asked"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,11 @@ from dsr.services.erasure import legal_hold_lift, legal_hold_place
 from dsr.services.export import dsr_package_download, package_json
 from dsr.services.filing import dsr_request_file
 from dsr.services.restriction import dsr_restriction_lift
+from dsr.services.transfer import portability_transfer_check, portability_transfer_refuse
+from dsr.services.transfer_delivery import (
+    portability_transfer_approve,
+    portability_transfer_link_token,
+)
 from dsr.services.workflow import (
     dsr_identity_verify,
     dsr_request_extend,
@@ -88,6 +94,7 @@ def _row(request, pk) -> DataRequest:
 def detail(request, pk):
     row = _row(request, pk)
     subject = row.subject
+    transfer = selectors.transfer_for_request(data_request=row)
     return render(
         request,
         "panel/dsr/detail.html",
@@ -100,6 +107,8 @@ def detail(request, pk):
             "complete_form": CompleteForm(),
             "hold_form": HoldForm(),
             "duplicates": row.duplicates.all(),
+            "transfer": transfer,
+            "transfer_link": _transfer_link(request, transfer),
         },
     )
 
@@ -132,6 +141,19 @@ def _hold_lift(request, row):
     legal_hold_lift(hold=hold, actor=request.actor)
 
 
+def _transfer_link(request, transfer) -> str:
+    """The receiver's link while unused, for the DPO to hand over (R46)."""
+    token = portability_transfer_link_token(transfer) if transfer else ""
+    return request.build_absolute_uri(reverse("dsr:transfer_fetch", args=[token])) if token else ""
+
+
+def _transfer(row):
+    transfer = selectors.transfer_for_request(data_request=row)
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
 STEPS = {
     "verify-identity": lambda request, row: dsr_identity_verify(
         data_request=row, actor=request.actor, check=request.POST.get("check", "")
@@ -146,6 +168,15 @@ STEPS = {
     "complete": _complete,
     "hold": _hold_place,
     "lift-hold": _hold_lift,
+    "transfer-check": lambda request, row: portability_transfer_check(
+        transfer=_transfer(row), actor=request.actor
+    ),
+    "transfer-approve": lambda request, row: portability_transfer_approve(
+        transfer=_transfer(row), actor=request.actor
+    ),
+    "transfer-refuse": lambda request, row: portability_transfer_refuse(
+        transfer=_transfer(row), actor=request.actor, reason=request.POST.get("reason", "")
+    ),
     "lift-restriction": lambda request, row: dsr_restriction_lift(
         subject=row.subject, actor=request.actor, reason=f"restriction lifted (request #{row.pk})"
     ),
@@ -160,6 +191,9 @@ DONE = {
     "hold": _("Legal hold placed."),
     "lift-hold": _("Legal hold lifted."),
     "lift-restriction": _("Restriction lifted."),
+    "transfer-check": _("Eligibility checked again."),
+    "transfer-approve": _("Transfer approved and delivered."),
+    "transfer-refuse": _("Transfer refused; the person has been told the reason."),
 }
 
 
