@@ -7,6 +7,7 @@ DevTools protocol runs outside the page's content security policy, so the journe
 policy in force (no ``bypass_csp``) and the ``browser`` fixture still fails on any refusal.
 """
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,11 +70,19 @@ def axe(request):
     assert not log.blocking(), "\n".join(log.blocking())
 
 
-def keep_screenshot(page, name: str) -> Path:
-    """Write the journey's last page to docs/screenshots/<name>.png (shown in the README)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def keep_screenshot(page, name: str, tmp_path: Path) -> Path:
+    """Write the journey's last page to docs/screenshots/<name>.png (shown in the README).
+
+    The committed image is written when it is missing or when UPDATE_SCREENSHOTS=1 asks for a
+    new one; otherwise the shot goes to the test's temporary directory, so an ordinary run
+    still takes it but does not leave every PNG of the checkout modified.
+    """
     path = SCREENSHOTS / f"{name}.png"
+    if path.exists() and os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        path = tmp_path / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=False)
+    assert path.stat().st_size > 0
     return path
 
 

@@ -51,5 +51,5 @@ def test_auditor_verifies_the_chain_and_exports_it(world, live_server, browser, 
     outcome = verify_export(bundle, audit_verifier_key())
     assert outcome.ok, outcome.problems
 
-    keep_screenshot(page, "auditor-audit-chain")
+    keep_screenshot(page, "auditor-audit-chain", tmp_path)
     context.close()

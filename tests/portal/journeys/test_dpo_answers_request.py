@@ -15,7 +15,7 @@ from tests.recognition.conftest import make_rec_world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_dpo_answers_a_data_subject_request(world, live_server, browser, axe):
+def test_dpo_answers_a_data_subject_request(world, live_server, browser, axe, tmp_path):
     rec = make_rec_world(world)
     ann = rec.subject("Ann Lee", email="ann@example.test")
     rec.consent(ann)
@@ -68,5 +68,5 @@ def test_dpo_answers_a_data_subject_request(world, live_server, browser, axe):
     assert request.status == DataRequest.Status.COMPLETED
     assert "badge number" in request.identity_check
 
-    keep_screenshot(page, "dpo-request-answered")
+    keep_screenshot(page, "dpo-request-answered", tmp_path)
     context.close()

@@ -22,6 +22,7 @@ def test_operator_enrolls_with_the_picker_and_watches_a_job_finish(
     axe,
     faces,
     live_workers,  # noqa: F811
+    tmp_path,
 ):
     live_workers(1)
     rec = make_rec_world(world)
@@ -81,5 +82,5 @@ def test_operator_enrolls_with_the_picker_and_watches_a_job_finish(
     assert job.faces_found == 1
     axe.check(page)
 
-    keep_screenshot(page, "operator-job-finished")
+    keep_screenshot(page, "operator-job-finished", tmp_path)
     context.close()

@@ -34,7 +34,7 @@ def _checklist_step(page, label: str):
     return page.locator("#checklist").get_by_role("link", name=label)
 
 
-def test_owner_sets_up_a_deployment_to_activation(world, live_server, browser, axe):
+def test_owner_sets_up_a_deployment_to_activation(world, live_server, browser, axe, tmp_path):
     owner_device = TOTPDevice.objects.create(user=world.owner, name="phone", confirmed=True)
     dpo_device = TOTPDevice.objects.create(user=world.dpo, name="phone", confirmed=True)
     base = live_server.url
@@ -150,5 +150,5 @@ def test_owner_sets_up_a_deployment_to_activation(world, live_server, browser, a
     assert page.locator("#checklist .todo").count() == 0
     axe.check(page)
 
-    keep_screenshot(page, "owner-activation")
+    keep_screenshot(page, "owner-activation", tmp_path)
     context.close()

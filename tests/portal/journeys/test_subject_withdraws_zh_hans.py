@@ -15,7 +15,9 @@ from tests.recognition.conftest import make_rec_world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_subject_withdraws_consent_on_me_in_zh_hans(world, live_server, browser, axe, settings):
+def test_subject_withdraws_consent_on_me_in_zh_hans(
+    world, live_server, browser, axe, settings, tmp_path
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     rec = make_rec_world(world)
     # The organization wrote the purpose's name in both languages (a Chinese notice needs it).
@@ -65,5 +67,5 @@ def test_subject_withdraws_consent_on_me_in_zh_hans(world, live_server, browser,
     consent.refresh_from_db()
     assert consent.state == Consent.State.WITHDRAWN
 
-    keep_screenshot(page, "subject-withdraws-zh-hans")
+    keep_screenshot(page, "subject-withdraws-zh-hans", tmp_path)
     context.close()
