@@ -410,7 +410,8 @@ EVALUATORS: dict[str, Callable[[ComplianceContext], RuleState]] = {
             "People download their data from their own pages in a documented, versioned JSON "
             "format (portability schema 1), face templates only if they ask; another "
             "organization imports the file, and the consents in it wait for the person to "
-            "consent again there."
+            "consent again there. A transfer to a processor they name is a request whose "
+            "receiver is checked (abroad only with a transfer basis) before the DPO approves it."
         )
     ),
     "R47": met_rule(
