@@ -20,6 +20,17 @@ def _private_media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _english_until_asked():
+    """Start each test in English: a request leaves its language active in the thread, so
+    without this a test calling a service directly would read the previous test's language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 # The photographs ship with the project: a fresh clone reads nothing outside itself.
 FACES_DIR = Path(__file__).resolve().parent / "faces"
 
