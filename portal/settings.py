@@ -328,6 +328,9 @@ RECOGNITION_SHARDS = env_int("RECOGNITION_SHARDS", 1)
 # Shard n's searches go to the queue <CELERY_QUEUE>.shard<n>: a machine that listens to some
 # shards' queues holds only those shards in memory. Off: any worker searches any shard.
 RECOGNITION_SHARD_QUEUES = env_bool("RECOGNITION_SHARD_QUEUES", False)
+# R21, R24: a job photo's small encrypted preview (the job page draws its boxes on it) lives at
+# most this long; the hourly probe sweep deletes it and it is never served after.
+RECOGNITION_JOB_PREVIEW_SECONDS = env_int("RECOGNITION_JOB_PREVIEW_SECONDS", 24 * 3600)
 RECOGNITION_INDEX_THRESHOLD = env_int("RECOGNITION_INDEX_THRESHOLD", 20_000)
 # Graph nodes an indexed search visits: recall against speed (manage.py check_gallery_index).
 RECOGNITION_INDEX_EXPANSION_SEARCH = env_int("RECOGNITION_INDEX_EXPANSION_SEARCH", 128)
