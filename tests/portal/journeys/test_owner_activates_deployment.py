@@ -3,6 +3,8 @@ deployment's set-up checklist and each saved object's next step: the place, a pu
 notices, an impact assessment that the DPO signs off (R27: its author, the owner, cannot), a
 device, and activation."""
 
+import re
+
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -65,6 +67,17 @@ def test_owner_sets_up_a_deployment_to_activation(world, live_server, browser, a
     _submit(page, form, "Save")
     deployment = Deployment.objects.get(name="Head office doors")
     assert page.url.endswith(f"/deployments/{deployment.pk}/")
+    axe.check(page)
+    # The dashboard's to-do list and the compliance view now name the draft's unmet rules.
+    page.get_by_role("navigation").get_by_role("link", name="Dashboard").click()
+    todo = page.locator(".todo-list").get_by_role(
+        "link", name=re.compile(r"Head office doors: \d+ rules? unmet")
+    )
+    todo.wait_for()
+    axe.check(page)
+    page.get_by_role("navigation").get_by_role("link", name="Compliance").click()
+    page.wait_for_url("**/o/acme/compliance/")
+    assert "Head office doors" in page.locator("#main").inner_text()
     axe.check(page)
 
     # A purpose, then what its page offers next: its notices, and attaching it here.
