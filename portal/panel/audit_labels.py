@@ -32,6 +32,7 @@ DETAIL_LABELS = {
     "human_review": _("A person confirms every hit"),
     "identifier": _("Identifier"),
     "identity_checked": _("Identity checked"),
+    "image_number": _("Image"),
     "is_minor_under_14": _("Under 14"),
     "items": _("Consent items"),
     "jurisdiction": _("Jurisdiction"),

@@ -73,6 +73,7 @@ DONE = {
     "job_created": gettext_lazy("job started"),
     "job_failed": gettext_lazy("job failed"),
     "job_finished": gettext_lazy("job finished"),
+    "job_preview_viewed": gettext_lazy("job photo preview viewed"),
     "listed": gettext_lazy("list viewed"),
     "marked_stale": gettext_lazy("marked stale"),
     "published": gettext_lazy("published"),

@@ -147,6 +147,8 @@ def test_every_viewing_is_audited_once_and_refusals_are_not(rec, job, panel_as):
     assert event.target_id == str(job.public_id)
     assert event.details["image_number"] == 1
     assert AuditEvent.objects.filter(action=VIEWED).count() == 2
+    log = panel_as(rec.world.auditor).get("/o/acme/audit/").content.decode()
+    assert "job photo preview viewed" in log and "<dt>Image</dt><dd>1</dd>" in log
 
 
 def test_the_preview_goes_after_its_time_limit(rec, job, panel_as, settings, run_on_commit):
