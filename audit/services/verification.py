@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.hashing import (
     SEALED_FIELDS,
@@ -68,11 +69,15 @@ class VerifyReport:
     @property
     def message(self) -> str:
         if self.ok:
-            return f"chain intact: {self.checked} sealed events verified, {self.pending} pending"
-        return (
-            f"chain broken at seq {self.first_broken_seq} (event #{self.first_broken_event_id}): "
-            f"{self.reason}"
-        )
+            return _("chain intact: %(checked)d sealed events verified, %(pending)d pending") % {
+                "checked": self.checked,
+                "pending": self.pending,
+            }
+        return _("chain broken at seq %(seq)s (event #%(event)s): %(reason)s") % {
+            "seq": self.first_broken_seq,
+            "event": self.first_broken_event_id,
+            "reason": self.reason,
+        }
 
 
 def audit_verify(*, organization_id: int) -> VerifyReport:

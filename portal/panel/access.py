@@ -53,8 +53,11 @@ def error_lines(exc: ApplicationError) -> list[str]:
         if not isinstance(detail, dict):
             continue
         text = detail.get("message", "")
-        if detail.get("fix"):
-            text = f"{text} ({_('fix')}: {detail['fix']})" if text else detail["fix"]
+        fix = detail.get("fix")
+        # A hint in words is for people; a structured fix names the API call that fixes the
+        # rule (issue 18), which is for API clients, not for the panel.
+        if isinstance(fix, str) and fix:
+            text = f"{text} ({_('fix')}: {fix})" if text else fix
         rule = detail.get("rule", "")
         lines.append(f"{rule}: {text}" if rule else text)
     return [line for line in lines if line]

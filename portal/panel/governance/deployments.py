@@ -164,7 +164,12 @@ def deployment_transition(request, pk, transition):
         for line in error_lines(exc):
             messages.error(request, line)
     else:
-        messages.success(request, _("Deployment status is now: %s.") % transition)
+        deployment.refresh_from_db()
+        messages.success(
+            request,
+            _("Deployment status is now: %(status)s.")
+            % {"status": deployment.get_status_display()},
+        )
     return _to_detail(request, deployment)
 
 
