@@ -13,13 +13,19 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
+from audit.actors import Actor
 from audit.models import AuditEvent
 from consent.models import Consent, Subject
 from dsr.models import DataRequest, ImportedConsent, PortabilityTransfer
 from dsr.services.portability import portability_validate
+from dsr.services.transfer import portability_transfer_file
+from dsr.services.transfer_delivery import portability_transfer_approve
+from tenants.rls import rls_scope
 from tests.factories import RecipientFactory, TransferBasisFactory
+from tests.portal.test_row_level_security import _as, app_role
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +236,31 @@ def test_r46_panel_approves_an_eligible_transfer_and_shows_the_link(dw, world, a
     shown = staff.get(url).content.decode()
     assert 'id="transfer-link"' in shown and "/portability/transfers/" in shown
     assert PortabilityTransfer.objects.get().approved_at is not None
+
+
+def test_r46_direct_import_crosses_the_row_level_security_wall_only_into_the_receiver(
+    dw, world, db
+):
+    """Under the application's ordinary role the DPO's scope is their organization's; the
+    import writes the receiver's rows under the receiver's scope, then the scope comes back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    staff = Actor(kind=Actor.USER, id=str(world.dpo.pk), label="dpo@acme.test")
+    transfer = portability_transfer_file(
+        subject=dw.subject,
+        channel="staff",
+        actor=staff,
+        identity_check="ID card seen",
+        delivery="import",
+        receiver_slug="other",
+        **{k: v for k, v in RECEIVER.items() if k != "delivery"},
+    )
+    # The fixture's body, called directly: an ordinary role the wall applies to.
+    role = app_role.__wrapped__()
+    with _as(role, world.org.pk):
+        portability_transfer_approve(transfer=transfer, actor=staff)
+        assert connection.rls_current == str(world.org.pk)
+        # Scoped to Acme, the new subject at Other Corp is invisible.
+        assert not Subject.objects.filter(organization=world.outsider_org).exists()
+    rls_scope(None)
+    assert Subject.objects.filter(organization=world.outsider_org).count() == 1
