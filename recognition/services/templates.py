@@ -14,7 +14,14 @@ from audit.actors import Actor
 from audit.services.recording import EventSpec, audit_record, audit_record_many
 from consent.models import Consent, Subject
 from recognition.blobs import blob_delete
-from recognition.models import Enrollment, FaceTemplate, RawImage, RecognitionResult, SubjectKey
+from recognition.models import (
+    Enrollment,
+    FaceTemplate,
+    RawImage,
+    RecognitionJob,
+    RecognitionResult,
+    SubjectKey,
+)
 from recognition.services.galleries import (
     REMOVE,
     GalleryChangeSpec,
@@ -23,6 +30,7 @@ from recognition.services.galleries import (
     gallery_subject_forget,
 )
 from recognition.services.keys import subject_key_destroy
+from recognition.services.previews import job_previews_delete
 
 
 class DeletionReason:
@@ -219,8 +227,9 @@ def subject_biometrics_erase(*, organization, subject, actor: Actor, reason: str
 
     Destroys the subject's data key first (crypto-shredding: every template, raw image and pending
     upload becomes unreadable, backups included), then deletes templates, raw images and pending
-    enrollment uploads, and un-names past results (PIPL Art. 47). Galleries are bumped so that
-    the next job no longer knows the subject. Idempotent.
+    enrollment uploads and the previews of jobs that named them, and un-names past results
+    (PIPL Art. 47). Galleries are bumped so that the next job no longer knows the subject.
+    Idempotent.
     """
     if subject.organization_id != organization.pk:
         raise ValueError("the subject belongs to another organization")
@@ -244,9 +253,14 @@ def subject_biometrics_erase(*, organization, subject, actor: Actor, reason: str
             enrollment.finished_at = timezone.now()
         enrollment.save()
     transaction.on_commit(lambda: [blob_delete(path) for path in paths])
-    results = RecognitionResult.objects.filter(subject=subject).update(
-        subject=None, subject_pseudonym=None
+    named = RecognitionResult.objects.filter(subject=subject)
+    # The photos of jobs that named the subject show their face: their previews go too, now
+    # rather than when the job's preview time is up (services/previews.py).
+    previews = sum(
+        job_previews_delete(job=job)
+        for job in RecognitionJob.objects.filter(pk__in=named.values("job_id"))
     )
+    results = named.update(subject=None, subject_pseudonym=None)
     # The removals stay in the change log for the workers, without naming the subject.
     gallery_subject_forget(organization_id=organization.pk, subject_pseudonym=subject.pseudonym)
     summary = {
@@ -255,6 +269,7 @@ def subject_biometrics_erase(*, organization, subject, actor: Actor, reason: str
         "raw_images": raw,
         "pending_uploads": len(paths),
         "results_unnamed": results,
+        "job_previews": previews,
     }
     audit_record(
         organization_id=organization.pk,
@@ -271,6 +286,7 @@ def subject_biometrics_erase(*, organization, subject, actor: Actor, reason: str
             "raw_images_deleted": raw,
             "pending_uploads_deleted": len(paths),
             "results_unnamed": results,
+            "job_previews_deleted": previews,
         },
     )
     return summary

@@ -215,3 +215,40 @@ def test_the_preview_is_sealed_with_aes_gcm(rec, job):
     stored = blob_read(ProbeImage.objects.get(job=job).preview_path)
     with pytest.raises(crypto.DecryptionFailed):
         crypto.decrypt(crypto.generate_key(), stored, aad=b"{}")
+
+
+def test_erasing_a_subject_deletes_the_previews_of_jobs_that_named_them(
+    rec, faces, cached_engine, eager, run_on_commit
+):
+    from recognition.services.enrollment import enrollment_request
+    from recognition.services.templates import subject_biometrics_erase
+
+    people = {}
+    for name in ("obama", "biden"):
+        subject = rec.subject(name)
+        rec.consent(subject)
+        run_on_commit(
+            lambda s=subject, n=name: enrollment_request(
+                organization=rec.org,
+                deployment=rec.deployment,
+                purpose=rec.purpose,
+                subject=s,
+                image=faces.read(f"{n}.jpg"),
+                content_type="image/jpeg",
+                actor=rec.actor,
+            )
+        )
+        people[name] = subject
+    named = _job(rec, run_on_commit, [faces.read("obama2.jpg")], mode="identify")
+    other = _job(rec, run_on_commit, [faces.read("no_face_coffee_skimage.jpg")], mode="detect")
+    assert RecognitionResult.objects.filter(job=named, subject=people["obama"]).exists()
+    assert len(blob_files("previews")) == 2
+    summary = run_on_commit(
+        lambda: subject_biometrics_erase(
+            organization=rec.org, subject=people["obama"], actor=rec.actor, reason="erasure"
+        )
+    )
+    assert summary["job_previews"] == 1
+    assert ProbeImage.objects.get(job=named).preview_path == ""
+    assert ProbeImage.objects.get(job=other).preview_path != ""
+    assert len(blob_files("previews")) == 1
