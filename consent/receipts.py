@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from consent import signing
 from consent.jurisdiction import (
@@ -64,6 +65,11 @@ def _epoch(moment) -> int:
     return int(moment.timestamp())
 
 
+# The receipt's storage phrases are signed in English; pages translate them when they show them.
+_DEVICE = "on the recognition device"
+_CENTRAL_PREFIX = "the organization's central servers (for "
+
+
 def _storage(consent: Consent) -> dict:
     """Return where this consent's face data is actually kept (R19), for the receipt.
 
@@ -75,11 +81,9 @@ def _storage(consent: Consent) -> dict:
         deployments_storing_centrally(purpose=consent.purpose, deployment=consent.deployment)
     )
     central = consent.central_storage and bool(sites)
-    locations = ["on the recognition device"]
+    locations = [_DEVICE]
     if central:
-        locations.append(
-            "the organization's central servers (for " + ", ".join(d.name for d in sites) + ")"
-        )
+        locations.append(_CENTRAL_PREFIX + ", ".join(d.name for d in sites) + ")")
     return {
         "locations": locations,
         "centralStorage": central,
@@ -308,9 +312,22 @@ def _statement(consent: Consent) -> dict | None:
 
 
 def receipt_storage_locations(receipt: ConsentReceipt) -> list[str]:
-    """Return where the signed receipt says the face data is kept (R19), as signed."""
+    """Return where the signed receipt says the face data is kept (R19), in the page's language.
+
+    The receipt signs the English phrases; the page reads them in its language, the sites'
+    names as signed.
+    """
     processing = json.loads(receipt.body).get("iso27560", {}).get("processing", {})
-    return list(processing.get("storageLocations") or [])
+    shown = []
+    for location in processing.get("storageLocations") or []:
+        if location == _DEVICE:
+            shown.append(_("on the recognition device"))
+        elif location.startswith(_CENTRAL_PREFIX) and location.endswith(")"):
+            sites = location[len(_CENTRAL_PREFIX) : -1]
+            shown.append(_("the organization's central servers (for %(sites)s)") % {"sites": sites})
+        else:
+            shown.append(location)
+    return shown
 
 
 def receipt_document(receipt: ConsentReceipt) -> dict:

@@ -166,6 +166,21 @@ _CHOICES = {
     "severity": dict(Incident.Severity.choices),
     "storage_mode": dict(Deployment.StorageMode.choices),
     "purpose_kind": dict(Purpose.Kind.choices),
+    # The panel's lists (portal.panel.listing), as a "list viewed" event names them.
+    "list": {
+        "assessments": _("Impact assessments"),
+        "complaints": _("Complaints"),
+        "consents": _("Consents"),
+        "deployments": _("Deployments"),
+        "enrollments": _("Enrollments"),
+        "filings": _("Filings"),
+        "incidents": _("Incidents"),
+        "jobs": _("Recognition jobs"),
+        "notices": _("Notices"),
+        "purposes": _("Purposes"),
+        "requests": _("Data-subject requests"),
+        "subjects": _("Subjects"),
+    },
     # Each object's states; where two share a code they mean the same ("draft", "open").
     "status": dict(DataRequest.Status.choices)
     | dict(Assessment.Status.choices)

@@ -48,7 +48,9 @@ def deployment_unmet_count(deployment) -> int:
 def _place(deployment) -> str:
     # A place where face recognition is banned (R1) says so in words, not by colour.
     label = deployment.get_place_type_display()
-    return f"{label} ({_('forbidden')})" if deployment.is_banned_place else label
+    if not deployment.is_banned_place:
+        return label
+    return _("%(place)s (forbidden)") % {"place": label}
 
 
 class DeploymentFilter(django_filters.FilterSet):
