@@ -57,6 +57,7 @@ def _tenant(slug: str, mark: str) -> Tenant:
         FilingDocument,
     )
     from recognition.models import Enrollment, RecognitionJob, RecognitionResult
+    from recognition.services.compreface import compreface_key_create
     from tenants.models import ApiKey
     from tenants.services import api_key_create
     from tests.factories import (
@@ -166,6 +167,14 @@ def _tenant(slug: str, mark: str) -> Tenant:
         **work, subject=o["subject"], subject_pseudonym=o["subject"].pseudonym
     )
     o["job"] = RecognitionJob.objects.create(**work, mode="identify", match_threshold=0.6)
+    # A CompreFace client's key, bound to the deployment and purpose; the API names it by its id.
+    o["compreface_key"], _secret, _binding = compreface_key_create(
+        organization=org,
+        actor=actor,
+        name=f"{mark} gate",
+        deployment=o["deployment"],
+        purpose=o["purpose"],
+    )
     o["result"] = RecognitionResult.objects.create(
         organization=org,
         job=o["job"],
@@ -319,6 +328,7 @@ VALUES = {
     "membership": lambda t: t.objects["membership"].pk,
     "invitation": lambda t: t.objects["invitation"].pk,
     "api_key": lambda t: t.objects["api_key"].pk,
+    "compreface_key": lambda t: t.objects["compreface_key"].pk,
     "audit_event": lambda t: t.objects["audit_event"].pk,
     "user": lambda t: t.objects["user"].pk,
     "email": lambda t: t.users["auditor"].email,
@@ -339,6 +349,7 @@ RESOURCES = {
     "recipients": "recipient",
     "transfer-bases": "transfer_basis",
     "subjects": "subject",
+    "portability-exports": "subject",
     "consents": "consent",
     "data-requests": "data_request",
     "portability-transfers": "portability_transfer",
@@ -348,9 +359,9 @@ RESOURCES = {
     "review-queue": "result",
     "accuracy-reports": "purpose",
     "members": "membership",
-    "portability-exports": "subject",
     "invitations": "invitation",
     "api-keys": "api_key",
+    "compreface-keys": "compreface_key",
     "audit-events": "audit_event",
 }
 SUB_PARAMS = {
