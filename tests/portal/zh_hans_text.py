@@ -93,7 +93,8 @@ ALLOWED = {
 }
 
 _IDENTIFIERS = [
-    re.compile(r"https?://\S+|[\w.-]*/[\w./?=&%-]+"),
+    re.compile(r"https?://\S+"),
+    re.compile(r"[\w.-]*/[\w./?=&%-]+"),
     re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I),
     re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),
     re.compile(r"\b\w+(\.\w+)+\b"),  # module and file names (audit.offline)
