@@ -93,7 +93,7 @@ def consents_require_reconsent(
             )
         audit_record_many(organization_id=organization_id, actor=actor, events=specs)
         mails = [
-            (c.subject.email, c.purpose.name, c.organization.name)
+            (c.subject.email, c.purpose, c.organization.name)
             for c in consents
             if c.subject.email and not c.subject.is_erased
         ]
@@ -103,7 +103,7 @@ def consents_require_reconsent(
 
 def _tell_subjects(mails) -> None:
     link = public_url(reverse("consent:me"))
-    for address, purpose_name, org_name in mails:
+    for address, purpose, org_name in mails:
         # The person's language is unknown here; both are sent, Chinese first (primary market).
         bodies = []
         for lang in ("zh-hans", "en"):
@@ -115,7 +115,7 @@ def _tell_subjects(mails) -> None:
                         "this purpose until you consent again. You may also choose the "
                         "alternative. Review it here: %(link)s"
                     )
-                    % {"org": org_name, "purpose": purpose_name, "link": link}
+                    % {"org": org_name, "purpose": purpose.local_name, "link": link}
                 )
         with translation.override("en"):
             subject_line = _("Your consent needs renewing")

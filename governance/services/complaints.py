@@ -164,7 +164,7 @@ def complaint_answer(*, complaint: Complaint, actor: Actor, answer: str, close: 
 
 def _mail_answer(complaint: Complaint) -> None:
     send_mail(
-        _("Answer to your complaint about %(site)s") % {"site": complaint.deployment.name},
+        _("Answer to your complaint about %(site)s") % {"site": complaint.deployment.local_name},
         complaint.answer,
         None,
         [complaint.contact_email],
