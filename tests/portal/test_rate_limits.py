@@ -4,6 +4,7 @@ Each test sets tiny limits and counts in a cache of its own (a fresh key prefix)
 sees another test's counts nor slows the suite, whose own limits are out of reach.
 """
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -257,6 +258,8 @@ def test_the_schema_documents_429_with_retry_after(world, api_as):
     for path, operation in (("/api/v1/organization/", "get"), ("/api/v1/enrollments/", "post")):
         too_many = schema["paths"][path][operation]["responses"]["429"]
         assert too_many["headers"]["Retry-After"]["schema"]["type"] == "integer"
+        # The error schema has one component per status (issue 18), its codes an enum.
         assert too_many["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/Error"
+            "$ref": "#/components/schemas/Error429"
         }
+    assert "rate_limited" in json.dumps(schema["components"]["schemas"]["Error429"])
