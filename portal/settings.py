@@ -296,10 +296,10 @@ OUTBOX_SUBSCRIBERS["recognition.job_queued"] = ["recognition.run_job"]
 OUTBOX_SUBSCRIBERS["recognition.enrollment_queued"] = ["recognition.process_enrollment"]
 # PIPL Art. 46: a correction request learns its re-enrollment's outcome (dsr reacts).
 OUTBOX_SUBSCRIBERS["recognition.enrollment_finished"] = ["dsr.react_to_enrollment"]
-# The first re-dispatch comes this long after a failed hand-over, then twice as long each time.
-OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
 # R51: the end of an entrustment runs on a worker (dsr/services/termination.py).
 OUTBOX_SUBSCRIBERS["dsr.termination_queued"] = ["dsr.run_termination"]
+# The first re-dispatch comes this long after a failed hand-over, then twice as long each time.
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
 # R50: answer deadlines. EU (GDPR Art. 12(3)): one calendar month, extendable by two more.
 # CN (PIPL: "timely"; GB/T 35273 is said to use 30 days) and US-IL: days, per organization.
 DSR_DEFAULT_DAYS = env_int("DSR_DEFAULT_DAYS", 30)

@@ -58,14 +58,6 @@ def deployment_notices(request, org_slug, deployment_id):
     deployment = get_object_or_404(
         Deployment.objects.for_org(org).exclude(status="retired"), pk=deployment_id
     )
-    links = DeploymentPurpose.objects.filter(deployment=deployment).select_related("purpose")
-    return render(
-        request,
-        "consent/deployment.html",
-        {"org": org, "deployment": deployment, "purposes": [link.purpose for link in links]},
-    )
-
-
     if deployment.status != Deployment.Status.ACTIVE:
         # A draft or suspended site recognises nobody: its page must not say that face
         # recognition is used there, nor collect consents for it. The complaint form stays
@@ -76,6 +68,14 @@ def deployment_notices(request, org_slug, deployment_id):
             {"org": org, "deployment": deployment},
             status=404,
         )
+    links = DeploymentPurpose.objects.filter(deployment=deployment).select_related("purpose")
+    return render(
+        request,
+        "consent/deployment.html",
+        {"org": org, "deployment": deployment, "purposes": [link.purpose for link in links]},
+    )
+
+
 @require_GET
 def deployment_qr(request, org_slug, deployment_id):
     """An SVG QR code of the deployment's page, for signs at the site (R9)."""
