@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tenants.rls import ALL, EXEMPT, rls_restore, rls_scope, tenant_tables
-from tests.portal.cross_tenant import _tenant
+from tests.portal.cross_tenant_seed import _tenant
 
 pytestmark = pytest.mark.django_db
 
