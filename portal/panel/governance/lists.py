@@ -70,8 +70,8 @@ class DeploymentFilter(django_filters.FilterSet):
 DEPLOYMENTS = ListSpec(
     name="deployments",
     columns=(
-        Column("name", _("Name"), lambda d: d.name, "name", _url("gov_deployment_detail")),
-        Column("address", _("Address"), lambda d: f"{d.address}, {d.province}", "province"),
+        Column("name", _("Name"), lambda d: d.local_name, "name", _url("gov_deployment_detail")),
+        Column("address", _("Address"), lambda d: f"{d.local_address}, {d.province}", "province"),
         Column("place_type", _("Place type"), _place, "place_type"),
         Column("storage", _("Storage"), lambda d: d.get_storage_mode_display(), "storage_mode"),
         Column("devices", _("Devices"), lambda d: len(d.devices.all())),
@@ -97,7 +97,7 @@ class PurposeFilter(django_filters.FilterSet):
 PURPOSES = ListSpec(
     name="purposes",
     columns=(
-        Column("name", _("Name"), lambda p: p.name, "name", _url("gov_purpose_detail")),
+        Column("name", _("Name"), lambda p: p.local_name, "name", _url("gov_purpose_detail")),
         Column("kind", _("Kind"), lambda p: p.get_kind_display(), "kind"),
         Column(
             "version",
