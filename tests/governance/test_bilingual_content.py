@@ -137,3 +137,21 @@ def test_the_chinese_notice_page_shows_the_chinese_names(world, actor, client):
     assert "Staff access control" not in page
     assert "总部" in page
     assert "工牌加 PIN 码" in page
+
+
+def test_the_api_takes_a_deployment_in_both_languages(world, api_as):
+    response = api_as(world.owner).post(
+        "/api/v1/deployments/",
+        {
+            "name": "Head office",
+            "name_zh_hans": "总部",
+            "address": "2 Gate Road, Shanghai",
+            "address_zh_hans": "上海市大门路 2 号",
+            "province": "Shanghai",
+            "place_type": "workplace",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["name_zh_hans"], body["address_zh_hans"]) == ("总部", "上海市大门路 2 号")
