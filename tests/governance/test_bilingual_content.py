@@ -155,3 +155,12 @@ def test_the_api_takes_a_deployment_in_both_languages(world, api_as):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["name_zh_hans"], body["address_zh_hans"]) == ("总部", "上海市大门路 2 号")
+
+
+def test_the_panel_says_which_chinese_text_is_missing(world, panel_as):
+    purpose = _untranslated_purpose(world.org)
+    notice = NoticeFactory(purpose_version=purpose.current_version, language="zh-hans")
+    url = reverse("panel:gov_notice_publish", args=[world.org.slug, notice.pk])
+    page = panel_as(world.owner).post(url, follow=True).content.decode()
+    assert "Give the purpose&#x27;s name in Simplified Chinese (Staff access control)." in page
+    assert "Give each non-biometric alternative in Simplified Chinese" in page
