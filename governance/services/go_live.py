@@ -109,7 +109,9 @@ def _notice_draft(organization, actor: Actor, purpose: Purpose, texts: dict) -> 
         return draft
     # The organization's name and contact and the purpose's own texts first; the template fills
     # what they cannot say. A field left blank (no contact on file) is named by the checklist.
-    content = notice_suggested_content(organization=organization, purpose_version=version)
+    content = notice_suggested_content(
+        organization=organization, purpose_version=version, language=NOTICE_LANGUAGE
+    )
     content |= {field: text for field, text in texts.items() if not content.get(field)}
     return notice_create(
         organization=organization,

@@ -4,7 +4,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.actors import Actor
@@ -24,8 +24,16 @@ def notice_content_hash(notice: Notice) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def notice_suggested_content(*, organization, purpose_version: PurposeVersion) -> dict:
-    """Return draft texts filled from the organization and the purpose version."""
+def notice_suggested_content(
+    *, organization, purpose_version: PurposeVersion, language: str = ""
+) -> dict:
+    """Return draft texts filled from the organization and the purpose version, in ``language``
+    where the portal or the organization has them (the retention sentence, the alternatives)."""
+    with translation.override(language or translation.get_language()):
+        return _suggested_content(organization, purpose_version)
+
+
+def _suggested_content(organization, purpose_version: PurposeVersion) -> dict:
     contact = ", ".join(
         v
         for v in (
@@ -35,7 +43,8 @@ def notice_suggested_content(*, organization, purpose_version: PurposeVersion) -
         if v
     )
     alternatives = (
-        "; ".join(purpose_version.alternatives) or purpose_version.alternative_exemption_citation
+        "; ".join(purpose_version.local_alternatives)
+        or purpose_version.alternative_exemption_citation
     )
     return {
         "controller_name": organization.name,

@@ -32,7 +32,11 @@ def notice_list(request):
                     actor=request.actor,
                     purpose_version=version,
                     language=form.cleaned_data["language"],
-                    **notice_suggested_content(organization=org, purpose_version=version),
+                    **notice_suggested_content(
+                        organization=org,
+                        purpose_version=version,
+                        language=form.cleaned_data["language"],
+                    ),
                 ),
             )
             if notice:
@@ -87,7 +91,11 @@ def notice_create_view(request):
     initial = {
         "purpose_version": version,
         "language": language or Notice.Language.values[0],
-        **notice_suggested_content(organization=org, purpose_version=version),
+        **notice_suggested_content(
+            organization=org,
+            purpose_version=version,
+            language=language or Notice.Language.values[0],
+        ),
     }
     form = NoticeCreateForm(
         request.POST if request.method == "POST" else None, organization=org, initial=initial
