@@ -1,6 +1,8 @@
 """An API key's principal remembered by a web process (tenants.principal_cache, issue 15 P7):
 whatever changes what a key may do ends the memory at once, here and in other processes."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -18,8 +20,12 @@ AUDIT = reverse("api:audit-event-list")
 
 
 @pytest.fixture(autouse=True)
-def remembered(settings):
+def remembered(settings, monkeypatch):
     settings.API_PRINCIPAL_CACHE_SECONDS = 300
+    # A generation of this test's own: another process on the same Redis (a worker, another
+    # test run) raising the shared one would end the entries these tests rely on.
+    monkeypatch.setattr(principal_cache, "GENERATION_KEY", f"test-generation:{uuid.uuid4()}")
+    principal_cache._entries.clear()
 
 
 @pytest.fixture
