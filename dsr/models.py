@@ -7,6 +7,9 @@ verification report. It was ``consent.DataRequest`` until issue 14 (dsr migratio
 with its rows and ids; audit events name it "data_request" with its id, unchanged).
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +249,13 @@ class TerminationRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.COMPLETED, self.Status.INCOMPLETE)
+
+    @property
+    def package_expires_at(self):
+        """When the daily sweep deletes a return package nobody confirmed (None: none held)."""
+        if not self.package or self.package_deleted_at is not None or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=settings.DSR_TERMINATION_PACKAGE_KEEP_DAYS)
 
 
 class PortabilityImport(models.Model):

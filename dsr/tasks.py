@@ -5,6 +5,7 @@ from celery import shared_task
 from dsr.services.deadlines import dsr_deadlines_flag
 from dsr.services.reenrollment import enrollment_finished_react
 from dsr.services.termination import termination_run_execute
+from dsr.services.termination_package import termination_packages_expire
 from outbox.services import event_failed
 
 
@@ -12,6 +13,12 @@ from outbox.services import event_failed
 def flag_deadlines() -> dict:
     """Flag requests near or past their deadline and tell the DPOs (R50)."""
     return dsr_deadlines_flag()
+
+
+@shared_task(name="dsr.expire_termination_packages", acks_late=True, max_retries=3)
+def expire_termination_packages() -> int:
+    """Delete return packages left uncollected past their keeping time (R51)."""
+    return termination_packages_expire()
 
 
 @shared_task(bind=True, name="dsr.react_to_enrollment", acks_late=True, max_retries=8)

@@ -309,6 +309,9 @@ DSR_EU_EXTENSION_MONTHS = 2
 DSR_DUE_SOON_DAYS = env_int("DSR_DUE_SOON_DAYS", 5)
 # How long a link to an access package works before the person must ask for a new one.
 DSR_EXPORT_LINK_HOURS = env_int("DSR_EXPORT_LINK_HOURS", 72)
+# R51: a termination's return package the organization never confirmed is deleted this many
+# days after the run finished, so the portal does not keep a full copy of everything by default.
+DSR_TERMINATION_PACKAGE_KEEP_DAYS = env_int("DSR_TERMINATION_PACKAGE_KEEP_DAYS", 30)
 # R46: a person may take their face templates in their portable data when they ask (only those
 # a storage consent still covers). Off: the file never carries templates.
 RECOGNITION_PORTABLE_TEMPLATES = env_bool("RECOGNITION_PORTABLE_TEMPLATES", True)

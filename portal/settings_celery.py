@@ -91,6 +91,11 @@ def beat_schedule(
         },
         # R50: data-subject requests near or past their deadline are flagged and DPOs told, hourly.
         "dsr-flag-deadlines": {"task": "dsr.flag_deadlines", "schedule": 3600},
+        # R51: return packages left uncollected past DSR_TERMINATION_PACKAGE_KEEP_DAYS, daily.
+        "dsr-expire-termination-packages": {
+            "task": "dsr.expire_termination_packages",
+            "schedule": 24 * 3600,
+        },
         # Recognition (issue 5): the R20/R22 retention sweep and the probe sweeper, hourly.
         "recognition-retention-sweep": {
             "task": "recognition.retention_sweep",

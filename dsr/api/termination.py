@@ -30,6 +30,12 @@ from tenants.scoping import OrgScopedMixin
 
 class TerminationRunOutput(serializers.ModelSerializer):
     has_package = serializers.SerializerMethodField()
+    package_expires_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the portal deletes a package nobody confirmed "
+        "(DSR_TERMINATION_PACKAGE_KEEP_DAYS after the run finished); null when none is held.",
+    )
     proves_termination = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField()
 
@@ -51,6 +57,7 @@ class TerminationRunOutput(serializers.ModelSerializer):
             "package_sha256",
             "package_bytes",
             "package_deleted_at",
+            "package_expires_at",
             "has_package",
             "proves_termination",
             "problems",

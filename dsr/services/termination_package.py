@@ -13,7 +13,9 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -148,18 +150,50 @@ def termination_package_delete(*, run: TerminationRun, actor: Actor) -> Terminat
             raise Conflict(_("The run has not finished."), code="not_finished")
         if not run.package or run.package_deleted_at is not None:
             raise NotFound(_("This termination run has no package to delete."), code="no_package")
-        name = run.package.name
-        run.package = ""
-        run.package_deleted_at = timezone.now()
-        run.save(update_fields=["package", "package_deleted_at"])
-        audit_record(
-            organization_id=run.organization_id,
-            actor=actor,
-            action="termination.package_deleted",
-            target_type="termination_run",
-            target_id=run.pk,
-            details={"sha256": run.package_sha256},
-        )
-        storage = TerminationRun._meta.get_field("package").storage
-        transaction.on_commit(lambda: storage.delete(name))
+        _package_remove(run, actor, action="termination.package_deleted")
     return run
+
+
+def termination_packages_expire(*, now=None) -> int:
+    """Delete the return packages left uncollected past their keeping time; return how many.
+
+    The daily beat's work (dsr.expire_termination_packages). A package is a copy of every
+    subject's data and raw images: kept only DSR_TERMINATION_PACKAGE_KEEP_DAYS after the run
+    finished, whether or not anyone confirmed its receipt. Idempotent: a deleted package is
+    skipped, and each run is locked so a confirmation at the same moment deletes it once.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.DSR_TERMINATION_PACKAGE_KEEP_DAYS)
+    due = (
+        TerminationRun.objects.exclude(package="")
+        .filter(package_deleted_at__isnull=True, finished_at__lte=cutoff)
+        .values_list("pk", flat=True)
+    )
+    actor = Actor.system("termination package expiry")
+    expired = 0
+    for pk in list(due):
+        with transaction.atomic():
+            run = TerminationRun.objects.select_for_update().get(pk=pk)
+            if not run.package or run.package_deleted_at is not None:
+                continue
+            _package_remove(run, actor, action="termination.package_expired")
+            expired += 1
+    return expired
+
+
+def _package_remove(run: TerminationRun, actor: Actor, *, action: str) -> None:
+    """Blank the package on the locked run, audit it, delete the file after the commit."""
+    name = run.package.name
+    run.package = ""
+    run.package_deleted_at = timezone.now()
+    run.save(update_fields=["package", "package_deleted_at"])
+    audit_record(
+        organization_id=run.organization_id,
+        actor=actor,
+        action=action,
+        target_type="termination_run",
+        target_id=run.pk,
+        details={"sha256": run.package_sha256, "bytes": run.package_bytes},
+    )
+    storage = TerminationRun._meta.get_field("package").storage
+    transaction.on_commit(lambda: storage.delete(name))

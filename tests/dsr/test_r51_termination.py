@@ -264,6 +264,7 @@ def test_r51_panel_confirm_step_then_report(
     assert done.status_code == 302
     page = panel_as(world.owner).get(url)
     assert b"Download the return package" in page.content
+    assert b"The portal deletes this package on" in page.content
     assert panel_as(world.owner).get(url + "report.json").status_code == 200
     package = panel_as(world.owner).get(url + "package/")
     assert package.status_code == 200 and package["Content-Type"] == "application/zip"
