@@ -5,10 +5,12 @@ Named in settings.GOVERNANCE_RULE_EVALUATORS: governance sits below dsr and cann
 
 from django.utils.translation import gettext as _
 
+from dsr.models import DataRequest
 from dsr.selectors import dsr_figures
 from dsr.services.deadlines import dsr_settings_for
 from dsr.services.termination import termination_run_for
 from dsr.services.termination_counts import organization_personal_counts
+from governance.api_fixes import api_fix
 from governance.gates import fix_url
 from governance.rulebook import RuleState, State
 
@@ -21,11 +23,25 @@ def r50_deadlines(*, organization) -> RuleState:
     else:
         deadline = _("%(n)s day(s)") % {"n": terms["response"]}
     if figures["dsr_overdue"]:
+        oldest = (
+            DataRequest.objects.for_org(organization)
+            .open()
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
         return RuleState(
             State.UNMET,
             _("%(count)s request(s) are past their deadline of %(deadline)s: answer them.")
             % {"count": figures["dsr_overdue"], "deadline": deadline},
             fix_url("dsr_queue", organization),
+            api_fix(
+                "data_requests_complete_create",
+                "POST",
+                "data-request-complete",
+                oldest,
+                field="response",
+            ),
         )
     return RuleState(
         State.MET,
@@ -45,6 +61,8 @@ def r51_termination(*, organization) -> RuleState:
     """
     run = termination_run_for(organization)
     link = fix_url("entrustment", organization)
+    # A run left incomplete is queued again by the same call; the run under way is only watched.
+    run_again = api_fix("termination_run_create", "POST", "termination-run", field="confirm")
     if run is None:
         return RuleState(
             State.MET,
@@ -59,6 +77,7 @@ def r51_termination(*, organization) -> RuleState:
             _("The entrustment has ended; its termination run is %(status)s.")
             % {"status": run.get_status_display().lower()},
             link,
+            api_fix("termination_run_retrieve", "GET", "termination-run"),
         )
     report = run.report or {}
     if not report.get("passed"):
@@ -67,6 +86,7 @@ def r51_termination(*, organization) -> RuleState:
             _("The termination run left data behind: %(left)s. Run it again.")
             % {"left": "; ".join(report.get("left_behind", [])) or _("see the report")},
             link,
+            run_again,
         )
     if run.package and run.package_deleted_at is None:
         return RuleState(
@@ -76,6 +96,7 @@ def r51_termination(*, organization) -> RuleState:
                 "received it, and it is deleted."
             ),
             link,
+            api_fix("termination_run_package_destroy", "DELETE", "termination-package"),
         )
     left = [
         row["what"]

@@ -60,3 +60,44 @@ def assessment_create_fix():
 
 def assessment_reassess_fix(assessment):
     return api_fix("assessments_reassess_create", "POST", "assessment-reassess", assessment.pk)
+
+
+def transfer_basis_fix():
+    """R26: record the transfer's legal basis (the body also names the deployment or recipient)."""
+    return api_fix("transfer_bases_create", "POST", "transfer-basis-list", field="mechanism")
+
+
+def filing_fix(filing=None):
+    """R35, R36, R37: submit the open filing, or open it by evaluating the count."""
+    if filing is None:
+        return api_fix("filings_evaluate_create", "POST", "filing-evaluate")
+    return api_fix("filings_submit_create", "POST", "filing-submit", filing.pk, field="authority")
+
+
+def filing_profile_fix(field: str):
+    """R38: the filing pack's profile field, or the organization's credit code."""
+    if field == "unified_social_credit_code":
+        return api_fix("organization_partial_update", "PATCH", "organization", field=field)
+    return api_fix("filings_profile_partial_update", "PATCH", "filing-profile", field=field)
+
+
+def filing_document_fix():
+    """R38: a sealed material of the filing (the body names its filing and kind)."""
+    return api_fix("filing_documents_create", "POST", "filing-document-list", field="kind")
+
+
+def incident_notify_fix(incident_pk: int):
+    return api_fix(
+        "incidents_notify_create", "POST", "incident-notify", incident_pk, field="authorities"
+    )
+
+
+def entrustment_fix(field: str = "document"):
+    """R51: the entrustment record, whose PUT carries every field (``field`` the first lacking)."""
+    return api_fix("entrustment_update", "PUT", "entrustment", field=field)
+
+
+def complaint_answer_fix(complaint_pk: int):
+    return api_fix(
+        "complaints_answer_create", "POST", "complaint-answer", complaint_pk, field="answer"
+    )

@@ -14,7 +14,13 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from governance.api_fixes import api_fix, purpose_edit_fix
+from governance.api_fixes import (
+    api_fix,
+    filing_fix,
+    filing_profile_fix,
+    incident_notify_fix,
+    purpose_edit_fix,
+)
 from governance.compliance_context import ComplianceContext, state_from_check, worst_state
 from governance.filing import (
     LEGACY_FILING_DEADLINE,
@@ -123,6 +129,7 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
             _("Overdue: the filing with the provincial CAC was due by %(deadline)s. File now.")
             % {"deadline": open_initial.deadline.isoformat()},
             link,
+            fix=filing_fix(open_initial),
         )
     elif open_initial is not None:
         r35 = RuleCheck(
@@ -131,6 +138,7 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
             _("File with the provincial CAC by %(deadline)s (%(count)s individuals stored).")
             % {"deadline": open_initial.deadline.isoformat(), "count": open_initial.stored_count},
             link,
+            fix=filing_fix(open_initial),
         )
     elif stored_count >= threshold and not filed:
         r35 = RuleCheck(
@@ -139,6 +147,7 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
             _("%(count)s individuals are stored: evaluate filings to open the filing.")
             % {"count": stored_count},
             link,
+            fix=filing_fix(),
         )
     else:
         r35 = RuleCheck(
@@ -163,6 +172,7 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
         if pending_change
         else _("No change filing is due."),
         link if pending_change else "",
+        fix=filing_fix(pending_change) if pending_change else None,
     )
     profile = FilingProfile.objects.for_org(organization).first()
     legacy = profile is not None and profile.legacy_processor
@@ -175,13 +185,12 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
         % {"deadline": LEGACY_FILING_DEADLINE.isoformat()},
         "" if filed else link,
         applicable=legacy,
+        fix=None if filed else filing_fix(open_initial),
     )
-    missing = [
-        str(FilingProfile._meta.get_field(f).verbose_name)
-        for f in PROFILE_REQUIRED
-        if profile is None or not getattr(profile, f).strip()
-    ]
+    lacking = [f for f in PROFILE_REQUIRED if profile is None or not getattr(profile, f).strip()]
+    missing = [str(FilingProfile._meta.get_field(f).verbose_name) for f in lacking]
     if not organization.unified_social_credit_code:
+        lacking.append("unified_social_credit_code")
         missing.append(_("the unified social credit code"))
     r38 = RuleCheck(
         "R38",
@@ -191,6 +200,7 @@ def _filing_checks(organization, stored_count: int) -> list[RuleCheck]:
         else _("The filing pack has what the authority asks for."),
         link if missing else "",
         applicable=filed or open_initial is not None or stored_count >= threshold,
+        fix=filing_profile_fix(lacking[0]) if lacking else None,
     )
     return [r35, r36, r37, r38]
 
@@ -211,6 +221,7 @@ def _incident_check(organization) -> RuleCheck:
         else _("No major incident awaits notification."),
         # The first incident's page, where its notification is recorded.
         fix_url("gov_incident_detail", organization, pk=rows[0][0]) if rows else "",
+        fix=incident_notify_fix(rows[0][0]) if rows else None,
     )
 
 

@@ -7,6 +7,7 @@ recipient is named, and by enrollment before a face is taken at a site that tran
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.api_fixes import transfer_basis_fix
 from governance.gates import RuleCheck, fix_url
 from governance.models import Deployment, Recipient, TransferBasis
 from tenants.errors import RuleViolation
@@ -58,6 +59,7 @@ def deployment_transfer_check(deployment: Deployment) -> RuleCheck:
             )
             % {"where": _destination(deployment)},
             fix_url("gov_deployment_detail", deployment.organization, pk=deployment.pk),
+            fix=transfer_basis_fix(),
         )
     return RuleCheck(
         "R26",
@@ -104,6 +106,7 @@ def recipient_checks(recipient: Recipient) -> list[RuleCheck]:
                 )
                 % {"name": recipient.name, "where": recipient.get_location_display()},
                 link,
+                fix=transfer_basis_fix(),
             )
         )
     else:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.selectors import audit_chain_state
+from governance.api_fixes import complaint_answer_fix, entrustment_fix
 from governance.compliance_context import (
     ComplianceContext,
     across_deployments,
@@ -232,6 +233,10 @@ def r51_entrustment(ctx: ComplianceContext) -> RuleState:
     """Met when the entrustment contract with the portal operator is recorded in full."""
     record = Entrustment.objects.for_org(ctx.organization).first()
     link = fix_url("entrustment", ctx.organization)
+    lacking = (
+        [] if record is None else [f for f in record.REQUIRED_FIELDS if not getattr(record, f)]
+    )
+    fix = entrustment_fix(lacking[0] if lacking else "document")
     if record is None:
         return RuleState(
             State.UNMET,
@@ -241,6 +246,7 @@ def r51_entrustment(ctx: ComplianceContext) -> RuleState:
                 "at termination."
             ),
             link,
+            fix,
         )
     missing = record.missing()
     if missing:
@@ -248,6 +254,7 @@ def r51_entrustment(ctx: ComplianceContext) -> RuleState:
             State.UNMET,
             _("The entrustment record lacks: %(missing)s.") % {"missing": "; ".join(missing)},
             link,
+            fix,
         )
     return RuleState(
         State.MET,
@@ -267,12 +274,14 @@ def r52_complaints(ctx: ComplianceContext) -> RuleState:
         reverse("governance:complaint", args=[ctx.organization.slug, ctx.deployments[0].pk])
     except NoReverseMatch:
         return RuleState(State.UNMET, _("The public complaint form is not mounted."))
-    overdue = Complaint.objects.for_org(ctx.organization).overdue().count()
-    if overdue:
+    overdue = Complaint.objects.for_org(ctx.organization).overdue().order_by("deadline", "pk")
+    first = overdue.values_list("pk", flat=True).first()
+    if first is not None:
         return RuleState(
             State.UNMET,
-            _("%(n)d complaint(s) are past their deadline: answer them.") % {"n": overdue},
+            _("%(n)d complaint(s) are past their deadline: answer them.") % {"n": overdue.count()},
             fix_url("gov_complaints", ctx.organization),
+            complaint_answer_fix(first),
         )
     return RuleState(
         State.MET,

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from governance.api_fixes import filing_document_fix, filing_profile_fix
 from governance.compliance_context import ComplianceContext, state_from_check
 from governance.filing_group import filing_group
 from governance.filing_materials import filing_for_materials, filing_materials
@@ -41,8 +42,13 @@ def r38_pack(ctx: ComplianceContext) -> RuleState:
         else fix_url("gov_filings", ctx.organization)
     )
     if state.state == State.MET:
-        return RuleState(State.UNMET, text, link)
-    return RuleState(State.UNMET, f"{state.message} {text}", state.fix_url or link)
+        return RuleState(State.UNMET, text, link, filing_document_fix())
+    return RuleState(
+        State.UNMET,
+        f"{state.message} {text}",
+        state.fix_url or link,
+        state.fix or filing_document_fix(),
+    )
 
 
 def r39_group(ctx: ComplianceContext) -> RuleState:
@@ -74,4 +80,9 @@ def r39_group(ctx: ComplianceContext) -> RuleState:
         text += " " + _("Not confirmed by both owners: %(slugs)s.") % {
             "slugs": ", ".join(group["unconfirmed"])
         }
-    return RuleState(State.PARTLY, f"{text} {uncertain}", fix_url("gov_filings", ctx.organization))
+    return RuleState(
+        State.PARTLY,
+        f"{text} {uncertain}",
+        fix_url("gov_filings", ctx.organization),
+        filing_profile_fix("group_parent" if group["unconfirmed"] else "group_affiliates"),
+    )
