@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from portal.api.error_schema import document_error_answers
 from portal.api.examples import add_request_examples
+from portal.api.response_examples import add_response_examples
 from tenants import idempotency
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -84,8 +85,8 @@ class PortalAutoSchema(AutoSchema):
 
 
 def document_errors(result, generator, request, public):
-    """Postprocessing hook: one encoding per body, and the error answers of every operation
-    (portal.api.error_schema: typed by status and code)."""
+    """Postprocessing hook: one encoding per body, the error answers of every operation
+    (portal.api.error_schema: typed by status and code), and examples of requests and answers."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     for item in result.get("paths", {}).values():
         for operation in item.values():
@@ -93,6 +94,7 @@ def document_errors(result, generator, request, public):
                 _one_encoding(operation["requestBody"], components)
     document_error_answers(result)
     add_request_examples(result)
+    add_response_examples(result)
     return result
 
 
