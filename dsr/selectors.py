@@ -4,13 +4,20 @@ import json
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from consent.models import Consent
 from consent.selectors import consents_for_subject
-from dsr.models import DataRequest, LegalHold, PortabilityTransfer
+from dsr.models import (
+    DataRequest,
+    ImportedConsent,
+    LegalHold,
+    PortabilityImport,
+    PortabilityTransfer,
+)
 from dsr.services.deadlines import dsr_settings_for
 
 
@@ -186,6 +193,37 @@ def imported_consents_for(queryset):
         subject=OuterRef("subject"), purpose__name__iexact=OuterRef("purpose_name")
     ).usable()
     return queryset.annotate(confirmed=Exists(usable_here))
+
+
+def _per_import(consents):
+    """Count ``consents`` (imported consents) of the outer import, 0 when it has none."""
+    counted = consents.order_by().values("source").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def portability_imports_for_org(*, organization):
+    """Return the organization's portability imports (R46), newest first, each annotated with
+    ``consents_carried`` and ``consents_to_confirm`` (those not confirmed here yet, by the rule
+    of ``imported_consents_for``)."""
+    carried = ImportedConsent.objects.filter(source=OuterRef("pk"))
+    to_confirm = imported_consents_for(carried).filter(confirmed=False)
+    return (
+        PortabilityImport.objects.for_org(organization)
+        .select_related("subject")
+        .annotate(
+            consents_carried=_per_import(carried), consents_to_confirm=_per_import(to_confirm)
+        )
+    )
+
+
+def portability_import_for_org(*, organization, pk) -> PortabilityImport | None:
+    """Return the organization's portability import with this id, or None (never another's)."""
+    return portability_imports_for_org(organization=organization).filter(pk=pk).first()
+
+
+def portability_import_of_subject(*, subject) -> PortabilityImport | None:
+    """Return the import that created ``subject``, or None when it was not imported."""
+    return PortabilityImport.objects.filter(subject=subject).order_by("-pk").first()
 
 
 def transfer_for_request(*, data_request):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from audit.actors import Actor
 from audit.services import audit_record
@@ -161,7 +162,7 @@ def portability_validate(document) -> dict:
     """
     if not isinstance(document, dict):
         raise PortabilityFileInvalid(
-            "The file is not a portability document (a JSON object).",
+            _("The file is not a portability document (a JSON object)."),
             details=_problems([("", "expected a JSON object")]),
         )
     validator = jsonschema.Draft202012Validator(
@@ -170,14 +171,14 @@ def portability_validate(document) -> dict:
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         raise PortabilityFileInvalid(
-            "The file does not follow the portability schema version 1.",
+            _("The file does not follow the portability schema version 1."),
             details=_problems(
                 [("/".join(str(p) for p in e.absolute_path), e.message) for e in errors[:20]]
             ),
         )
     if document["integrity"]["digest"] != _digest(document):
         raise PortabilityFileInvalid(
-            "The file was changed after it was exported: its integrity digest does not match.",
+            _("The file was changed after it was exported: its integrity digest does not match."),
             details=_problems([("integrity/digest", "the digest does not match the content")]),
         )
     return document
@@ -187,14 +188,14 @@ def portability_parse(raw: bytes) -> dict:
     """Return the JSON object in ``raw``; raise 400 for a file too large or not JSON."""
     if len(raw) > settings.DSR_PORTABILITY_MAX_BYTES:
         raise PortabilityFileInvalid(
-            "The file is larger than the import accepts.",
+            _("The file is larger than the import accepts."),
             details={"max_bytes": settings.DSR_PORTABILITY_MAX_BYTES},
         )
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise PortabilityFileInvalid(
-            "The file is not JSON.",
+            _("The file is not JSON."),
             details=_problems([("", str(exc))]),
         ) from None
 

@@ -147,6 +147,7 @@ VALUES = {
     "receipt": lambda t: str(t.objects["receipt"].receipt_id),
     "data_request": lambda t: t.objects["data_request"].pk,
     "portability_transfer": lambda t: t.objects["portability_transfer"].pk,
+    "portability_import": lambda t: t.objects["portability_import"].pk,
     "minor_rules": lambda t: t.objects["minor_rules"].pk,
     "enrollment": lambda t: str(t.objects["enrollment"].public_id),
     "job": lambda t: str(t.objects["job"].public_id),

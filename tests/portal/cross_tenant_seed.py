@@ -32,7 +32,7 @@ def _png() -> bytes:
 def _tenant(slug: str, mark: str) -> Tenant:
     from audit.actors import Actor
     from consent.services import Evidence, consent_grant
-    from dsr.models import PortabilityTransfer
+    from dsr.models import ImportedConsent, PortabilityImport, PortabilityTransfer
     from governance.models import (
         AssessmentAttachment,
         Complaint,
@@ -118,6 +118,23 @@ def _tenant(slug: str, mark: str) -> Tenant:
         receiver_contact=f"dpo@{slug}-receiver.test",
         receiver_location="CN",
         delivery="link",
+    )
+    # A file another portal exported, imported here (R46): the panel's import pages name it.
+    o["portability_import"] = PortabilityImport.objects.create(
+        organization=org,
+        subject=o["subject"],
+        subject_pseudonym=o["subject"].pseudonym,
+        schema_version="1.0",
+        source_controller=f"{mark} sender",
+        file_sha256="0" * 64,
+        summary={"consents": 1, "requests_not_imported": 0, "templates_not_imported": 0},
+    )
+    ImportedConsent.objects.create(
+        organization=org,
+        source=o["portability_import"],
+        subject=o["subject"],
+        purpose_name=f"{mark} purpose",
+        state_at_source="active",
     )
     o["minor_rules"] = MinorDataRulesFactory(organization=org, title=f"{mark} rules")
     today = timezone.localdate()

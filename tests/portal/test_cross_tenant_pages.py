@@ -39,6 +39,7 @@ PANEL_RESOURCES = {
     "subjects": "subject",
     "consents": "consent",
     "dsr": "data_request",
+    "dsr/imports": "portability_import",
     "members": "membership",
     "invitations": "invitation",
     "api-keys": "api_key",

@@ -16,10 +16,19 @@ from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
+from audit.actors import Actor
 from consent import sessions
 from consent.models import Subject
+from consent.services import Evidence, consent_grant
+from dsr.services.portability import portability_export, portability_import
 from portal.demo import demo_seed
 from tests.conftest import sign_in
+from tests.factories import (
+    OrganizationFactory,
+    PublishedNoticeFactory,
+    PurposeFactory,
+    SubjectFactory,
+)
 from tests.portal.zh_hans_text import english_left, organization_typed, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +80,9 @@ OWNER_PAGES = {
         "dsr_new",
         "dsr_settings",
         "dsr_detail",
+        "dsr_imports",
+        "dsr_import_new",
+        "dsr_import_detail",
     ]
 }
 
@@ -93,10 +105,29 @@ def _links(html: str) -> list[str]:
     return parser.hrefs
 
 
+def _import_from_another_portal(organization) -> None:
+    """Import into ``organization`` a person another organization exported (R46), so the
+    import pages have a row to show; the demo itself has none."""
+    actor = Actor.system("test")
+    sender = OrganizationFactory(name="Harbour Clinic", slug="harbour-clinic")
+    purpose = PurposeFactory(organization=sender, name="Clinic entrance")
+    consent_grant(
+        subject=(person := SubjectFactory(organization=sender)),
+        purpose_version=purpose.current_version,
+        notice=PublishedNoticeFactory(purpose_version=purpose.current_version, language="en"),
+        actor=actor,
+        evidence=Evidence(channel="kiosk", consent_ui_version="test-1"),
+    )
+    document = portability_export(subject=person, actor=actor)
+    portability_import(organization=organization, document=document, actor=actor)
+
+
 @pytest.fixture
 def demo(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    return demo_seed(log=lambda line: None)
+    seeded = demo_seed(log=lambda line: None)
+    _import_from_another_portal(seeded.organization)
+    return seeded
 
 
 def _zh_client() -> Client:

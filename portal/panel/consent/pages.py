@@ -26,7 +26,7 @@ from consent.services import (
     minor_rules_publish,
     subject_create,
 )
-from dsr.selectors import data_requests_for_subject
+from dsr.selectors import data_requests_for_subject, portability_import_of_subject
 from governance.models import Deployment
 from governance.selectors import notice_published_for
 from portal.panel.access import apply_service, org_view, run_action
@@ -97,6 +97,7 @@ def subject_detail(request, pseudonym):
             "subject": subject,
             "consents": consents,
             "requests": data_requests_for_subject(subject=subject) if can_handle else None,
+            "imported": portability_import_of_subject(subject=subject),
             "can_withdraw": request.user.has_perm(roles.MANAGE_CONSENT, request.organization),
             "show_personal": shows_personal_data(request),
         },

@@ -67,3 +67,14 @@ class SettingsForm(forms.Form):
         max_value=30,
         required=False,
     )
+
+
+class PortabilityImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Portability file (JSON)"),
+        help_text=_(
+            "A file another organization running this portal exported for the person "
+            "(schema version 1)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )

@@ -1,10 +1,11 @@
-"""The data-subject request queue's columns, filters and search (portal.panel.listing)."""
+"""The columns, filters and search of the request queue and the portability imports
+(portal.panel.listing)."""
 
 import django_filters
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dsr.models import DataRequest
+from dsr.models import DataRequest, PortabilityImport
 from portal.panel.listing import Column, ListSpec
 
 
@@ -64,4 +65,83 @@ REQUESTS = ListSpec(
     search_label=_("Kind"),
     subjects_of=lambda r: [str(r.subject_pseudonym)],
     filter_defaults={"status": "open"},
+)
+
+
+class ImportFilter(django_filters.FilterSet):
+    confirmation = django_filters.ChoiceFilter(
+        label=_("Consents"),
+        choices=[("needed", _("Some need confirmation")), ("done", _("All confirmed"))],
+        method="filter_confirmation",
+        empty_label=_("All"),
+    )
+    imported_after = django_filters.DateFilter(
+        label=_("Imported from"), field_name="imported_at", lookup_expr="date__gte"
+    )
+    imported_before = django_filters.DateFilter(
+        label=_("Imported until"), field_name="imported_at", lookup_expr="date__lte"
+    )
+
+    class Meta:
+        model = PortabilityImport
+        fields = ["confirmation"]
+
+    def filter_confirmation(self, queryset, name, value):
+        # The counts are the selector's annotations (dsr.selectors.portability_imports_for_org).
+        if value == "needed":
+            return queryset.filter(consents_to_confirm__gt=0)
+        return queryset.filter(consents_to_confirm=0)
+
+
+def _import_url(row, slug):
+    return reverse("panel:dsr_import_detail", args=[slug, row.pk])
+
+
+def _imported_subject_url(row, slug):
+    # The subject row may be gone (SET_NULL); the import stays as provenance.
+    if row.subject_id is None:
+        return ""
+    return reverse("panel:subject_detail", args=[slug, row.subject_pseudonym])
+
+
+IMPORTS = ListSpec(
+    name="portability_imports",
+    columns=(
+        Column("imported", _("Imported at"), lambda r: r.imported_at, "imported_at", _import_url),
+        Column(
+            "source",
+            _("Source controller"),
+            lambda r: r.source_controller,
+            "source_controller",
+            _import_url,
+        ),
+        Column(
+            "subject",
+            _("Subject"),
+            _subject_name,
+            "subject__display_name",
+            _imported_subject_url,
+            personal=True,
+        ),
+        Column(
+            "pseudonym",
+            _("Pseudonym"),
+            lambda r: r.subject_pseudonym,
+            link=_imported_subject_url,
+            mono=True,
+        ),
+        Column("consents", _("Consents carried"), lambda r: r.consents_carried, "consents_carried"),
+        Column(
+            "to_confirm",
+            _("Needing confirmation"),
+            lambda r: r.consents_to_confirm,
+            "consents_to_confirm",
+        ),
+        Column("imported_by", _("Imported by"), lambda r: r.imported_by_label, "imported_by_label"),
+    ),
+    default_sort="-imported",
+    filterset=ImportFilter,
+    search=("source_controller",),
+    search_label=_("Source controller"),
+    subjects_of=lambda r: [str(r.subject_pseudonym)],
 )
