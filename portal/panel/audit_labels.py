@@ -111,6 +111,7 @@ EVENT_VERBS = {
     "org_key_rotated": _("organization key rotated"),
     "package_deleted": _("package deleted"),
     "package_downloaded": _("package downloaded"),
+    "package_expired": _("package deleted after its keeping time"),
     "package_link_issued": _("package link issued"),
     "password_changed": _("password changed"),
     "password_reset": _("password reset"),
