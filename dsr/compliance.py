@@ -5,8 +5,7 @@ Named in settings.GOVERNANCE_RULE_EVALUATORS: governance sits below dsr and cann
 
 from django.utils.translation import gettext as _
 
-from dsr.models import DataRequest
-from dsr.selectors import dsr_figures
+from dsr.selectors import dsr_figures, oldest_overdue_request_id
 from dsr.services.deadlines import dsr_settings_for
 from dsr.services.termination import termination_run_for
 from dsr.services.termination_counts import organization_personal_counts
@@ -23,13 +22,6 @@ def r50_deadlines(*, organization) -> RuleState:
     else:
         deadline = _("%(n)s day(s)") % {"n": terms["response"]}
     if figures["dsr_overdue"]:
-        oldest = (
-            DataRequest.objects.for_org(organization)
-            .open()
-            .order_by("due_at", "pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
         return RuleState(
             State.UNMET,
             _("%(count)s request(s) are past their deadline of %(deadline)s: answer them.")
@@ -39,7 +31,7 @@ def r50_deadlines(*, organization) -> RuleState:
                 "data_requests_complete_create",
                 "POST",
                 "data-request-complete",
-                oldest,
+                oldest_overdue_request_id(organization=organization),
                 field="response",
             ),
         )

@@ -58,6 +58,14 @@ def dsr_figures(*, organization, now=None) -> dict:
     }
 
 
+def oldest_overdue_request_id(*, organization, now=None) -> int | None:
+    """Return the id of the open request whose deadline passed first, None when none has."""
+    overdue = (
+        DataRequest.objects.for_org(organization).open().filter(due_at__lte=now or timezone.now())
+    )
+    return overdue.order_by("due_at", "pk").values_list("pk", flat=True).first()
+
+
 def legal_hold_active(*, subject) -> LegalHold | None:
     return LegalHold.objects.active().filter(subject=subject).first()
 

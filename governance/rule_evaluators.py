@@ -233,9 +233,7 @@ def r51_entrustment(ctx: ComplianceContext) -> RuleState:
     """Met when the entrustment contract with the portal operator is recorded in full."""
     record = Entrustment.objects.for_org(ctx.organization).first()
     link = fix_url("entrustment", ctx.organization)
-    lacking = (
-        [] if record is None else [f for f in record.REQUIRED_FIELDS if not getattr(record, f)]
-    )
+    lacking = record.lacking_fields() if record is not None else []
     fix = entrustment_fix(lacking[0] if lacking else "document")
     if record is None:
         return RuleState(

@@ -57,13 +57,16 @@ class Entrustment(models.Model):
     def __str__(self) -> str:
         return self.contract_reference or str(_("Entrustment contract"))
 
+    def lacking_fields(self) -> list[str]:
+        """Return the names of the fields the record still lacks, the document last."""
+        lacking = [name for name in self.REQUIRED_FIELDS if not getattr(self, name)]
+        return lacking + ([] if self.document else ["document"])
+
     def missing(self) -> list[str]:
         """Return the verbose names of what the record still lacks (the document included)."""
-        lacking = [
-            str(self._meta.get_field(name).verbose_name)
-            for name in self.REQUIRED_FIELDS
-            if not getattr(self, name)
+        return [
+            str(_("signed contract document"))
+            if name == "document"
+            else str(self._meta.get_field(name).verbose_name)
+            for name in self.lacking_fields()
         ]
-        if not self.document:
-            lacking.append(str(_("signed contract document")))
-        return lacking

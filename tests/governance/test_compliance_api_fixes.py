@@ -7,7 +7,6 @@ with that method and path, and its field one of the operation's body fields.
 """
 
 import datetime
-import re
 
 import pytest
 from django.utils import timezone
@@ -21,6 +20,7 @@ from tests.factories import (
     RecipientFactory,
     SubjectFactory,
 )
+from tests.portal.openapi_lookup import body_fields, operation_at
 
 # Rows whose fix no API call can make, each with why.
 NO_API_CALL = {
@@ -33,24 +33,6 @@ NO_API_CALL = {
 @pytest.fixture(scope="module")
 def openapi():
     return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def _operation_at(openapi, method: str, path: str):
-    for template, item in openapi["paths"].items():
-        pattern = "^" + template.replace("{id}", "[^/]+") + "$"
-        if re.match(pattern, path) and method.lower() in item:
-            return item[method.lower()]
-    return None
-
-
-def _body_fields(openapi, operation) -> set[str]:
-    fields = set()
-    for media in operation.get("requestBody", {}).get("content", {}).values():
-        schema = media["schema"]
-        if "$ref" in schema:
-            schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-        fields |= set(schema.get("properties", {}))
-    return fields
 
 
 def _everything_unmet(org):
@@ -88,8 +70,8 @@ def test_every_unmet_compliance_row_names_its_api_call(world, api_as, openapi):
         if fix is None:
             assert NO_API_CALL.get(row["rule"], "\0") in row["message"], row
             continue
-        operation = _operation_at(openapi, fix["method"], fix["path"])
+        operation = operation_at(openapi, fix["method"], fix["path"])
         assert operation is not None, row
         assert operation["operationId"] == fix["operation"], row
         if fix["field"]:
-            assert fix["field"] in _body_fields(openapi, operation), row
+            assert fix["field"] in body_fields(openapi, operation), row

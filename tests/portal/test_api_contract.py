@@ -2,7 +2,6 @@
 error code, and a table of codes in the docs that cannot drift from the code."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,9 @@ from tests.factories import (
     SubjectFactory,
 )
 from tests.portal.error_code_scan import raised_codes
+from tests.portal.openapi_lookup import body_fields as _body_fields
+from tests.portal.openapi_lookup import operation_at as _operation_at
+from tests.portal.openapi_lookup import resolve as _resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +41,6 @@ def _operations(openapi):
         for method, operation in item.items():
             if method in METHODS:
                 yield path, method, operation
-
-
-def _resolve(openapi, schema: dict) -> dict:
-    while "$ref" in schema:
-        schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return schema
 
 
 def _codes_of(openapi, schema: dict) -> set[str]:
@@ -130,22 +126,6 @@ def test_the_docs_table_is_generated_from_the_codes():
     # Regenerate with: python -m portal.api.error_codes > docs/api-errors.md
     assert (ROOT / "docs" / "api-errors.md").read_text() == error_table_markdown()
     assert "docs/api-errors.md" in (ROOT / "README.md").read_text()
-
-
-def _operation_at(openapi, method: str, path: str) -> dict | None:
-    """Return the operation whose path template matches ``path`` (ids filled in)."""
-    for template, item in openapi["paths"].items():
-        pattern = re.sub(r"\{[^}]+\}", "[^/]+", template)
-        if re.fullmatch(pattern, path) and method.lower() in item:
-            return item[method.lower()]
-    return None
-
-
-def _body_fields(openapi, operation) -> set[str]:
-    fields = set()
-    for media in operation.get("requestBody", {}).get("content", {}).values():
-        fields |= set(_resolve(openapi, media["schema"]).get("properties", {}))
-    return fields
 
 
 def test_an_activation_refusal_names_the_api_operation_and_field_that_fix_it(
